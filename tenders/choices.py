@@ -1,0 +1,66 @@
+"""The fixed vocabularies of calls. One place, so no string is scattered."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class CallKind(models.TextChoices):
+    CONSULTANCY = "consultancy", _("Call for consultancy")
+    GRANT = "grant", _("Grant call")
+
+
+class Currency(models.TextChoices):
+    KES = "KES", _("Kenyan shilling (KES)")
+    USD = "USD", _("US dollar (USD)")
+    EUR = "EUR", _("Euro (EUR)")
+
+
+class SelectionMethod(models.TextChoices):
+    QCBS = "qcbs", _("Quality- and cost-based selection (QCBS)")
+    QBS = "qbs", _("Quality-based selection (QBS)")
+    FIXED_BUDGET = "fixed_budget", _("Fixed budget")
+    LEAST_COST = "least_cost", _("Least cost")
+    GRANT_SCORING = "grant_scoring", _("Grant scoring")
+
+
+class Envelope(models.TextChoices):
+    TECHNICAL = "technical", _("Technical")
+    FINANCIAL = "financial", _("Financial")
+
+
+class CallOutcome(models.TextChoices):
+    """An editor's decision on the call; the rest of the state comes from its dates."""
+
+    NONE = "", _("None yet")
+    AWARDED = "awarded", _("Awarded")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class CallState(models.TextChoices):
+    UPCOMING = "upcoming", _("Upcoming")
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+    AWARDED = "awarded", _("Awarded")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class ArticleCategory(models.TextChoices):
+    PRESS_RELEASE = "press_release", _("Press release")
+    STATEMENT = "statement", _("Statement")
+    REPORT = "report", _("Report")
+    UPDATE = "update", _("Update")
+    URGENT_APPEAL = "urgent_appeal", _("Urgent appeal")
+
+
+# File types an applicant may be asked for, keyed by extension. The MIME type
+# is what the content sniffing in applications/ must find.
+ACCEPTED_FILE_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "odt": "application/vnd.oasis.opendocument.text",
+    "ods": "application/vnd.oasis.opendocument.spreadsheet",
+    "zip": "application/zip",
+    "jpg": "image/jpeg",
+    "png": "image/png",
+}

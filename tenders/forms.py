@@ -1,0 +1,66 @@
+"""Forms: the public call filter, and the editor's call form with its cross-checks."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms import WagtailAdminPageForm
+
+from tenders.choices import CallKind, CallState, Envelope
+
+TECHNICAL_CRITERIA_TOTAL = 100
+
+
+class CallFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=[("", _("All kinds"))] + CallKind.choices
+    )
+    state = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Any status"))]
+        + [
+            (state.value, state.label)
+            for state in (CallState.OPEN, CallState.UPCOMING, CallState.CLOSED, CallState.AWARDED)
+        ],
+    )
+
+
+def _live_forms(formset):
+    """Inline forms that will be saved: valid, not deleted, not left empty."""
+    for form in formset.forms:
+        if not hasattr(form, "cleaned_data") or not form.cleaned_data:
+            continue
+        if form.cleaned_data.get("DELETE"):
+            continue
+        yield form
+
+
+class CallPageForm(WagtailAdminPageForm):
+    """Checks that span the page and its inlines, with messages an editor can act on."""
+
+    def clean(self):
+        cleaned = super().clean()
+        criteria = self.formsets.get("criteria")
+        if criteria is not None and criteria.is_valid():
+            total = sum(f.cleaned_data.get("max_points") or 0 for f in _live_forms(criteria))
+            if total != TECHNICAL_CRITERIA_TOTAL:
+                self.add_error(
+                    None,
+                    _(
+                        "The evaluation criteria must total %(expected)s points; "
+                        "they total %(total)s."
+                    )
+                    % {"expected": TECHNICAL_CRITERIA_TOTAL, "total": total},
+                )
+        documents = self.formsets.get("required_documents")
+        kind = cleaned.get("kind")
+        if documents is not None and documents.is_valid() and kind == CallKind.GRANT:
+            if any(
+                f.cleaned_data.get("envelope") == Envelope.FINANCIAL
+                for f in _live_forms(documents)
+            ):
+                self.add_error(
+                    None,
+                    _("A grant call has one envelope: its documents must all be technical."),
+                )
+        return cleaned

@@ -1,0 +1,350 @@
+"""Calls for consultancy and grant calls, and the index that lists them."""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.fields import StreamField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+
+from tenders.blocks import TermsOfReferenceBlock
+from tenders.choices import (
+    ACCEPTED_FILE_TYPES,
+    CallKind,
+    CallOutcome,
+    CallState,
+    Currency,
+    Envelope,
+    SelectionMethod,
+)
+from tenders.forms import CallFilterForm, CallPageForm
+from tenders.querysets import CallPageManager
+
+CALLS_PER_PAGE = 10
+
+
+class CallIndexPage(Page):
+    """Lists the organisation's calls, with filters, search and pagination."""
+
+    intro = models.TextField(_("introduction"), blank=True)
+
+    parent_page_types = ["tenders.HomePage"]
+    subpage_types = ["tenders.CallPage"]
+    max_count = 1
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    search_fields = Page.search_fields + [index.SearchField("intro")]
+
+    class Meta:
+        verbose_name = _("call index page")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        form = CallFilterForm(request.GET or None)
+        calls = CallPage.objects.live().child_of(self).select_related("closing")
+        if form.is_valid():
+            calls = calls.matching(
+                kind=form.cleaned_data["kind"],
+                state=form.cleaned_data["state"],
+                text=form.cleaned_data["q"],
+            )
+        calls = calls.order_by("-closes_at", "pk")
+        paginator = Paginator(calls, CALLS_PER_PAGE)
+        page = paginator.get_page(request.GET.get("page"))
+        query = request.GET.copy()
+        query.pop("page", None)
+        context.update(
+            filter_form=form, calls=page, paginator=paginator, filter_query=query.urlencode()
+        )
+        return context
+
+
+class CallPage(Page):
+    """A call for consultancy or a grant call.
+
+    Its state (upcoming, open, closed) follows from its dates, against the
+    server's clock; awarded and cancelled are editors' decisions.
+    """
+
+    kind = models.CharField(_("kind"), max_length=20, choices=CallKind.choices)
+    reference_code = models.CharField(
+        _("reference code"),
+        max_length=40,
+        unique=True,
+        help_text=_("For example DC-CFC-2026-004. Printed on every bid's reference number."),
+    )
+    summary = models.TextField(_("summary"), max_length=600)
+    terms_of_reference = StreamField(
+        TermsOfReferenceBlock(), verbose_name=_("terms of reference"), blank=True
+    )
+    opens_at = models.DateTimeField(_("opens at"))
+    closes_at = models.DateTimeField(_("closes at"), db_index=True)
+    clarifications_close_at = models.DateTimeField(
+        _("clarifications close at"),
+        help_text=_("Last moment applicants may ask questions. Must be before the deadline."),
+    )
+    budget_ceiling = models.DecimalField(
+        _("budget ceiling"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    currency = models.CharField(
+        _("currency"), max_length=3, choices=Currency.choices, default=Currency.KES
+    )
+    selection_method = models.CharField(
+        _("selection method"), max_length=20, choices=SelectionMethod.choices
+    )
+    technical_weight = models.DecimalField(
+        _("technical weight"),
+        max_digits=3,
+        decimal_places=2,
+        default=Decimal("1.00"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
+        help_text=_("Between 0 and 1. With the financial weight, must sum to 1."),
+    )
+    financial_weight = models.DecimalField(
+        _("financial weight"),
+        max_digits=3,
+        decimal_places=2,
+        default=Decimal("0.00"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
+    )
+    minimum_technical_score = models.DecimalField(
+        _("minimum technical score"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("70"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+        help_text=_("Out of 100. Bids below it are not considered further."),
+    )
+    blind_review = models.BooleanField(
+        _("blind review"),
+        default=False,
+        help_text=_("Reviewers see a label such as 'Bid 07' and no applicant identity."),
+    )
+    outcome = models.CharField(
+        _("outcome"), max_length=20, choices=CallOutcome.choices, blank=True, default=""
+    )
+
+    objects = CallPageManager()
+    base_form_class = CallPageForm
+
+    parent_page_types = ["tenders.CallIndexPage"]
+    subpage_types = []
+
+    content_panels = Page.content_panels + [
+        MultiFieldPanel(
+            [FieldPanel("kind"), FieldPanel("reference_code"), FieldPanel("summary")],
+            heading=_("The call"),
+        ),
+        FieldPanel("terms_of_reference"),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("opens_at"), FieldPanel("closes_at")]),
+                FieldPanel("clarifications_close_at"),
+            ],
+            heading=_("Dates (organisation time)"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("budget_ceiling"), FieldPanel("currency")]),
+                FieldPanel("selection_method"),
+                FieldRowPanel([FieldPanel("technical_weight"), FieldPanel("financial_weight")]),
+                FieldPanel("minimum_technical_score"),
+                FieldPanel("blind_review"),
+            ],
+            heading=_("Budget and evaluation"),
+        ),
+        InlinePanel("criteria", heading=_("Evaluation criteria"), label=_("Criterion"), min_num=1),
+        InlinePanel(
+            "required_documents", heading=_("Required documents"), label=_("Document"), min_num=1
+        ),
+        FieldPanel("outcome"),
+    ]
+    search_fields = Page.search_fields + [
+        index.SearchField("reference_code"),
+        index.SearchField("summary"),
+        index.SearchField("terms_of_reference"),
+        index.FilterField("kind"),
+        index.FilterField("opens_at"),
+        index.FilterField("closes_at"),
+        index.FilterField("outcome"),
+    ]
+
+    class Meta:
+        verbose_name = _("call")
+        verbose_name_plural = _("calls")
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
+            errors["closes_at"] = _("The deadline must be after the opening time.")
+        if self.clarifications_close_at and self.closes_at:
+            if self.clarifications_close_at > self.closes_at:
+                errors["clarifications_close_at"] = _(
+                    "Clarifications must close no later than the deadline."
+                )
+            elif self.opens_at and self.clarifications_close_at < self.opens_at:
+                errors["clarifications_close_at"] = _(
+                    "Clarifications cannot close before the call opens."
+                )
+        if self.technical_weight is not None and self.financial_weight is not None:
+            if self.technical_weight + self.financial_weight != Decimal("1"):
+                errors["financial_weight"] = _(
+                    "The technical and financial weights must sum to 1 (they sum to %(total)s)."
+                ) % {"total": self.technical_weight + self.financial_weight}
+        if self.kind == CallKind.GRANT and self.selection_method not in ("", None):
+            if self.selection_method != SelectionMethod.GRANT_SCORING:
+                errors["selection_method"] = _("A grant call uses grant scoring.")
+        if self.kind == CallKind.CONSULTANCY and self.selection_method == (
+            SelectionMethod.GRANT_SCORING
+        ):
+            errors["selection_method"] = _("Grant scoring is only for grant calls.")
+        if (
+            self.selection_method in (SelectionMethod.QBS, SelectionMethod.GRANT_SCORING)
+            and self.financial_weight
+        ):
+            errors.setdefault(
+                "financial_weight",
+                _("This selection method scores quality only: the financial weight must be 0."),
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    # --- State --------------------------------------------------------------
+    def state_at(self, now) -> CallState:
+        """The call's state at ``now``: one derivation, used everywhere."""
+        if self.outcome == CallOutcome.CANCELLED:
+            return CallState.CANCELLED
+        if self.outcome == CallOutcome.AWARDED:
+            return CallState.AWARDED
+        if now < self.opens_at:
+            return CallState.UPCOMING
+        if now < self.closes_at:
+            return CallState.OPEN
+        return CallState.CLOSED
+
+    @property
+    def state(self) -> CallState:
+        return self.state_at(timezone.now())
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == CallState.OPEN
+
+    @property
+    def has_financial_envelope(self) -> bool:
+        return self.kind == CallKind.CONSULTANCY
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["criteria"] = self.criteria.all()
+        context["required_documents"] = self.required_documents.all()
+        return context
+
+
+class CallCriterion(Orderable):
+    """One line of the scoring grid. A call's criteria total 100 points."""
+
+    page = ParentalKey(CallPage, on_delete=models.CASCADE, related_name="criteria")
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    max_points = models.PositiveSmallIntegerField(
+        _("maximum points"), validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
+
+    panels = [FieldPanel("title"), FieldPanel("description"), FieldPanel("max_points")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("evaluation criterion")
+        verbose_name_plural = _("evaluation criteria")
+
+    def __str__(self):
+        return f"{self.title} ({self.max_points})"
+
+
+def validate_accepted_types(value: str) -> None:
+    unknown = [t for t in parse_accepted_types(value) if t not in ACCEPTED_FILE_TYPES]
+    if unknown or not parse_accepted_types(value):
+        raise ValidationError(
+            _("Use a comma-separated list of: %(known)s."),
+            params={"known": ", ".join(ACCEPTED_FILE_TYPES)},
+        )
+
+
+def parse_accepted_types(value: str) -> list[str]:
+    return [part.strip().lower().lstrip(".") for part in (value or "").split(",") if part.strip()]
+
+
+class RequiredDocument(Orderable):
+    """A document every bid must (or may) include, with its envelope and limits."""
+
+    page = ParentalKey(CallPage, on_delete=models.CASCADE, related_name="required_documents")
+    name = models.CharField(_("name"), max_length=200)
+    description = models.CharField(_("guidance"), max_length=300, blank=True)
+    envelope = models.CharField(
+        _("envelope"), max_length=20, choices=Envelope.choices, default=Envelope.TECHNICAL
+    )
+    is_required = models.BooleanField(_("required"), default=True)
+    accepted_types = models.CharField(
+        _("accepted types"),
+        max_length=100,
+        default="pdf",
+        validators=[validate_accepted_types],
+        help_text=_("Comma-separated extensions, for example: pdf, docx"),
+    )
+    max_size_mb = models.PositiveSmallIntegerField(
+        _("maximum size (MB)"),
+        default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(200)],
+    )
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("description"),
+        FieldRowPanel([FieldPanel("envelope"), FieldPanel("is_required")]),
+        FieldRowPanel([FieldPanel("accepted_types"), FieldPanel("max_size_mb")]),
+    ]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("required document")
+        verbose_name_plural = _("required documents")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def accepted_type_list(self) -> list[str]:
+        return parse_accepted_types(self.accepted_types)
+
+    @property
+    def max_size_bytes(self) -> int:
+        return self.max_size_mb * 1024 * 1024
+
+
+class CallClosing(models.Model):
+    """The moment the close-calls task saw a call's deadline pass. Written once.
+
+    Kept outside the page so that publishing a later revision of the call
+    cannot overwrite it.
+    """
+
+    call = models.OneToOneField(CallPage, on_delete=models.CASCADE, related_name="closing")
+    deadline = models.DateTimeField(_("deadline that passed"))
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("call closing")
+
+    def __str__(self):
+        return f"{self.call.reference_code} closed {self.recorded_at:%Y-%m-%d %H:%M}"

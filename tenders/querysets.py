@@ -1,0 +1,71 @@
+"""Chainable reads for calls: ``CallPage.objects.live().open_now()``."""
+
+from django.db.models import Q
+from django.utils import timezone
+from wagtail.models import PageManager
+from wagtail.query import PageQuerySet
+
+from tenders.choices import CallOutcome, CallState
+
+
+class CallPageQuerySet(PageQuerySet):
+    def undecided(self):
+        return self.filter(outcome=CallOutcome.NONE)
+
+    def open_now(self, now=None):
+        now = now or timezone.now()
+        return self.undecided().filter(opens_at__lte=now, closes_at__gt=now)
+
+    def upcoming(self, now=None):
+        now = now or timezone.now()
+        return self.undecided().filter(opens_at__gt=now)
+
+    def closed(self, now=None):
+        now = now or timezone.now()
+        return self.undecided().filter(closes_at__lte=now)
+
+    def awarded(self):
+        return self.filter(outcome=CallOutcome.AWARDED)
+
+    def cancelled(self):
+        return self.filter(outcome=CallOutcome.CANCELLED)
+
+    def due_to_close(self, now=None):
+        """Calls whose deadline has passed and whose closing is not yet recorded."""
+        now = now or timezone.now()
+        return self.filter(closes_at__lte=now, closing__isnull=True)
+
+    def in_state(self, state: str, now=None):
+        return {
+            CallState.OPEN: lambda: self.open_now(now),
+            CallState.UPCOMING: lambda: self.upcoming(now),
+            CallState.CLOSED: lambda: self.closed(now),
+            CallState.AWARDED: self.awarded,
+            CallState.CANCELLED: self.cancelled,
+        }[CallState(state)]()
+
+    def search_text(self, text: str):
+        """Plain substring search over what an applicant would type: title,
+        reference code and summary. Works the same on SQLite and PostgreSQL
+        and keeps the index's filters and pagination in one query."""
+        text = text.strip()
+        if not text:
+            return self
+        return self.filter(
+            Q(title__icontains=text)
+            | Q(reference_code__icontains=text)
+            | Q(summary__icontains=text)
+        )
+
+    def matching(self, *, kind: str = "", state: str = "", text: str = ""):
+        calls = self
+        if kind:
+            calls = calls.filter(kind=kind)
+        if state:
+            calls = calls.in_state(state)
+        if text:
+            calls = calls.search_text(text)
+        return calls
+
+
+CallPageManager = PageManager.from_queryset(CallPageQuerySet)
