@@ -45,3 +45,41 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.get_full_name() or self.email
+
+
+class ApplicantType(models.TextChoices):
+    INDIVIDUAL = "individual", _("Individual consultant")
+    ORGANISATION = "organisation", _("Organisation")
+
+
+class Profile(models.Model):
+    """Who an applicant is, as they want to appear on their bids."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="profile")
+    applicant_type = models.CharField(
+        _("I am applying as"),
+        max_length=20,
+        choices=ApplicantType.choices,
+        default=ApplicantType.INDIVIDUAL,
+    )
+    legal_name = models.CharField(
+        _("legal name"),
+        max_length=200,
+        blank=True,
+        help_text=_("Your full name, or your organisation's registered name."),
+    )
+    country = models.CharField(_("country"), max_length=100, blank=True, default="Kenya")
+    registration_number = models.CharField(_("registration number"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    email_verified_at = models.DateTimeField(_("email verified at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("applicant profile")
+
+    def __str__(self):
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.legal_name or self.user.get_full_name() or self.user.email

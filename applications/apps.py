@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class ApplicationsConfig(AppConfig):
     name = "applications"
     verbose_name = "Submissions"
+
+    def ready(self):
+        from applications import signals
+
+        signals.connect()

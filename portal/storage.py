@@ -5,6 +5,8 @@ through an in-app view that checks permission and writes an audit event
 first, so ``url()`` refuses rather than hand out a path that bypasses it.
 """
 
+from urllib.parse import quote
+
 from django.core.files.storage import FileSystemStorage, storages
 from storages.backends.s3 import S3Storage
 
@@ -39,7 +41,9 @@ class PrivateS3Storage(S3Storage):
     def signed_url(self, name, *, filename: str, expire: int = 60) -> str:
         """A presigned GET, valid for at most 60 seconds, served as an attachment."""
         expire = min(expire, 60)
-        params = {"ResponseContentDisposition": f'attachment; filename="{filename}"'}
+        fallback = filename.encode("ascii", "replace").decode("ascii").replace("?", "_")
+        disposition = f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
+        params = {"ResponseContentDisposition": disposition}
         return super().url(name, parameters=params, expire=expire)
 
 

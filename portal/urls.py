@@ -10,6 +10,8 @@ from tenders.feeds import OpenCallsFeed
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    path("account/", include("accounts.urls")),
+    path("bids/", include("applications.urls")),
     path("feeds/open-calls/", OpenCallsFeed(), name="open_calls_feed"),
     path("sitemap.xml", sitemap, name="sitemap"),
 ]

@@ -8,6 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 from wagtail.models import Page, Site
 
+from accounts.models import Profile
+from applications.demo import load_demo_submissions
 from tenders.demo.calls import demo_calls
 from tenders.demo.news import demo_articles
 from tenders.models import (
@@ -29,7 +31,15 @@ DEMO_ACCOUNTS = [
     ("reviewer2@zabuni.local", "zabuni-reviewer-demo", "Halima", "Abdi", "reviewer"),
     ("applicant@zabuni.local", "zabuni-applicant-demo", "Wambui", "Achieng", "applicant"),
     ("consultancy@zabuni.local", "zabuni-applicant-demo", "Peter", "Ouma", "applicant"),
+    ("mshauri@zabuni.local", "zabuni-applicant-demo", "Fatuma", "Said", "applicant"),
+    ("hakidata@zabuni.local", "zabuni-applicant-demo", "Kevin", "Kiprono", "applicant"),
 ]
+DEMO_ORGANISATIONS = {
+    "consultancy@zabuni.local": "Ouma & Partners Research",
+    "mshauri@zabuni.local": "Mshauri Research Associates",
+    "hakidata@zabuni.local": "Haki Data Collective",
+}
+CLOSED_DEMO_CALL = "DC-CFC-2026-003"
 REVIEWERS_GROUP = "Reviewers"
 
 
@@ -78,6 +88,9 @@ class Command(BaseCommand):
         for spec in demo_articles(timezone.localdate()):
             if not ArticlePage.objects.filter(slug=spec["slug"]).exists():
                 self.add(news, ArticlePage(**spec))
+        users = {u.email: u for u in get_user_model().objects.all()}
+        closed_call = CallPage.objects.get(reference_code=CLOSED_DEMO_CALL)
+        self.created += load_demo_submissions(closed_call, users)
         return self.created
 
     def load_accounts(self):
@@ -96,6 +109,13 @@ class Command(BaseCommand):
             user.set_password(password)
             user.save()
             self.created += 1
+            organisation = DEMO_ORGANISATIONS.get(email)
+            Profile.objects.create(
+                user=user,
+                applicant_type="organisation" if organisation else "individual",
+                legal_name=organisation or f"{first} {last}",
+                email_verified_at=timezone.now(),
+            )
             if role == "reviewer":
                 user.groups.add(reviewers)
             if role == "staff":

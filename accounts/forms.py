@@ -1,0 +1,124 @@
+"""Registration, profile and password-reset forms."""
+
+from django import forms
+from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Profile
+
+
+class RegistrationForm(forms.ModelForm):
+    password1 = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label=_("Password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    class Meta:
+        model = get_user_model()
+        fields = ["email", "first_name", "last_name"]
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        if get_user_model().objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(
+                _("An account with this email exists. Sign in, or reset your password.")
+            )
+        return email
+
+    def clean(self):
+        cleaned = super().clean()
+        p1, p2 = cleaned.get("password1"), cleaned.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", _("The two passwords differ."))
+        elif p1:
+            user = get_user_model()(
+                email=cleaned.get("email", ""),
+                first_name=cleaned.get("first_name", ""),
+                last_name=cleaned.get("last_name", ""),
+            )
+            try:
+                password_validation.validate_password(p1, user)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned
+
+
+class EmailAuthenticationForm(AuthenticationForm):
+    username = forms.EmailField(
+        label=_("Email"), widget=forms.EmailInput(attrs={"autofocus": True})
+    )
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "inactive": _("Confirm your email address first: follow the link we sent you."),
+    }
+
+
+class ProfileForm(forms.ModelForm):
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+
+    class Meta:
+        model = Profile
+        fields = [
+            "applicant_type",
+            "legal_name",
+            "country",
+            "registration_number",
+            "phone",
+            "website",
+        ]
+        widgets = {"applicant_type": forms.RadioSelect}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["first_name"].initial = user.first_name
+        self.fields["last_name"].initial = user.last_name
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("applicant_type") == "organisation" and not cleaned.get("legal_name"):
+            self.add_error("legal_name", _("Give your organisation's registered name."))
+        return cleaned
+
+    def save(self, commit=True):
+        self.user.first_name = self.cleaned_data["first_name"]
+        self.user.last_name = self.cleaned_data["last_name"]
+        self.user.save(update_fields=["first_name", "last_name"])
+        return super().save(commit)
+
+
+class OutboxPasswordResetForm(PasswordResetForm):
+    """Password reset mail goes through the outbox like every other email."""
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
+        from applications.services.outbox import outbox_enqueue
+
+        outbox_enqueue(
+            to=to_email,
+            template="password_reset",
+            context={
+                "reset_url": "{protocol}://{domain}/account/reset/{uid}/{token}/".format(
+                    **context
+                ),
+                "user": context["user"],
+            },
+            dedupe_key=f"password-reset:{context['user'].pk}:{context['token']}",
+        )

@@ -1,0 +1,50 @@
+"""Submission states and the one table of allowed transitions."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class SubmissionStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    EVALUATED = "evaluated", _("Evaluated")
+    SHORTLISTED = "shortlisted", _("Shortlisted")
+    AWARDED = "awarded", _("Awarded")
+    NOT_SUCCESSFUL = "not_successful", _("Not successful")
+
+
+S = SubmissionStatus
+
+# Applicants move a bid between the first three states, and only before the
+# call's deadline (services check the clock). The panel moves it after opening.
+TRANSITIONS: dict[SubmissionStatus, set[SubmissionStatus]] = {
+    S.DRAFT: {S.SUBMITTED},
+    S.SUBMITTED: {S.SUBMITTED, S.WITHDRAWN, S.EVALUATED},
+    S.WITHDRAWN: {S.SUBMITTED},
+    S.EVALUATED: {S.SHORTLISTED, S.AWARDED, S.NOT_SUCCESSFUL},
+    S.SHORTLISTED: {S.AWARDED, S.NOT_SUCCESSFUL},
+    S.AWARDED: set(),
+    S.NOT_SUCCESSFUL: set(),
+}
+
+# States the applicant may still change before the deadline.
+APPLICANT_EDITABLE = {S.DRAFT, S.SUBMITTED, S.WITHDRAWN}
+# States that count as "received" for the sealed count and the opening.
+RECEIVED = {S.SUBMITTED, S.EVALUATED, S.SHORTLISTED, S.AWARDED, S.NOT_SUCCESSFUL}
+
+
+def can_transition(current: str, target: str) -> bool:
+    return SubmissionStatus(target) in TRANSITIONS[SubmissionStatus(current)]
+
+
+class AuditAction(models.TextChoices):
+    FILE_DOWNLOADED = "file_downloaded", _("File downloaded")
+    FILE_UPLOADED = "file_uploaded", _("File uploaded")
+    SUBMISSION_VIEWED = "submission_viewed", _("Submission viewed")
+    SUBMITTED = "submitted", _("Submitted")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    CALL_OPENED = "call_opened", _("Call opened")
+    ACCESS_REFUSED = "access_refused", _("Access refused")
+    SCORE_CHANGED = "score_changed", _("Score changed")
+    OUTCOME_DECIDED = "outcome_decided", _("Outcome decided")

@@ -1,0 +1,103 @@
+"""The bid form, built from the call's required documents."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from applications.services.submissions import Amounts
+from tenders.choices import CallKind, Currency, Envelope
+
+
+def document_field_name(requirement) -> str:
+    return f"document_{requirement.pk}"
+
+
+class SubmissionForm(forms.Form):
+    """One file input per required document, plus the typed amounts.
+
+    Files are optional here: a draft may be saved half-done. Completeness,
+    types, sizes and the deadline are checked by the submission service.
+    """
+
+    def __init__(self, *args, call, submission, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.call = call
+        self.submission = submission
+        self.requirements = list(call.required_documents.all())
+        for requirement in self.requirements:
+            types = requirement.accepted_type_list
+            self.fields[document_field_name(requirement)] = forms.FileField(
+                label=requirement.name,
+                required=False,
+                help_text=_("%(types)s, up to %(size)s MB. %(guidance)s")
+                % {
+                    "types": ", ".join(t.upper() for t in types),
+                    "size": requirement.max_size_mb,
+                    "guidance": requirement.description,
+                },
+                widget=forms.ClearableFileInput(
+                    attrs={"accept": ",".join(f".{t}" for t in types)}
+                ),
+            )
+        if call.kind == CallKind.CONSULTANCY:
+            self.fields["offer_amount"] = forms.DecimalField(
+                label=_("Total price of your financial offer"),
+                required=False,
+                min_value=0,
+                max_digits=14,
+                decimal_places=2,
+                initial=submission.offer_amount,
+            )
+            self.fields["offer_currency"] = forms.ChoiceField(
+                label=_("Currency"),
+                required=False,
+                choices=Currency.choices,
+                initial=submission.offer_currency or call.currency,
+            )
+        else:
+            self.fields["amount_requested"] = forms.DecimalField(
+                label=_("Amount requested (%(currency)s)") % {"currency": call.currency},
+                required=False,
+                min_value=0,
+                max_digits=14,
+                decimal_places=2,
+                initial=submission.amount_requested,
+            )
+
+    def uploads(self) -> dict[int, object]:
+        return {
+            r.pk: self.cleaned_data[document_field_name(r)]
+            for r in self.requirements
+            if self.cleaned_data.get(document_field_name(r))
+        }
+
+    def amounts(self) -> Amounts:
+        data = self.cleaned_data
+        return Amounts(
+            offer_amount=data.get("offer_amount"),
+            offer_currency=data.get("offer_currency") or "",
+            amount_requested=data.get("amount_requested"),
+        )
+
+    def rows(self, files):
+        """For the template: each requirement with its field and current/pending files."""
+        by_requirement = {}
+        for f in files:
+            by_requirement.setdefault(f.requirement_id, {})[
+                "pending" if f.pending else "current"
+            ] = f
+        for requirement in self.requirements:
+            yield {
+                "requirement": requirement,
+                "field": self[document_field_name(requirement)],
+                "is_financial": requirement.envelope == Envelope.FINANCIAL,
+                **by_requirement.get(requirement.pk, {}),
+            }
+
+
+class ClarificationForm(forms.Form):
+    question = forms.CharField(
+        label=_("Your question"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Questions are answered for everyone; your name is never published."),
+    )

@@ -1,0 +1,121 @@
+"""Submissions (bids and grant applications) and their private files."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from applications.choices import RECEIVED, SubmissionStatus
+from tenders.choices import Currency, Envelope
+
+
+class SubmissionQuerySet(models.QuerySet):
+    def received(self):
+        return self.filter(status__in=RECEIVED)
+
+    def for_applicant(self, user):
+        return self.filter(applicant=user)
+
+
+class Submission(models.Model):
+    """One applicant's bid or application to one call.
+
+    Its content is sealed until the call is opened: every read goes through
+    ``applications.permissions``.
+    """
+
+    call = models.ForeignKey(
+        "tenders.CallPage", on_delete=models.PROTECT, related_name="submissions"
+    )
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="submissions"
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=SubmissionStatus.choices, default="draft"
+    )
+    number = models.PositiveIntegerField(_("number"), null=True, blank=True)
+    # NULL until first submitted; unique among those that have one.
+    reference = models.CharField(  # noqa: DJ001
+        _("reference"), max_length=60, unique=True, null=True, blank=True
+    )
+    # Financial envelope (calls for consultancy): the priced offer as typed columns.
+    offer_amount = models.DecimalField(
+        _("offer amount"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    offer_currency = models.CharField(
+        _("offer currency"), max_length=3, choices=Currency.choices, blank=True
+    )
+    # Grant applications: the amount requested, in the call's currency.
+    amount_requested = models.DecimalField(
+        _("amount requested"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+
+    objects = SubmissionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("submission")
+        constraints = [
+            models.UniqueConstraint(fields=["call", "applicant"], name="one_submission_per_call"),
+            models.UniqueConstraint(fields=["call", "number"], name="unique_number_per_call"),
+        ]
+        indexes = [models.Index(fields=["call", "status"])]
+
+    def __str__(self):
+        return self.reference or _("Draft #%(pk)s") % {"pk": self.pk}
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == SubmissionStatus.DRAFT
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.status == SubmissionStatus.SUBMITTED
+
+
+def new_object_name(call_id: int) -> str:
+    """UUID object names: nothing about the applicant or the file leaks into storage."""
+    return f"submissions/{call_id}/{uuid.uuid4().hex}"
+
+
+class SubmissionFile(models.Model):
+    """A file in private storage, for one required document of a submission.
+
+    ``pending`` files were uploaded to a bid that is already submitted: they
+    replace the current file only when the applicant resubmits before the
+    deadline. If the deadline passes first, the submitted set stands.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="files")
+    requirement = models.ForeignKey(
+        "tenders.RequiredDocument", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    document_name = models.CharField(_("document"), max_length=200)
+    envelope = models.CharField(_("envelope"), max_length=20, choices=Envelope.choices)
+    # The object's name in the private storage alias: a UUID, never the
+    # applicant's file name. Storage is looked up at run time, so tests and
+    # deployments can switch between the local folder and S3.
+    object_name = models.CharField(_("object name"), max_length=255, unique=True)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size in bytes"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    pending = models.BooleanField(_("pending resubmission"), default=False)
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("submission file")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission", "requirement", "pending"],
+                name="one_file_per_requirement_and_state",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.document_name}: {self.original_name}"

@@ -1,0 +1,97 @@
+"""Who may do what to a submission. Every view, download, export and admin
+screen asks these functions; the seal on bids is enforced here and nowhere else.
+
+The seal: before a call's deadline, and until staff open the call after it,
+nobody but the applicant reads a submission's content or files: not staff,
+not superusers. Staff see only how many submissions were received.
+"""
+
+from django.utils import timezone
+
+from applications.choices import APPLICANT_EDITABLE, RECEIVED
+from tenders.choices import CallState, Envelope
+
+
+def _is_signed_in(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+def is_owner(user, submission) -> bool:
+    return _is_signed_in(user) and submission.applicant_id == user.pk
+
+
+def call_is_opened(call) -> bool:
+    """True once staff have opened the call (which is possible only after its deadline)."""
+    try:
+        return call.opening is not None
+    except call.__class__.opening.RelatedObjectDoesNotExist:
+        return False
+
+
+def call_is_sealed(call, now=None) -> bool:
+    """The seal: holds until the deadline has passed *and* the call has been opened."""
+    now = now or timezone.now()
+    return now < call.closes_at or not call_is_opened(call)
+
+
+def can_view_submission(user, submission) -> bool:
+    """May ``user`` read this submission's content (fields, file list, receipt)?"""
+    if is_owner(user, submission):
+        return True
+    if not _is_signed_in(user) or submission.status not in RECEIVED:
+        return False
+    if call_is_sealed(submission.call):
+        return False
+    return user.is_staff
+
+
+def can_download_file(user, submission_file) -> bool:
+    """May ``user`` download this file? Pending replacements are the owner's alone,
+    and a financial envelope stays closed to everyone else until the panel opens
+    it after technical scoring."""
+    submission = submission_file.submission
+    if is_owner(user, submission):
+        return True
+    if submission_file.pending or submission_file.envelope == Envelope.FINANCIAL:
+        return False
+    return can_view_submission(user, submission)
+
+
+def can_edit_submission(user, submission, now=None) -> bool:
+    """Applicants change their own bid until the deadline (services re-check the DB clock)."""
+    return (
+        is_owner(user, submission)
+        and submission.status in APPLICANT_EDITABLE
+        and submission.call.state_at(now or timezone.now()) == CallState.OPEN
+    )
+
+
+def can_apply(user, call, now=None) -> bool:
+    return _is_signed_in(user) and call.state_at(now or timezone.now()) == CallState.OPEN
+
+
+def can_see_submission_count(user, call) -> bool:
+    return _is_signed_in(user) and user.is_staff
+
+
+def can_open_call(user, call, now=None) -> bool:
+    now = now or timezone.now()
+    return (
+        _is_signed_in(user)
+        and user.is_staff
+        and now >= call.closes_at
+        and not call_is_opened(call)
+    )
+
+
+def can_view_audit_trail(user, call) -> bool:
+    return _is_signed_in(user) and user.is_staff
+
+
+def can_ask_clarification(user, call, now=None) -> bool:
+    now = now or timezone.now()
+    return (
+        _is_signed_in(user)
+        and call.state_at(now) == CallState.OPEN
+        and now < call.clarifications_close_at
+    )

@@ -1,0 +1,24 @@
+"""Celery tasks for submissions and mail."""
+
+from celery import shared_task
+
+from applications.services.outbox import DELIVERY_ERRORS, outbox_deliver, outbox_sweep
+
+
+@shared_task(
+    name="applications.tasks.deliver_outbox_message",
+    autoretry_for=DELIVERY_ERRORS,
+    retry_backoff=True,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=8,
+    ignore_result=True,
+)
+def deliver_outbox_message(message_id: int) -> bool:
+    return outbox_deliver(message_id=message_id)
+
+
+@shared_task(name="applications.tasks.sweep_outbox", ignore_result=True)
+def sweep_outbox() -> int:
+    """Run by beat: re-send what a broker outage or a lost task left behind."""
+    return outbox_sweep()

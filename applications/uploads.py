@@ -1,0 +1,146 @@
+"""Checking and storing uploaded files.
+
+A file is judged by its content, not its name: the extension must be one the
+requirement accepts *and* the first bytes must say the same thing. Files are
+read in chunks from Django's temporary upload file, never whole into memory.
+"""
+
+import hashlib
+import os
+import unicodedata
+import zipfile
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from applications.models.submissions import new_object_name
+from portal.storage import private_storage
+from tenders.choices import ACCEPTED_FILE_TYPES
+
+CHUNK = 1024 * 1024
+MAX_NAME_LENGTH = 150
+
+
+class UploadRejected(Exception):
+    """An upload the applicant must fix; the message says how."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass
+class StagedFile:
+    object_name: str
+    original_name: str
+    content_type: str
+    size: int
+    sha256: str
+
+
+def sanitise_filename(name: str) -> str:
+    """A display name safe to show and to put in a header.
+
+    Drops any path (both separators), control and format characters, and
+    leading dots; normalises Unicode; keeps the extension when shortening.
+    """
+    name = unicodedata.normalize("NFC", name or "")
+    name = name.replace("\\", "/").split("/")[-1]
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
+    name = name.replace('"', "'").strip().lstrip(".").strip()
+    name = " ".join(name.split())
+    if len(name) > MAX_NAME_LENGTH:
+        stem, ext = os.path.splitext(name)
+        name = stem[: MAX_NAME_LENGTH - len(ext)] + ext
+    return name or "file"
+
+
+def extension_of(name: str) -> str:
+    return os.path.splitext(name)[1].lower().lstrip(".")
+
+
+def _zip_kind(fileobj) -> str | None:
+    try:
+        with zipfile.ZipFile(fileobj) as archive:
+            names = set(archive.namelist())
+            if "word/document.xml" in names:
+                return "docx"
+            if "xl/workbook.xml" in names:
+                return "xlsx"
+            if "mimetype" in names:
+                mimetype = archive.read("mimetype").decode("ascii", "replace").strip()
+                if mimetype == ACCEPTED_FILE_TYPES["odt"]:
+                    return "odt"
+                if mimetype == ACCEPTED_FILE_TYPES["ods"]:
+                    return "ods"
+            return "zip"
+    except (zipfile.BadZipFile, OSError, KeyError):
+        return None
+
+
+def sniff_type(fileobj) -> str | None:
+    """The file type its content shows, as one of ACCEPTED_FILE_TYPES' keys, or None."""
+    fileobj.seek(0)
+    head = fileobj.read(8)
+    fileobj.seek(0)
+    kind = None
+    if head.startswith(b"%PDF-"):
+        kind = "pdf"
+    elif head.startswith(b"\x89PNG\r\n\x1a\n"):
+        kind = "png"
+    elif head.startswith(b"\xff\xd8\xff"):
+        kind = "jpg"
+    elif head.startswith(b"PK\x03\x04"):
+        kind = _zip_kind(fileobj)
+    fileobj.seek(0)
+    return kind
+
+
+def check_upload(uploaded, *, accepted: list[str], max_bytes: int, label: str) -> str:
+    """Check an upload against a requirement; return its sanitised display name."""
+    name = sanitise_filename(uploaded.name)
+    size = uploaded.size or 0
+    if size == 0:
+        raise UploadRejected(_("%(doc)s: the file is empty.") % {"doc": label})
+    if size > max_bytes:
+        raise UploadRejected(
+            _("%(doc)s: the file is %(size)s MB; the limit is %(limit)s MB.")
+            % {"doc": label, "size": f"{size / 1048576:.1f}", "limit": max_bytes // 1048576}
+        )
+    ext = extension_of(name)
+    accepted_list = ", ".join(t.upper() for t in accepted)
+    if ext not in accepted:
+        raise UploadRejected(
+            _("%(doc)s: a .%(ext)s file is not accepted; send %(types)s.")
+            % {"doc": label, "ext": ext or "?", "types": accepted_list}
+        )
+    found = sniff_type(uploaded)
+    if found != ext:
+        raise UploadRejected(
+            _("%(doc)s: the file is named .%(ext)s but its content is not a %(type)s file.")
+            % {"doc": label, "ext": ext, "type": ext.upper()}
+        )
+    return name
+
+
+def store_upload(uploaded, *, call_id: int, display_name: str) -> StagedFile:
+    """Hash and write an upload to private storage under a new UUID name."""
+    digest = hashlib.sha256()
+    uploaded.seek(0)
+    for chunk in uploaded.chunks(CHUNK):
+        digest.update(chunk)
+    uploaded.seek(0)
+    object_name = private_storage().save(new_object_name(call_id), uploaded)
+    return StagedFile(
+        object_name=object_name,
+        original_name=display_name,
+        content_type=ACCEPTED_FILE_TYPES[extension_of(display_name)],
+        size=uploaded.size,
+        sha256=digest.hexdigest(),
+    )
+
+
+def discard_staged(staged: list[StagedFile]) -> None:
+    storage = private_storage()
+    for item in staged:
+        storage.delete(item.object_name)

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from applications.views import clarifications, downloads, submissions
+
+app_name = "applications"
+
+urlpatterns = [
+    path("", submissions.dashboard, name="dashboard"),
+    path("calls/<int:call_id>/apply/", submissions.apply, name="apply"),
+    path("calls/<int:call_id>/ask/", clarifications.ask, name="ask"),
+    path("<int:pk>/", submissions.submission_detail, name="submission"),
+    path("<int:pk>/receipt/", submissions.submission_receipt, name="receipt"),
+    path("files/<uuid:file_id>/", downloads.file_download, name="download"),
+]

@@ -1,0 +1,91 @@
+"""Staff screens in the Wagtail admin: counts before opening, bids after, the audit trail."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from applications.choices import RECEIVED
+from applications.models import AuditEvent, Submission
+from applications.permissions import (
+    call_is_sealed,
+    can_open_call,
+    can_see_submission_count,
+    can_view_audit_trail,
+    can_view_submission,
+)
+from applications.services.opening import call_open
+from applications.services.submissions import SubmissionRefused
+from tenders.models import CallPage
+
+
+def _require_staff(request):
+    if not request.user.is_staff:
+        raise PermissionDenied
+
+
+def call_list(request):
+    _require_staff(request)
+    calls = (
+        CallPage.objects.live()
+        .select_related("opening")
+        .annotate(received=Count("submissions", filter=Q(submissions__status__in=RECEIVED)))
+        .order_by("-closes_at")
+    )
+    return TemplateResponse(request, "applications/admin/call_list.html", {"calls": calls})
+
+
+def call_submissions(request, call_id):
+    _require_staff(request)
+    call = get_object_or_404(CallPage.objects.select_related("opening"), pk=call_id)
+    if not can_see_submission_count(request.user, call):
+        raise PermissionDenied
+    received = Submission.objects.filter(call=call).received()
+    context = {
+        "call": call,
+        "received_count": received.count(),
+        "sealed": call_is_sealed(call),
+        "can_open": can_open_call(request.user, call),
+        "can_view_audit": can_view_audit_trail(request.user, call),
+        "submissions": [],
+    }
+    if not context["sealed"]:
+        submissions = received.select_related("applicant__profile").prefetch_related("files")
+        context["submissions"] = [
+            s for s in submissions.order_by("number") if can_view_submission(request.user, s)
+        ]
+    return TemplateResponse(request, "applications/admin/call_submissions.html", context)
+
+
+@require_POST
+def call_open_view(request, call_id):
+    _require_staff(request)
+    call = get_object_or_404(CallPage, pk=call_id)
+    try:
+        opening = call_open(call=call, user=request.user, request=request)
+    except SubmissionRefused as refusal:
+        messages.error(request, refusal.message)
+    else:
+        messages.success(
+            request,
+            _("Call opened: %(n)s submissions unsealed.") % {"n": opening.submissions_received},
+        )
+    return redirect("zabuni_call_submissions", call_id=call.pk)
+
+
+def call_audit(request, call_id):
+    _require_staff(request)
+    call = get_object_or_404(CallPage, pk=call_id)
+    if not can_view_audit_trail(request.user, call):
+        raise PermissionDenied
+    events = (
+        AuditEvent.objects.filter(call=call)
+        .select_related("actor", "submission")
+        .order_by("-at", "-pk")[:500]
+    )
+    return TemplateResponse(
+        request, "applications/admin/call_audit.html", {"call": call, "events": events}
+    )

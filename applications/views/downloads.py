@@ -1,0 +1,51 @@
+"""The one way a private file leaves storage."""
+
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from applications.choices import AuditAction
+from applications.models import SubmissionFile
+from applications.permissions import can_download_file
+from applications.services.audit import audit_record
+from portal.storage import PrivateS3Storage, private_storage
+
+
+@never_cache
+@require_GET
+def file_download(request, file_id):
+    """Check permission, write the audit event, then hand over the file.
+
+    A refused request gets a 404, not a 403: before opening, even the
+    existence of another applicant's file is not confirmed. On S3 the
+    browser is redirected to a URL signed for 60 seconds at most; from the
+    local folder the file is streamed. Either way the download is audited
+    first, so no copy leaves without a record.
+    """
+    item = get_object_or_404(SubmissionFile.objects.select_related("submission__call"), pk=file_id)
+    if not can_download_file(request.user, item):
+        raise Http404
+    audit_record(
+        actor=request.user,
+        action=AuditAction.FILE_DOWNLOADED,
+        request=request,
+        submission=item.submission,
+        file=item,
+        detail=item.document_name,
+    )
+    storage = private_storage()
+    if isinstance(storage, PrivateS3Storage):
+        response = HttpResponseRedirect(
+            storage.signed_url(item.object_name, filename=item.original_name)
+        )
+    else:
+        response = FileResponse(
+            storage.open(item.object_name, "rb"),
+            as_attachment=True,
+            filename=item.original_name,
+            content_type=item.content_type,
+        )
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -1,0 +1,164 @@
+"""The applicant's side: start a bid, edit it, submit, withdraw, see the receipt."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from applications.choices import AuditAction
+from applications.forms import SubmissionForm
+from applications.models import Submission
+from applications.permissions import can_edit_submission, can_view_submission, is_owner
+from applications.services.audit import audit_record
+from applications.services.submissions import (
+    SubmissionRefused,
+    submission_save,
+    submission_start,
+    submission_withdraw,
+)
+from applications.uploads import UploadRejected
+from tenders.models import CallPage
+
+
+def _submission_or_404(request, pk) -> Submission:
+    submission = get_object_or_404(Submission.objects.select_related("call", "applicant"), pk=pk)
+    # 404, not 403: a sealed bid's existence is not confirmed to anyone else.
+    if not can_view_submission(request.user, submission):
+        raise Http404
+    return submission
+
+
+@login_required
+@require_POST
+def apply(request, call_id):
+    call = get_object_or_404(CallPage.objects.live(), pk=call_id)
+    try:
+        submission = submission_start(call=call, applicant=request.user)
+    except SubmissionRefused as refusal:
+        messages.error(request, refusal.message)
+        return redirect(call.get_url(request))
+    return redirect("applications:submission", pk=submission.pk)
+
+
+def _too_large(request) -> bool:
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return True
+    return length > settings.MAX_UPLOAD_REQUEST_MB * 1024 * 1024
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def submission_detail(request, pk):
+    submission = _submission_or_404(request, pk)
+    call = submission.call
+    owner = is_owner(request.user, submission)
+    if not owner:
+        audit_record(
+            actor=request.user,
+            action=AuditAction.SUBMISSION_VIEWED,
+            request=request,
+            submission=submission,
+        )
+    editable = owner and can_edit_submission(request.user, submission)
+    status = 200
+    form = SubmissionForm(call=call, submission=submission)
+    if request.method == "POST":
+        if not editable:
+            messages.error(request, _("This submission can no longer be changed."))
+            status = 403
+        elif _too_large(request):
+            messages.error(
+                request,
+                _("The upload is larger than %(limit)s MB in all. Nothing was saved.")
+                % {"limit": settings.MAX_UPLOAD_REQUEST_MB},
+            )
+            status = 413
+        else:
+            action = request.POST.get("action", "save")
+            if action == "withdraw":
+                return _withdraw(request, submission)
+            form = SubmissionForm(request.POST, request.FILES, call=call, submission=submission)
+            if form.is_valid():
+                try:
+                    submission, changed = submission_save(
+                        submission=submission,
+                        user=request.user,
+                        uploads=form.uploads(),
+                        amounts=form.amounts(),
+                        submit=action == "submit",
+                        request=request,
+                    )
+                except (SubmissionRefused, UploadRejected) as refusal:
+                    messages.error(request, refusal.message)
+                    status = getattr(refusal, "status_code", 400)
+                else:
+                    if action == "submit":
+                        if changed:
+                            messages.success(request, _("Your submission was received."))
+                        return redirect("applications:receipt", pk=submission.pk)
+                    messages.success(
+                        request,
+                        _("Saved. Your bid is not submitted until you press Submit.")
+                        if submission.is_draft
+                        else _("Saved. Press Resubmit to replace your submitted bid."),
+                    )
+                    return redirect("applications:submission", pk=submission.pk)
+            else:
+                status = 400
+            editable = can_edit_submission(request.user, submission)
+    files = list(submission.files.all().order_by("document_name", "pending"))
+    return render(
+        request,
+        "applications/submission_detail.html",
+        {
+            "submission": submission,
+            "call": call,
+            "form": form,
+            "rows": list(form.rows(files)),
+            "files": files,
+            "editable": editable,
+            "owner": owner,
+        },
+        status=status,
+    )
+
+
+def _withdraw(request, submission):
+    try:
+        submission_withdraw(submission=submission, user=request.user, request=request)
+    except SubmissionRefused as refusal:
+        messages.error(request, refusal.message)
+        return redirect("applications:submission", pk=submission.pk)
+    messages.success(
+        request,
+        _("Your bid is withdrawn. You can submit it again until the deadline."),
+    )
+    return redirect("applications:submission", pk=submission.pk)
+
+
+@login_required
+def submission_receipt(request, pk):
+    submission = _submission_or_404(request, pk)
+    if not submission.submitted_at:
+        raise Http404
+    files = submission.files.filter(pending=False).order_by("document_name")
+    return render(
+        request,
+        "applications/submission_receipt.html",
+        {"submission": submission, "call": submission.call, "files": files},
+    )
+
+
+@login_required
+def dashboard(request):
+    submissions = (
+        Submission.objects.for_applicant(request.user)
+        .select_related("call")
+        .order_by("-updated_at")
+    )
+    return render(request, "applications/dashboard.html", {"submissions": submissions})

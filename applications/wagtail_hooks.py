@@ -1,0 +1,40 @@
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+
+from applications.views import admin as admin_views
+
+
+@hooks.register("register_admin_urls")
+def register_submission_urls():
+    return [
+        path("submissions/", admin_views.call_list, name="zabuni_call_list"),
+        path(
+            "submissions/call/<int:call_id>/",
+            admin_views.call_submissions,
+            name="zabuni_call_submissions",
+        ),
+        path(
+            "submissions/call/<int:call_id>/open/",
+            admin_views.call_open_view,
+            name="zabuni_call_open",
+        ),
+        path(
+            "submissions/call/<int:call_id>/audit/",
+            admin_views.call_audit,
+            name="zabuni_call_audit",
+        ),
+    ]
+
+
+class StaffMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.is_staff
+
+
+@hooks.register("register_admin_menu_item")
+def register_submissions_menu_item():
+    return StaffMenuItem(
+        _("Submissions"), reverse("zabuni_call_list"), icon_name="folder-open-inverse", order=250
+    )

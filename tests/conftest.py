@@ -1,0 +1,125 @@
+"""Shared fixtures: users, the demo-shaped site, a real Celery worker, a browser."""
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from tests import services
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+@pytest.fixture(autouse=True)
+def _private_storage_in_tmp(settings, tmp_path):
+    """Each test gets its own private folder, so no test sees another's files."""
+    storages = dict(settings.STORAGES)
+    private = dict(storages["private"])
+    if private["BACKEND"].endswith("PrivateFileSystemStorage"):
+        private["OPTIONS"] = {"location": str(tmp_path / "private")}
+        storages["private"] = private
+        settings.STORAGES = storages
+        settings.PRIVATE_ROOT = tmp_path / "private"
+
+
+@pytest.fixture
+def site_root(db):
+    """A home page with a call index and a news index, as the demo builds them."""
+    from tests.factories import build_site
+
+    return build_site()
+
+
+@pytest.fixture
+def celery_worker(transactional_db):
+    """A real Celery worker process on Redis, sharing the test database.
+
+    It is a separate process, so it sees only committed rows: tests that use
+    it run without the wrapping transaction (``transactional_db``).
+    """
+    from django.db import connection
+
+    services.require_postgres(connection)
+    broker = services.redis_url()
+    db = connection.settings_dict
+    database_url = (
+        f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:"
+        f"{db['PORT'] or 5432}/{db['NAME']}"
+    )
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": broker,
+        "CELERY_BROKER_URL": broker,
+        "PRIVATE_ROOT": str(settings.PRIVATE_ROOT),
+        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+    }
+    from portal.celery import app
+
+    app.control.purge()
+    ARTIFACTS.mkdir(exist_ok=True)
+    log = open(ARTIFACTS / "celery-worker.log", "ab")
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool", "solo",
+         "--loglevel", "INFO", "--without-gossip", "--without-mingle", "-Q", "celery,heavy"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if worker.poll() is not None:
+                pytest.fail("The Celery worker exited at start-up; see test-artifacts/")
+            if app.control.ping(timeout=1):
+                break
+        else:
+            pytest.fail("The Celery worker did not answer a ping within 60 s")
+        yield app
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+        log.close()
+
+
+def wait_for(predicate, timeout=30.0, interval=0.2):
+    """Poll until ``predicate()`` is truthy; return its value or fail."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    pytest.fail(f"Condition not met within {timeout} s")
+
+
+@pytest.fixture
+def browser():
+    """Headless Debian Chromium driven by Playwright."""
+    path = services.require_chromium()
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=path,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+        )
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def artifacts_dir():
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
