@@ -24,9 +24,26 @@ MAX_NAME_LENGTH = 150
 class UploadRejected(Exception):
     """An upload the applicant must fix; the message says how."""
 
+    status_code = 400
+
     def __init__(self, message: str):
         super().__init__(message)
         self.message = message
+
+
+class StorageUnavailable(UploadRejected):
+    """Private storage could not be reached. Nothing was kept; the applicant can retry."""
+
+    # 424 Failed Dependency: the request was fine, the storage behind it was not.
+    status_code = 424
+
+
+try:  # S3 errors, when django-storages' S3 backend is in use.
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    STORAGE_ERRORS: tuple[type[BaseException], ...] = (OSError, BotoCoreError, ClientError)
+except ImportError:  # pragma: no cover - boto3 is a declared dependency
+    STORAGE_ERRORS = (OSError,)
 
 
 @dataclass
@@ -130,7 +147,15 @@ def store_upload(uploaded, *, call_id: int, display_name: str) -> StagedFile:
     for chunk in uploaded.chunks(CHUNK):
         digest.update(chunk)
     uploaded.seek(0)
-    object_name = private_storage().save(new_object_name(call_id), uploaded)
+    try:
+        object_name = private_storage().save(new_object_name(call_id), uploaded)
+    except STORAGE_ERRORS as exc:
+        raise StorageUnavailable(
+            _(
+                "We could not store your files just now, so nothing was saved. Please try again "
+                "in a few minutes."
+            )
+        ) from exc
     return StagedFile(
         object_name=object_name,
         original_name=display_name,
@@ -143,4 +168,9 @@ def store_upload(uploaded, *, call_id: int, display_name: str) -> StagedFile:
 def discard_staged(staged: list[StagedFile]) -> None:
     storage = private_storage()
     for item in staged:
-        storage.delete(item.object_name)
+        try:
+            storage.delete(item.object_name)
+        except STORAGE_ERRORS:
+            # Unreferenced by any row, so unreadable through the portal; an
+            # orphan at worst, never a leak.
+            pass

@@ -10,6 +10,7 @@ server. ``DJANGO_ENV=production`` removes every unsafe default: a missing
 from pathlib import Path
 
 import environ
+from botocore.config import Config as BotoConfig
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -154,6 +155,10 @@ if AWS_STORAGE_BUCKET_NAME:
             "region_name": env.str("AWS_S3_REGION_NAME", default=None),
             "access_key": env.str("AWS_ACCESS_KEY_ID", default=None),
             "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default=None),
+            # Fail fast on a dead endpoint: the applicant gets a clear message.
+            "client_config": BotoConfig(
+                connect_timeout=5, read_timeout=60, retries={"max_attempts": 3}
+            ),
         },
     }
 elif PRODUCTION:
@@ -245,7 +250,8 @@ WAGTAIL_I18N_ENABLED = False
 # --- Security ------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
-X_FRAME_OPTIONS = "SAMEORIGIN"
+# Wagtail marks its own preview views SAMEORIGIN; everything else is never framed.
+X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 if PRODUCTION:

@@ -1,14 +1,16 @@
 """The one way a private file leaves storage."""
 
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.views.decorators.cache import never_cache
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from applications.choices import AuditAction
 from applications.models import SubmissionFile
 from applications.permissions import can_download_file
 from applications.services.audit import audit_record
+from applications.uploads import STORAGE_ERRORS
 from portal.storage import PrivateS3Storage, private_storage
 
 
@@ -35,16 +37,23 @@ def file_download(request, file_id):
         detail=item.document_name,
     )
     storage = private_storage()
-    if isinstance(storage, PrivateS3Storage):
-        response = HttpResponseRedirect(
-            storage.signed_url(item.object_name, filename=item.original_name)
-        )
-    else:
-        response = FileResponse(
-            storage.open(item.object_name, "rb"),
-            as_attachment=True,
-            filename=item.original_name,
-            content_type=item.content_type,
+    try:
+        if isinstance(storage, PrivateS3Storage):
+            response = HttpResponseRedirect(
+                storage.signed_url(item.object_name, filename=item.original_name)
+            )
+        else:
+            response = FileResponse(
+                storage.open(item.object_name, "rb"),
+                as_attachment=True,
+                filename=item.original_name,
+                content_type=item.content_type,
+            )
+    except STORAGE_ERRORS:
+        return HttpResponse(
+            _("The file store is unavailable just now. Please try again in a few minutes."),
+            status=424,
+            content_type="text/plain; charset=utf-8",
         )
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
