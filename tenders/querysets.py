@@ -1,6 +1,6 @@
 """Chainable reads for calls: ``CallPage.objects.live().open_now()``."""
 
-from django.db.models import Q
+from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.utils import timezone
 from wagtail.models import PageManager
 from wagtail.query import PageQuerySet
@@ -55,6 +55,27 @@ class CallPageQuerySet(PageQuerySet):
             Q(title__icontains=text)
             | Q(reference_code__icontains=text)
             | Q(summary__icontains=text)
+        )
+
+    def in_listing_order(self, now=None):
+        """Open calls first, soonest deadline first; then upcoming ones by deadline;
+        then everything past, most recent deadline first."""
+        now = now or timezone.now()
+        open_now = Q(outcome=CallOutcome.NONE, opens_at__lte=now, closes_at__gt=now)
+        upcoming = Q(outcome=CallOutcome.NONE, opens_at__gt=now)
+        return self.annotate(
+            listing_group=Case(
+                When(open_now, then=Value(0)),
+                When(upcoming, then=Value(1)),
+                default=Value(2),
+                output_field=IntegerField(),
+            ),
+            future_deadline=Case(When(open_now | upcoming, then=F("closes_at"))),
+        ).order_by(
+            "listing_group",
+            F("future_deadline").asc(nulls_last=True),
+            F("closes_at").desc(),
+            "pk",
         )
 
     def matching(self, *, kind: str = "", state: str = "", text: str = ""):

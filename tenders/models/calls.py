@@ -54,7 +54,7 @@ class CallIndexPage(Page):
                 state=form.cleaned_data["state"],
                 text=form.cleaned_data["q"],
             )
-        calls = calls.order_by("-closes_at", "pk")
+        calls = calls.in_listing_order()
         paginator = Paginator(calls, CALLS_PER_PAGE)
         page = paginator.get_page(request.GET.get("page"))
         query = request.GET.copy()
