@@ -147,6 +147,9 @@ def store_upload(uploaded, *, call_id: int, display_name: str) -> StagedFile:
     for chunk in uploaded.chunks(CHUNK):
         digest.update(chunk)
     uploaded.seek(0)
+    content_type = ACCEPTED_FILE_TYPES[extension_of(display_name)]
+    # Stored and served as what the content is, not what the browser claimed.
+    uploaded.content_type = content_type
     try:
         object_name = private_storage().save(new_object_name(call_id), uploaded)
     except STORAGE_ERRORS as exc:
@@ -159,7 +162,7 @@ def store_upload(uploaded, *, call_id: int, display_name: str) -> StagedFile:
     return StagedFile(
         object_name=object_name,
         original_name=display_name,
-        content_type=ACCEPTED_FILE_TYPES[extension_of(display_name)],
+        content_type=content_type,
         size=uploaded.size,
         sha256=digest.hexdigest(),
     )

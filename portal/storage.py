@@ -34,6 +34,7 @@ class PrivateS3Storage(S3Storage):
     querystring_expire = 60
     custom_domain = None
     file_overwrite = False
+    signature_version = "s3v4"
 
     def url(self, name, parameters=None, expire=None, http_method=None):
         raise PublicURLRefused("Private files are served only through the download view.")

@@ -108,3 +108,199 @@ def make_call(index, *, criteria=None, documents=None, **fields):
     index.add_child(instance=call)
     call.save_revision().publish()
     return CallPage.objects.get(pk=call.pk)
+
+
+# --- uploads and mail ---
+# Files of each type, built from their real formats, and a multipart body
+# builder that sends a file name the way a browser does (Django's test client
+# keeps only the basename, which would hide what the portal does with the rest).
+
+
+def pdf_bytes(size: int | None = None, text: str = "Technical proposal") -> bytes:
+    """A valid one-page PDF; padded with PDF comment lines up to ``size`` bytes."""
+    from applications.demo import tiny_pdf
+
+    data = tiny_pdf(text)
+    if size is not None and size > len(data):
+        missing = size - len(data)
+        line = b"%" + b"0" * 1022 + b"\n"
+        data += (line * (missing // len(line) + 1))[:missing]
+    return data
+
+
+def zip_bytes(members: dict[str, bytes], *, first: str | None = None) -> bytes:
+    """A ZIP archive of ``members``; ``first`` (stored uncompressed) goes first."""
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        if first is not None:
+            archive.writestr(first, members[first], compress_type=zipfile.ZIP_STORED)
+        for name, content in members.items():
+            if name != first:
+                archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+def docx_bytes() -> bytes:
+    return zip_bytes(
+        {
+            "[Content_Types].xml": b'<?xml version="1.0"?><Types/>',
+            "word/document.xml": b'<?xml version="1.0"?><w:document/>',
+        }
+    )
+
+
+def xlsx_bytes() -> bytes:
+    return zip_bytes(
+        {
+            "[Content_Types].xml": b'<?xml version="1.0"?><Types/>',
+            "xl/workbook.xml": b'<?xml version="1.0"?><workbook/>',
+        }
+    )
+
+
+def odt_bytes() -> bytes:
+    return zip_bytes(
+        {
+            "mimetype": b"application/vnd.oasis.opendocument.text",
+            "content.xml": b'<?xml version="1.0"?><office:document-content/>',
+        },
+        first="mimetype",
+    )
+
+
+def png_bytes() -> bytes:
+    """A 1×1 PNG."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(body))
+            + kind
+            + body
+            + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
+        )
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00"))
+        + chunk(b"IEND", b"")
+    )
+
+
+def jpg_bytes() -> bytes:
+    """The first bytes of a JFIF JPEG: enough for content sniffing."""
+    return b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 64
+
+
+def multipart_body(
+    fields: dict[str, str],
+    files: list[tuple[str, str, bytes]],
+    *,
+    content_type: str = "application/pdf",
+    filename_star: bool = False,
+) -> tuple[bytes, str]:
+    """A multipart/form-data body with each file name sent as a browser sends it.
+
+    ``files`` holds (field name, file name, content). The name goes out raw
+    in UTF-8 with only ``"``, CR and LF percent-encoded, as the HTML standard
+    says; with ``filename_star`` it goes as RFC 5987 ``filename*=UTF-8''…``,
+    which decodes to any character. Returns the body and the Content-Type.
+    """
+    import uuid
+    from urllib.parse import quote
+
+    boundary = f"zabuni-{uuid.uuid4().hex}"
+    parts = []
+    for name, value in fields.items():
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'.encode()
+            + value.encode()
+            + b"\r\n"
+        )
+    for field, filename, content in files:
+        if filename_star:
+            param = f"filename*=UTF-8''{quote(filename, safe='')}"
+        else:
+            escaped = filename.replace('"', "%22").replace("\r", "%0D").replace("\n", "%0A")
+            param = f'filename="{escaped}"'
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; {param}\r\n'
+            f"Content-Type: {content_type}\r\n\r\n".encode()
+            + content
+            + b"\r\n"
+        )
+    parts.append(f"--{boundary}--\r\n".encode())
+    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
+
+
+def start_submission(call, applicant=None):
+    """A draft submission to ``call`` by ``applicant`` (a new applicant if None)."""
+    from applications.models import Submission
+
+    return Submission.objects.create(call=call, applicant=applicant or UserFactory())
+
+
+# --- submissions (seal tests) ---
+# Bids built through the submission services, as an applicant's browser would
+# build them, and a look into the private folder. Used by the seal, deadline
+# and submission-flow tests in tests/applications/.
+
+
+def pdf_upload(name: str, text: str | None = None):
+    """A small valid PDF upload; its content (so its SHA-256) follows ``text``."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from applications.demo import tiny_pdf
+
+    return SimpleUploadedFile(name, tiny_pdf(text or name), content_type="application/pdf")
+
+
+def submit_bid(call, applicant, *, files=None, amounts=None, submit=True):
+    """Start ``applicant``'s bid on ``call`` and save it through the services.
+
+    ``files`` maps a required document's name to an upload; by default every
+    required document gets a PDF named after the applicant and the document.
+    ``amounts`` defaults to a valid offer (consultancy) or request (grant).
+    """
+    from applications.services.submissions import Amounts, submission_save, submission_start
+
+    if files is None:
+        files = {
+            doc.name: pdf_upload(f"{applicant.email} {doc.name}.pdf")
+            for doc in call.required_documents.all()
+            if doc.is_required
+        }
+    if amounts is None:
+        amounts = (
+            Amounts(amount_requested=Decimal("50000"))
+            if call.kind == "grant"
+            else Amounts(offer_amount=Decimal("1250000"), offer_currency="KES")
+        )
+    by_name = {doc.name: doc.pk for doc in call.required_documents.all()}
+    submission = submission_start(call=call, applicant=applicant)
+    submission, _changed = submission_save(
+        submission=submission,
+        user=applicant,
+        uploads={by_name[name]: upload for name, upload in files.items()},
+        amounts=amounts,
+        submit=submit,
+    )
+    return submission
+
+
+def private_objects() -> list[str]:
+    """Every object name in the private storage folder, relative to its root."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    root = Path(settings.STORAGES["private"]["OPTIONS"]["location"])
+    if not root.exists():
+        return []
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
