@@ -52,9 +52,17 @@ def can_download_file(user, submission_file) -> bool:
     submission = submission_file.submission
     if is_owner(user, submission):
         return True
-    if submission_file.pending or submission_file.envelope == Envelope.FINANCIAL:
+    if submission_file.pending:
         return False
+    if submission_file.envelope == Envelope.FINANCIAL:
+        return can_view_financial_envelope(user, submission)
     return can_view_submission(user, submission)
+
+
+def can_view_financial_envelope(user, submission) -> bool:
+    """The priced offer (amount and files) stays with its owner until the panel
+    opens financial envelopes after technical scoring."""
+    return is_owner(user, submission)
 
 
 def can_edit_submission(user, submission, now=None) -> bool:

@@ -100,7 +100,10 @@ def make_call(index, *, criteria=None, documents=None, **fields):
         default_documents.append(("Financial proposal", "financial", True, "pdf,xlsx", 5))
     call.required_documents = [
         RequiredDocument(
-            name=name, envelope=envelope, is_required=required, accepted_types=types,
+            name=name,
+            envelope=envelope,
+            is_required=required,
+            accepted_types=types,
             max_size_mb=size,
         )
         for name, envelope, required, types, size in (documents or default_documents)

@@ -174,10 +174,12 @@ def _save_locked(submission_id, call_id, staged, amounts, submit, request, user)
         if live and live.sha256 == item.sha256 and live.original_name == item.original_name:
             storage.delete(item.object_name)  # the same file again: a double click
             continue
-        replaced = current.get(already_submitted)
-        if replaced:
-            doomed_objects.append(replaced.object_name)
-            replaced.delete()
+        # A submitted bid keeps its current file until Resubmit; a draft or a
+        # withdrawn bid takes the newest upload, dropping any older pending one.
+        replaced = [current.get(True)] + ([] if already_submitted else [current.get(False)])
+        for old in filter(None, replaced):
+            doomed_objects.append(old.object_name)
+            old.delete()
         SubmissionFile.objects.create(
             submission=submission,
             requirement=requirement,

@@ -81,11 +81,16 @@ def call_audit(request, call_id):
     call = get_object_or_404(CallPage, pk=call_id)
     if not can_view_audit_trail(request.user, call):
         raise PermissionDenied
-    events = (
-        AuditEvent.objects.filter(call=call)
-        .select_related("actor", "submission")
-        .order_by("-at", "-pk")[:500]
-    )
+    events = AuditEvent.objects.filter(call=call)
+    sealed = call_is_sealed(call)
+    hidden_count = 0
+    if sealed:
+        # Events about a sealed bid would name its applicant: only counts show.
+        hidden_count = events.filter(submission__isnull=False).count()
+        events = events.filter(submission__isnull=True)
+    events = events.select_related("actor", "submission").order_by("-at", "-pk")[:500]
     return TemplateResponse(
-        request, "applications/admin/call_audit.html", {"call": call, "events": events}
+        request,
+        "applications/admin/call_audit.html",
+        {"call": call, "events": events, "sealed": sealed, "hidden_count": hidden_count},
     )

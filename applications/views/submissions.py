@@ -11,7 +11,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from applications.choices import AuditAction
 from applications.forms import SubmissionForm
 from applications.models import Submission
-from applications.permissions import can_edit_submission, can_view_submission, is_owner
+from applications.permissions import (
+    can_edit_submission,
+    can_view_financial_envelope,
+    can_view_submission,
+    is_owner,
+)
 from applications.services.audit import audit_record
 from applications.services.submissions import (
     SubmissionRefused,
@@ -20,6 +25,7 @@ from applications.services.submissions import (
     submission_withdraw,
 )
 from applications.uploads import UploadRejected
+from tenders.choices import Envelope
 from tenders.models import CallPage
 
 
@@ -111,7 +117,7 @@ def submission_detail(request, pk):
             else:
                 status = 400
             editable = can_edit_submission(request.user, submission)
-    files = list(submission.files.all().order_by("document_name", "pending"))
+    files = _visible_files(request.user, submission).order_by("document_name", "pending")
     return render(
         request,
         "applications/submission_detail.html",
@@ -146,12 +152,24 @@ def submission_receipt(request, pk):
     submission = _submission_or_404(request, pk)
     if not submission.submitted_at:
         raise Http404
-    files = submission.files.filter(pending=False).order_by("document_name")
+    files = _visible_files(request.user, submission).filter(pending=False)
     return render(
         request,
         "applications/submission_receipt.html",
-        {"submission": submission, "call": submission.call, "files": files},
+        {
+            "submission": submission,
+            "call": submission.call,
+            "files": files.order_by("document_name"),
+            "show_financial": can_view_financial_envelope(request.user, submission),
+        },
     )
+
+
+def _visible_files(user, submission):
+    files = submission.files.all()
+    if not can_view_financial_envelope(user, submission):
+        files = files.exclude(envelope=Envelope.FINANCIAL)
+    return files
 
 
 @login_required

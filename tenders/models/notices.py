@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 class ClarificationQuerySet(models.QuerySet):
     def published(self):
-        return self.filter(published_at__isnull=False).exclude(answer="")
+        return self.filter(publish=True, published_at__isnull=False).exclude(answer="")
 
 
 class Clarification(models.Model):
