@@ -61,6 +61,27 @@ class EmailAuthenticationForm(AuthenticationForm):
         "inactive": _("Confirm your email address first: follow the link we sent you."),
     }
 
+    def clean(self):
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            # Django's backend refuses inactive users before the form can say
+            # why; with the right password, tell them to confirm their email.
+            user = (
+                get_user_model()
+                .objects.filter(email__iexact=self.cleaned_data.get("username", ""))
+                .first()
+            )
+            if (
+                user
+                and not user.is_active
+                and user.check_password(self.cleaned_data.get("password") or "")
+            ):
+                raise forms.ValidationError(
+                    self.error_messages["inactive"], code="inactive"
+                ) from None
+            raise
+
 
 class ProfileForm(forms.ModelForm):
     first_name = forms.CharField(label=_("First name"), max_length=150)
