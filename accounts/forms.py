@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Profile
@@ -136,8 +137,10 @@ class OutboxPasswordResetForm(PasswordResetForm):
             to=to_email,
             template="password_reset",
             context={
-                "reset_url": "{protocol}://{domain}/account/reset/{uid}/{token}/".format(
-                    **context
+                "reset_url": f"{context['protocol']}://{context['domain']}"
+                + reverse(
+                    "accounts:password_reset_confirm",
+                    kwargs={"uidb64": context["uid"], "token": context["token"]},
                 ),
                 "user": context["user"],
             },

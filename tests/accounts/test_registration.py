@@ -79,6 +79,16 @@ def test_an_unconfirmed_account_is_told_to_confirm_its_email(client):
     assert "Confirm your email address first" in response.content.decode()
 
 
+def test_a_wrong_password_does_not_reveal_an_unconfirmed_account(client):
+    register(client)
+
+    response = sign_in(client, "wanjiku@example.org", "not-the-password-at-all")
+
+    page = response.content.decode()
+    assert "Confirm your email address first" not in page
+    assert "correct email address and password" in page
+
+
 def test_following_the_link_activates_the_account_and_signs_in(client):
     register(client)
     link = link_in(OutboxMessage.objects.get(), VERIFY_LINK)
