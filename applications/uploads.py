@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from applications.errors import Refused
 from applications.models.submissions import new_object_name
 from portal.storage import private_storage
 from tenders.choices import ACCEPTED_FILE_TYPES
@@ -21,14 +22,8 @@ CHUNK = 1024 * 1024
 MAX_NAME_LENGTH = 150
 
 
-class UploadRejected(Exception):
+class UploadRejected(Refused):
     """An upload the applicant must fix; the message says how."""
-
-    status_code = 400
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 class StorageUnavailable(UploadRejected):

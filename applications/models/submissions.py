@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from applications.choices import RECEIVED, SubmissionStatus
+from applications.choices import RECEIVED, SubmissionStatus, can_transition
 from tenders.choices import Currency, Envelope
 
 
@@ -67,6 +67,12 @@ class Submission(models.Model):
 
     def __str__(self):
         return self.reference or _("Draft #%(pk)s") % {"pk": self.pk}
+
+    def move_to(self, status: SubmissionStatus) -> None:
+        """Change status, only along the table of allowed transitions."""
+        if not can_transition(self.status, status):
+            raise ValueError(f"A submission cannot go from {self.status} to {status}.")
+        self.status = status
 
     @property
     def is_draft(self) -> bool:

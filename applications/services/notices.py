@@ -9,9 +9,21 @@ from tenders.models import Addendum, CallPage, Clarification, PublishedTerms
 from tenders.terms import terms_fingerprint
 
 
-def _stakeholders(call):
-    """Applicants with a draft or a submission on ``call``."""
-    return Submission.objects.filter(call=call).select_related("applicant").order_by("pk")
+def _notify_stakeholders(*, call, template: str, context: dict, event_key: str) -> int:
+    """Queue one notice per applicant with a draft or a submission on ``call``.
+
+    ``event_key`` names the event; with the applicant it makes the dedupe key,
+    so repeating the event mails nobody twice.
+    """
+    submissions = Submission.objects.filter(call=call).select_related("applicant").order_by("pk")
+    for submission in submissions:
+        outbox_enqueue(
+            to=submission.applicant.email,
+            template=template,
+            context={"call": call, **context},
+            dedupe_key=f"{event_key}:{submission.applicant_id}",
+        )
+    return len(submissions)
 
 
 def clarification_publish(*, clarification: Clarification) -> int:
@@ -24,17 +36,12 @@ def clarification_publish(*, clarification: Clarification) -> int:
         ).update(published_at=timezone.now())
         if not updated:
             return 0
-        call = clarification.call
-        count = 0
-        for submission in _stakeholders(call):
-            outbox_enqueue(
-                to=submission.applicant.email,
-                template="clarification_published",
-                context={"call": call, "clarification": clarification},
-                dedupe_key=f"clarification:{clarification.pk}:{submission.applicant_id}",
-            )
-            count += 1
-    return count
+        return _notify_stakeholders(
+            call=clarification.call,
+            template="clarification_published",
+            context={"clarification": clarification},
+            event_key=f"clarification:{clarification.pk}",
+        )
 
 
 def call_record_addendum(*, call: CallPage) -> Addendum | None:
@@ -76,11 +83,10 @@ def call_record_addendum(*, call: CallPage) -> Addendum | None:
         previous.clarifications_close_at = call.clarifications_close_at
         previous.terms_fingerprint = fingerprint
         previous.save()
-        for submission in _stakeholders(call):
-            outbox_enqueue(
-                to=submission.applicant.email,
-                template="addendum_published",
-                context={"call": call, "addendum": addendum},
-                dedupe_key=f"addendum:{addendum.pk}:{submission.applicant_id}",
-            )
+        _notify_stakeholders(
+            call=call,
+            template="addendum_published",
+            context={"addendum": addendum},
+            event_key=f"addendum:{addendum.pk}",
+        )
     return addendum

@@ -7,7 +7,7 @@ from applications.choices import AuditAction
 from applications.models import CallOpening, Submission
 from applications.permissions import can_open_call
 from applications.services.audit import audit_record
-from applications.services.submissions import NotAllowed, _lock_call
+from applications.services.submissions import NotAllowed, lock_call
 from portal.clock import db_now
 from tenders.models import CallPage
 
@@ -20,7 +20,7 @@ def call_open(*, call: CallPage, user, request=None) -> CallOpening:
             return existing
         raise NotAllowed(_("This call cannot be opened yet."))
     with transaction.atomic():
-        _lock_call(call)
+        lock_call(call)
         existing = CallOpening.objects.filter(call=call).first()
         if existing:
             return existing

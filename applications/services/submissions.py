@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from wagtail.models import Page
 
 from applications.choices import APPLICANT_EDITABLE, AuditAction, SubmissionStatus
+from applications.errors import Refused
 from applications.models import Submission, SubmissionFile
 from applications.permissions import can_apply, can_edit_submission
 from applications.services.audit import audit_record
@@ -20,14 +21,8 @@ from tenders.choices import CallKind
 from tenders.models import CallPage, RequiredDocument
 
 
-class SubmissionRefused(Exception):
+class SubmissionRefused(Refused):
     """The action is refused; ``message`` tells the applicant why. Nothing was saved."""
-
-    status_code = 400
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 class DeadlinePassed(SubmissionRefused):
@@ -53,14 +48,15 @@ def submission_start(*, call: CallPage, applicant) -> Submission:
     if not can_apply(applicant, call):
         raise DeadlinePassed(_("This call is not open for applications."))
     with transaction.atomic():
-        _lock_call(call)
+        lock_call(call)
         if db_now() >= CallPage.objects.values_list("closes_at", flat=True).get(pk=call.pk):
             raise DeadlinePassed(_("The deadline for this call has passed."))
         submission, _created = Submission.objects.get_or_create(call=call, applicant=applicant)
     return submission
 
 
-def _lock_call(call) -> None:
+def lock_call(call) -> None:
+    """Serialise writes that number or open a call's submissions."""
     list(Page.objects.select_for_update().filter(pk=call.pk).values_list("pk", flat=True))
 
 
@@ -229,11 +225,11 @@ def _save_locked(submission_id, call_id, staged, amounts, submit, request, user)
             new.pending = False
             new.save(update_fields=["pending"])
         if submission.number is None:
-            _lock_call(call)
+            lock_call(call)
             last = Submission.objects.filter(call=call).aggregate(n=Max("number"))["n"] or 0
             submission.number = last + 1
             submission.reference = f"{call.reference_code}-{submission.number:04d}"
-        submission.status = SubmissionStatus.SUBMITTED
+        submission.move_to(SubmissionStatus.SUBMITTED)
         submission.submitted_at = now
         submission.withdrawn_at = None
         submission.save()
@@ -268,7 +264,7 @@ def submission_withdraw(*, submission: Submission, user, request=None) -> Submis
             raise DeadlinePassed(_("The deadline has passed; the bid stands as submitted."))
         if locked.status != SubmissionStatus.SUBMITTED:
             return locked
-        locked.status = SubmissionStatus.WITHDRAWN
+        locked.move_to(SubmissionStatus.WITHDRAWN)
         locked.withdrawn_at = now
         locked.save(update_fields=["status", "withdrawn_at", "updated_at"])
         audit_record(actor=user, action=AuditAction.WITHDRAWN, request=request, submission=locked)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from applications.choices import RECEIVED
+from applications.errors import Refused
 from applications.models import AuditEvent, Submission
 from applications.permissions import (
     call_is_sealed,
@@ -18,7 +19,6 @@ from applications.permissions import (
     can_view_submission,
 )
 from applications.services.opening import call_open
-from applications.services.submissions import SubmissionRefused
 from tenders.models import CallPage
 
 
@@ -54,9 +54,12 @@ def call_submissions(request, call_id):
     }
     if not context["sealed"]:
         submissions = received.select_related("applicant__profile").prefetch_related("files")
-        context["submissions"] = [
-            s for s in submissions.order_by("number") if can_view_submission(request.user, s)
-        ]
+        visible = []
+        for submission in submissions.order_by("number"):
+            submission.call = call  # already loaded with its opening: no query per row
+            if can_view_submission(request.user, submission):
+                visible.append(submission)
+        context["submissions"] = visible
     return TemplateResponse(request, "applications/admin/call_submissions.html", context)
 
 
@@ -66,7 +69,7 @@ def call_open_view(request, call_id):
     call = get_object_or_404(CallPage, pk=call_id)
     try:
         opening = call_open(call=call, user=request.user, request=request)
-    except SubmissionRefused as refusal:
+    except Refused as refusal:
         messages.error(request, refusal.message)
     else:
         messages.success(

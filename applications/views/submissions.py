@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from applications.choices import AuditAction
+from applications.errors import Refused
 from applications.forms import SubmissionForm
 from applications.models import Submission
 from applications.permissions import (
@@ -19,12 +20,10 @@ from applications.permissions import (
 )
 from applications.services.audit import audit_record
 from applications.services.submissions import (
-    SubmissionRefused,
     submission_save,
     submission_start,
     submission_withdraw,
 )
-from applications.uploads import UploadRejected
 from tenders.choices import Envelope
 from tenders.models import CallPage
 
@@ -43,7 +42,7 @@ def apply(request, call_id):
     call = get_object_or_404(CallPage.objects.live(), pk=call_id)
     try:
         submission = submission_start(call=call, applicant=request.user)
-    except SubmissionRefused as refusal:
+    except Refused as refusal:
         messages.error(request, refusal.message)
         return redirect(call.get_url(request))
     return redirect("applications:submission", pk=submission.pk)
@@ -99,9 +98,9 @@ def submission_detail(request, pk):
                         submit=action == "submit",
                         request=request,
                     )
-                except (SubmissionRefused, UploadRejected) as refusal:
+                except Refused as refusal:
                     messages.error(request, refusal.message)
-                    status = getattr(refusal, "status_code", 400)
+                    status = refusal.status_code
                 else:
                     if action == "submit":
                         if changed:
@@ -137,7 +136,7 @@ def submission_detail(request, pk):
 def _withdraw(request, submission):
     try:
         submission_withdraw(submission=submission, user=request.user, request=request)
-    except SubmissionRefused as refusal:
+    except Refused as refusal:
         messages.error(request, refusal.message)
         return redirect("applications:submission", pk=submission.pk)
     messages.success(

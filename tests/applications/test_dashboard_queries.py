@@ -106,3 +106,36 @@ def test_a_call_page_costs_the_same_however_much_it_publishes(client, site_root)
 @pytest.fixture(autouse=True)
 def _anonymous_pages_are_not_cached(settings):
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+
+
+def _opened_call_with_bids(index, count, staff):
+    from applications.services.opening import call_open
+    from tenders.models import CallPage
+    from tests.factories import submit_bid
+
+    call = make_call(index, title=f"Opened call with {count}")
+    for _n in range(count):
+        submit_bid(call, UserFactory())
+    CallPage.objects.filter(pk=call.pk).update(closes_at=timezone.now() - timedelta(minutes=1))
+    call = CallPage.objects.get(pk=call.pk)
+    call_open(call=call, user=staff)
+    return call
+
+
+def test_the_staff_list_of_an_opened_call_costs_the_same_for_1_and_for_8_bids(client, site_root):
+    """One technical file per bid is listed with a download link; the financial one is sealed."""
+    from django.contrib.auth.models import Group
+
+    staff = UserFactory(is_staff=True)
+    staff.groups.add(Group.objects.get(name="Editors"))
+    one = _opened_call_with_bids(site_root["calls"], 1, staff)
+    eight = _opened_call_with_bids(site_root["calls"], 8, staff)
+    client.force_login(staff)
+
+    def url(call):
+        return reverse("zabuni_call_submissions", args=[call.pk])
+
+    one_bid = queries_for(client, url(one), expect_rows="/bids/files/", rows=1)
+    eight_bids = queries_for(client, url(eight), expect_rows="/bids/files/", rows=8)
+
+    assert len(eight_bids) == len(one_bid), describe(one_bid, eight_bids)
