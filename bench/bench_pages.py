@@ -31,7 +31,6 @@ import os
 import re
 import secrets
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -40,40 +39,11 @@ import threading
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from benchsupport import ROOT, free_port, manage, site_env
+
 CALL_INDEX = "/calls/"
 CALL_PAGE = "/calls/training-monitoring-documentation-reporting-gender/"
 BARE = "/"
-
-# Settings read from the environment that could point the run at something
-# real (a database, a bucket, a broker, a mail server). None is inherited.
-INHERITED_SETTINGS = re.compile(
-    r"^(DJANGO_|DATABASE_URL|REDIS_URL|CELERY_|AWS_|EMAIL_|SECRET_KEY|ALLOWED_HOSTS|"
-    r"CSRF_|DEBUG|STATIC_ROOT|MEDIA_ROOT|PRIVATE_ROOT|ZABUNI_|SECURE_|CONN_MAX_AGE|"
-    r"DEFAULT_FROM_EMAIL|WAGTAILADMIN_BASE_URL)"
-)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def base_env(tmp: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not INHERITED_SETTINGS.match(k)}
-    env.update(
-        DATABASE_URL=f"sqlite:///{tmp / 'bench.sqlite3'}",
-        ZABUNI_VAR_DIR=str(tmp / "var"),
-        PRIVATE_ROOT=str(tmp / "private"),
-        MEDIA_ROOT=str(tmp / "media"),
-        STATIC_ROOT=str(tmp / "static"),
-        LOG_LEVEL="WARNING",
-        PYTHONDONTWRITEBYTECODE="1",
-    )
-    (tmp / "var").mkdir()
-    (tmp / "private").mkdir()
-    return env
 
 
 def production_env(env: dict[str, str]) -> dict[str, str]:
@@ -86,21 +56,9 @@ def production_env(env: dict[str, str]) -> dict[str, str]:
     }
 
 
-def manage(env: dict[str, str], *args: str) -> None:
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    if result.returncode != 0:
-        sys.exit(f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
-
-
 def prepare_site(tmp: Path) -> dict[str, str]:
     """Migrate, load demo content and collect static files; return the production env."""
-    env = base_env(tmp)
+    env = site_env(tmp)
     # load_demo_content refuses to run in production mode, so the database is
     # built in development mode: same DATABASE_URL, DJANGO_ENV unset.
     manage(env, "migrate", "--noinput")

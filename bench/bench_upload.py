@@ -26,7 +26,6 @@ import argparse
 import hashlib
 import http.client
 import json
-import os
 import re
 import secrets
 import socket
@@ -39,21 +38,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
 
-ROOT = Path(__file__).resolve().parent.parent
+from benchsupport import ROOT, free_port, manage, site_env
+
 APPLICANT = ("applicant@zabuni.local", "zabuni-applicant-demo")
 OPEN_CALL = "DC-CFC-2026-004"
 DOCUMENT = "Technical proposal"
 MB = 1024 * 1024
 CHUNK = MB
 SAMPLE_EVERY = 0.05
-
-# Settings read from the environment that could point the run at something
-# real (a database, a bucket, a broker, a mail server). None is inherited.
-INHERITED_SETTINGS = re.compile(
-    r"^(DJANGO_|DATABASE_URL|REDIS_URL|CELERY_|AWS_|EMAIL_|SECRET_KEY|ALLOWED_HOSTS|"
-    r"CSRF_|DEBUG|STATIC_ROOT|MEDIA_ROOT|PRIVATE_ROOT|ZABUNI_|SECURE_|CONN_MAX_AGE|"
-    r"DEFAULT_FROM_EMAIL|WAGTAILADMIN_BASE_URL|MAX_UPLOAD_REQUEST_MB|TMPDIR)"
-)
 
 PREPARE = f"""
 import json
@@ -101,40 +93,17 @@ storage.delete(name)
 """
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def site_env(tmp: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not INHERITED_SETTINGS.match(k)}
+def upload_site_env(tmp: Path) -> dict[str, str]:
+    env = site_env(tmp)
     uploads_tmp = tmp / "upload-tmp"
-    for folder in ("var", "private", "media", "static", "upload-tmp"):
-        (tmp / folder).mkdir()
+    uploads_tmp.mkdir()
     env.update(
-        DATABASE_URL=f"sqlite:///{tmp / 'bench.sqlite3'}",
-        ZABUNI_VAR_DIR=str(tmp / "var"),
-        PRIVATE_ROOT=str(tmp / "private"),
-        MEDIA_ROOT=str(tmp / "media"),
-        STATIC_ROOT=str(tmp / "static"),
         TMPDIR=str(uploads_tmp),  # Django's temporary upload files go here
         SECRET_KEY="bench-throwaway-" + secrets.token_urlsafe(32),
         DEBUG="false",
-        LOG_LEVEL="WARNING",
-        PYTHONDONTWRITEBYTECODE="1",
         DJANGO_SETTINGS_MODULE="portal.settings",
     )
     return env
-
-
-def manage(env: dict[str, str], *args: str) -> str:
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True
-    )
-    if result.returncode != 0:
-        sys.exit(f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
-    return result.stdout
 
 
 def make_pdf(path: Path, size: int) -> str:
@@ -422,7 +391,7 @@ def main():
 
     tmp = Path(tempfile.mkdtemp(prefix="zabuni-bench-upload-"))
     try:
-        env = site_env(tmp)
+        env = upload_site_env(tmp)
         print(f"Preparing a throwaway site in {tmp} ...", flush=True)
         manage(env, "migrate", "--noinput")
         manage(env, "load_demo_content")

@@ -1,6 +1,5 @@
 """The applicant's side: start a bid, edit it, submit, withdraw, see the receipt."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -48,14 +47,6 @@ def apply(request, call_id):
     return redirect("applications:submission", pk=submission.pk)
 
 
-def _too_large(request) -> bool:
-    try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        return True
-    return length > settings.MAX_UPLOAD_REQUEST_MB * 1024 * 1024
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def submission_detail(request, pk):
@@ -70,51 +61,20 @@ def submission_detail(request, pk):
             submission=submission,
         )
     editable = owner and can_edit_submission(request.user, submission)
-    status = 200
     form = SubmissionForm(call=call, submission=submission)
+    status = 200
     if request.method == "POST":
+        # Oversized requests never get here: RequestSizeLimitMiddleware answers 413.
         if not editable:
             messages.error(request, _("This submission can no longer be changed."))
             status = 403
-        elif _too_large(request):
-            messages.error(
-                request,
-                _("The upload is larger than %(limit)s MB in all. Nothing was saved.")
-                % {"limit": settings.MAX_UPLOAD_REQUEST_MB},
-            )
-            status = 413
+        elif request.POST.get("action") == "withdraw":
+            return _withdraw(request, submission)
         else:
-            action = request.POST.get("action", "save")
-            if action == "withdraw":
-                return _withdraw(request, submission)
             form = SubmissionForm(request.POST, request.FILES, call=call, submission=submission)
-            if form.is_valid():
-                try:
-                    submission, changed = submission_save(
-                        submission=submission,
-                        user=request.user,
-                        uploads=form.uploads(),
-                        amounts=form.amounts(),
-                        submit=action == "submit",
-                        request=request,
-                    )
-                except Refused as refusal:
-                    messages.error(request, refusal.message)
-                    status = refusal.status_code
-                else:
-                    if action == "submit":
-                        if changed:
-                            messages.success(request, _("Your submission was received."))
-                        return redirect("applications:receipt", pk=submission.pk)
-                    messages.success(
-                        request,
-                        _("Saved. Your bid is not submitted until you press Submit.")
-                        if submission.is_draft
-                        else _("Saved. Press Resubmit to replace your submitted bid."),
-                    )
-                    return redirect("applications:submission", pk=submission.pk)
-            else:
-                status = 400
+            response, status = _save(request, submission, form)
+            if response:
+                return response
             editable = can_edit_submission(request.user, submission)
     files = _visible_files(request.user, submission).order_by("document_name", "pending")
     return render(
@@ -131,6 +91,36 @@ def submission_detail(request, pk):
         },
         status=status,
     )
+
+
+def _save(request, submission, form):
+    """Save or submit from a posted form: a redirect on success, else the status to show."""
+    if not form.is_valid():
+        return None, 400
+    submit = request.POST.get("action") == "submit"
+    try:
+        submission, changed = submission_save(
+            submission=submission,
+            user=request.user,
+            uploads=form.uploads(),
+            amounts=form.amounts(),
+            submit=submit,
+            request=request,
+        )
+    except Refused as refusal:
+        messages.error(request, refusal.message)
+        return None, refusal.status_code
+    if submit:
+        if changed:
+            messages.success(request, _("Your submission was received."))
+        return redirect("applications:receipt", pk=submission.pk), 302
+    messages.success(
+        request,
+        _("Saved. Your bid is not submitted until you press Submit.")
+        if submission.is_draft
+        else _("Saved. Press Resubmit to replace your submitted bid."),
+    )
+    return redirect("applications:submission", pk=submission.pk), 302
 
 
 def _withdraw(request, submission):
