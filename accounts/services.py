@@ -22,16 +22,21 @@ def user_register(*, email: str, password: str, first_name: str, last_name: str,
         user.set_password(password)
         user.save()
         Profile.objects.create(user=user, legal_name=f"{first_name} {last_name}".strip())
-        token = default_token_generator.make_token(user)
-        uid = urlsafe_base64_encode(force_bytes(user.pk))
-        link = base_url + reverse("accounts:verify", kwargs={"uidb64": uid, "token": token})
-        outbox_enqueue(
-            to=user.email,
-            template="verify_email",
-            context={"user": user, "verify_url": link},
-            dedupe_key=f"verify:{user.pk}:{token}",
-        )
+        user_send_verification(user=user, base_url=base_url)
     return user
+
+
+def user_send_verification(*, user, base_url: str) -> None:
+    """Queue the email with the link that confirms ``user``'s address (valid 24 hours)."""
+    token = default_token_generator.make_token(user)
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    link = base_url + reverse("accounts:verify", kwargs={"uidb64": uid, "token": token})
+    outbox_enqueue(
+        to=user.email,
+        template="verify_email",
+        context={"user": user, "verify_url": link},
+        dedupe_key=f"verify:{user.pk}:{token}",
+    )
 
 
 def user_verify_email(*, uidb64: str, token: str):

@@ -1,7 +1,7 @@
 """Sign-up, email confirmation and the applicant's profile."""
 
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -9,13 +9,28 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.forms import ProfileForm, RegistrationForm
 from accounts.models import Profile
-from accounts.services import user_register, user_verify_email
+from accounts.services import user_register, user_send_verification, user_verify_email
+
+
+def _unconfirmed_account(email: str):
+    return (
+        get_user_model()
+        .objects.filter(email__iexact=email.strip(), is_active=False, last_login__isnull=True)
+        .first()
+    )
 
 
 @require_http_methods(["GET", "POST"])
 def register(request):
     if request.user.is_authenticated:
         return redirect("applications:dashboard")
+    if request.method == "POST":
+        pending = _unconfirmed_account(request.POST.get("email", ""))
+        if pending is not None:
+            # Registered but never confirmed (the link may have expired):
+            # send a fresh link rather than refuse the address as taken.
+            user_send_verification(user=pending, base_url=request.build_absolute_uri("/")[:-1])
+            return render(request, "accounts/register_done.html", {"email": pending.email})
     form = RegistrationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user_register(

@@ -27,7 +27,11 @@ def outbox_enqueue(*, to: str, template: str, context: dict, dedupe_key: str) ->
     ``dedupe_key`` twice gives the same row, so the same notice is never
     queued twice. Delivery is asked for after commit.
     """
-    context = {"ORGANISATION_NAME": settings.ORGANISATION_NAME, **context}
+    context = {
+        "ORGANISATION_NAME": settings.ORGANISATION_NAME,
+        "ORGANISATION_TIME_ZONE": settings.TIME_ZONE,
+        **context,
+    }
     subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
     message, created = OutboxMessage.objects.get_or_create(
         dedupe_key=dedupe_key[:200],

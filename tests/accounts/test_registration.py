@@ -166,6 +166,25 @@ def test_an_email_already_registered_is_refused_in_plain_words(client):
     assert not OutboxMessage.objects.exists()
 
 
+def test_registering_again_before_confirming_sends_a_fresh_link(client):
+    """An expired link must not strand the person: registering again re-sends it."""
+    register(client)
+    user = get_user_model().objects.get(email="wanjiku@example.org")
+    OutboxMessage.objects.all().delete()  # as if the first link had expired unread
+
+    response = register(client, email="WANJIKU@example.org", password1="x", password2="y")
+
+    assert response.status_code == 200
+    assert "Check your email" in response.content.decode()
+    assert get_user_model().objects.filter(email__iexact="wanjiku@example.org").count() == 1
+    link = link_in(OutboxMessage.objects.get(to_email="wanjiku@example.org"), VERIFY_LINK)
+    client.get(link)
+    user.refresh_from_db()
+    assert user.is_active
+    # The password typed the second time was ignored: only the owner's first one works.
+    assert user.check_password(NEW_PASSWORD)
+
+
 def test_passwords_that_differ_are_refused(client):
     response = register(client, password2=NEW_PASSWORD + "x")
 
