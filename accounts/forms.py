@@ -86,6 +86,7 @@ class EmailAuthenticationForm(AuthenticationForm):
 
 class ProfileForm(forms.ModelForm):
     first_name = forms.CharField(label=_("First name"), max_length=150)
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
     last_name = forms.CharField(label=_("Last name"), max_length=150)
 
     class Meta:

@@ -22,11 +22,14 @@ TRANSITIONS: dict[SubmissionStatus, set[SubmissionStatus]] = {
     S.DRAFT: {S.SUBMITTED},
     S.SUBMITTED: {S.SUBMITTED, S.WITHDRAWN, S.EVALUATED},
     S.WITHDRAWN: {S.SUBMITTED},
+    # The chair may change an outcome until the notices go out; the panel
+    # service refuses any change after that.
     S.EVALUATED: {S.SHORTLISTED, S.AWARDED, S.NOT_SUCCESSFUL},
     S.SHORTLISTED: {S.AWARDED, S.NOT_SUCCESSFUL},
-    S.AWARDED: set(),
-    S.NOT_SUCCESSFUL: set(),
+    S.AWARDED: {S.SHORTLISTED, S.NOT_SUCCESSFUL},
+    S.NOT_SUCCESSFUL: {S.SHORTLISTED, S.AWARDED},
 }
+OUTCOMES = {S.SHORTLISTED, S.AWARDED, S.NOT_SUCCESSFUL}
 
 # States the applicant may still change before the deadline.
 APPLICANT_EDITABLE = {S.DRAFT, S.SUBMITTED, S.WITHDRAWN}
@@ -36,6 +39,11 @@ RECEIVED = {S.SUBMITTED, S.EVALUATED, S.SHORTLISTED, S.AWARDED, S.NOT_SUCCESSFUL
 
 def can_transition(current: str, target: str) -> bool:
     return SubmissionStatus(target) in TRANSITIONS[SubmissionStatus(current)]
+
+
+class ReviewStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
 
 
 class AuditAction(models.TextChoices):
@@ -48,3 +56,8 @@ class AuditAction(models.TextChoices):
     ACCESS_REFUSED = "access_refused", _("Access refused")
     SCORE_CHANGED = "score_changed", _("Score changed")
     OUTCOME_DECIDED = "outcome_decided", _("Outcome decided")
+    CONFLICT_DECLARED = "conflict_declared", _("Conflict of interest declared")
+    REVIEW_SUBMITTED = "review_submitted", _("Review submitted")
+    SCORING_LOCKED = "scoring_locked", _("Technical scoring locked")
+    FINANCIAL_OPENED = "financial_opened", _("Financial envelope opened")
+    OUTCOMES_SENT = "outcomes_sent", _("Outcome notices sent")

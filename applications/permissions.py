@@ -42,7 +42,10 @@ def can_view_submission(user, submission) -> bool:
         return False
     if call_is_sealed(submission.call):
         return False
-    return user.is_staff
+    if user.is_staff or is_chair(user, submission.call):
+        return True
+    assignment = assignment_for(user, submission)
+    return assignment is not None and assignment.declared_no_conflict
 
 
 def can_download_file(user, submission_file) -> bool:
@@ -61,8 +64,15 @@ def can_download_file(user, submission_file) -> bool:
 
 def can_view_financial_envelope(user, submission) -> bool:
     """The priced offer (amount and files) stays with its owner until the panel
-    opens financial envelopes after technical scoring."""
-    return is_owner(user, submission)
+    opens financial envelopes after technical scoring, and then only for bids
+    that qualified, and only to the chair and staff."""
+    if is_owner(user, submission):
+        return True
+    if submission.financial_opened_at is None or not _is_signed_in(user):
+        return False
+    return (user.is_staff or is_chair(user, submission.call)) and not call_is_sealed(
+        submission.call
+    )
 
 
 def can_edit_submission(user, submission, now=None) -> bool:
@@ -103,3 +113,80 @@ def can_ask_clarification(user, call, now=None) -> bool:
         and call.state_at(now) == CallState.OPEN
         and now < call.clarifications_close_at
     )
+
+
+# --- Review panels -----------------------------------------------------------
+
+
+def _panel(call):
+    try:
+        return call.panel
+    except call.__class__.panel.RelatedObjectDoesNotExist:
+        return None
+
+
+def is_chair(user, call) -> bool:
+    panel = _panel(call)
+    return _is_signed_in(user) and panel is not None and panel.chair_id == user.pk
+
+
+def assignment_for(user, submission):
+    """``user``'s assignment to ``submission``, or None."""
+    if not _is_signed_in(user):
+        return None
+    from applications.models import Assignment
+
+    return Assignment.objects.filter(submission=submission, reviewer=user).first()
+
+
+def can_declare_conflict(user, assignment) -> bool:
+    """The reviewer declares before seeing anything of the submission, once it is opened."""
+    return (
+        _is_signed_in(user)
+        and assignment.reviewer_id == user.pk
+        and assignment.declared_at is None
+        and not call_is_sealed(assignment.submission.call)
+    )
+
+
+def can_score(user, assignment) -> bool:
+    return (
+        _is_signed_in(user)
+        and assignment.reviewer_id == user.pk
+        and assignment.declared_no_conflict
+        and not call_is_sealed(assignment.submission.call)
+        and not assignment.panel.is_locked
+    )
+
+
+def can_see_panel_scores(user, submission) -> bool:
+    """Independence: a reviewer sees the others' scores only after submitting their own."""
+    if not _is_signed_in(user) or call_is_sealed(submission.call):
+        return False
+    if user.is_staff or is_chair(user, submission.call):
+        return True
+    assignment = assignment_for(user, submission)
+    if assignment is None or not assignment.declared_no_conflict:
+        return False
+    review = getattr(assignment, "review", None)
+    return review is not None and review.is_submitted
+
+
+def can_see_applicant_identity(user, submission) -> bool:
+    """Under blind review, reviewers (the chair included) see only the bid's label."""
+    if is_owner(user, submission) or user.is_staff:
+        return True
+    return not submission.call.blind_review
+
+
+def can_manage_evaluation(user, call) -> bool:
+    """Lock scoring, open financial envelopes, decide outcomes, send notices."""
+    return (
+        _is_signed_in(user)
+        and (user.is_staff or is_chair(user, call))
+        and not call_is_sealed(call)
+    )
+
+
+def can_view_ranking(user, call) -> bool:
+    return can_manage_evaluation(user, call)

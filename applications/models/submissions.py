@@ -54,6 +54,10 @@ class Submission(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    # Set by the panel's financial opening, only for bids that qualified technically.
+    financial_opened_at = models.DateTimeField(
+        _("financial envelope opened at"), null=True, blank=True
+    )
 
     objects = SubmissionQuerySet.as_manager()
 
@@ -73,6 +77,11 @@ class Submission(models.Model):
         if not can_transition(self.status, status):
             raise ValueError(f"A submission cannot go from {self.status} to {status}.")
         self.status = status
+
+    @property
+    def label(self) -> str:
+        """What blind reviewers call it: 'Bid 07'."""
+        return _("Bid %(n)02d") % {"n": self.number or 0}
 
     @property
     def is_draft(self) -> bool:
