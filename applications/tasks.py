@@ -22,3 +22,11 @@ def deliver_outbox_message(message_id: int) -> bool:
 def sweep_outbox() -> int:
     """Run by beat: re-send what a broker outage or a lost task left behind."""
     return outbox_sweep()
+
+
+@shared_task(name="applications.tasks.remind_reviewers", ignore_result=True)
+def remind_reviewers() -> int:
+    """Run by beat: remind reviewers 48 and 24 hours before the review deadline."""
+    from applications.services.reminders import reviewers_remind
+
+    return reviewers_remind()

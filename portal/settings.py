@@ -222,10 +222,13 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
+# Heavy work (scoring sheets) runs on its own queue, so mail is never stuck behind it.
+CELERY_TASK_ROUTES = {"applications.tasks.build_scoring_sheet": {"queue": "heavy"}}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "close-due-calls": {"task": "tenders.tasks.close_due_calls", "schedule": 60.0},
     "sweep-outbox": {"task": "applications.tasks.sweep_outbox", "schedule": 120.0},
+    "remind-reviewers": {"task": "applications.tasks.remind_reviewers", "schedule": 600.0},
 }
 
 # --- Mail ----------------------------------------------------------------
