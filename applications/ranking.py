@@ -179,7 +179,7 @@ def call_ranking(call) -> list[Row]:
         Entry(
             id=s.pk,
             label=str(s.label),
-            name=_applicant_name(s),
+            name=applicant_name(s),
             scores=dict(scores.get(s.pk, {})),
             offer=s.offer_amount if s.financial_opened_at else None,
             amount_requested=s.amount_requested,
@@ -199,6 +199,7 @@ def call_ranking(call) -> list[Row]:
     )
 
 
-def _applicant_name(submission) -> str:
+def applicant_name(submission) -> str:
+    """The name an applicant goes by: their profile's legal name, else their email."""
     profile = getattr(submission.applicant, "profile", None)
     return (profile.display_name if profile else "") or submission.applicant.email

@@ -1,9 +1,21 @@
 from django.conf import settings
+from django.utils.functional import SimpleLazyObject
+
+REVIEWERS_GROUP = "Reviewers"
 
 
 def organisation(request):
-    """The organisation's name and zone, for every template."""
+    """The organisation's name and zone, for every template; and whether to show
+    the reviewer's link (looked up only when a template asks)."""
+    user = getattr(request, "user", None)
     return {
         "ORGANISATION_NAME": settings.ORGANISATION_NAME,
         "ORGANISATION_TIME_ZONE": settings.TIME_ZONE,
+        "user_is_reviewer": SimpleLazyObject(
+            lambda: bool(
+                user
+                and user.is_authenticated
+                and user.groups.filter(name=REVIEWERS_GROUP).exists()
+            )
+        ),
     }

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET
 
 from applications.choices import AuditAction
 from applications.models import SubmissionFile
-from applications.permissions import can_download_file
+from applications.permissions import can_download_file, can_see_applicant_identity
 from applications.services.audit import audit_record
 from applications.uploads import STORAGE_ERRORS
 from portal.storage import PrivateS3Storage, private_storage
@@ -36,17 +36,22 @@ def file_download(request, file_id):
         file=item,
         detail=item.document_name,
     )
+    filename = item.original_name
+    if not can_see_applicant_identity(request.user, item.submission):
+        # Blind review: the applicant's own file name could name them.
+        extension = item.original_name.rsplit(".", 1)[-1] if "." in item.original_name else ""
+        filename = f"{item.submission.label} - {item.document_name}.{extension}".rstrip(".")
     storage = private_storage()
     try:
         if isinstance(storage, PrivateS3Storage):
             response = HttpResponseRedirect(
-                storage.signed_url(item.object_name, filename=item.original_name)
+                storage.signed_url(item.object_name, filename=filename)
             )
         else:
             response = FileResponse(
                 storage.open(item.object_name, "rb"),
                 as_attachment=True,
-                filename=item.original_name,
+                filename=filename,
                 content_type=item.content_type,
             )
     except STORAGE_ERRORS:

@@ -13,6 +13,7 @@ from applications.forms import SubmissionForm
 from applications.models import Submission
 from applications.permissions import (
     can_edit_submission,
+    can_see_applicant_identity,
     can_view_financial_envelope,
     can_view_submission,
     is_owner,
@@ -32,6 +33,8 @@ def _submission_or_404(request, pk) -> Submission:
     # 404, not 403: a sealed bid's existence is not confirmed to anyone else.
     if not can_view_submission(request.user, submission):
         raise Http404
+    if not can_see_applicant_identity(request.user, submission):
+        raise Http404  # blind reviewers work from their assignment page only
     return submission
 
 

@@ -74,3 +74,9 @@ def money(amount, currency):
     amount = Decimal(str(amount))
     places = 0 if amount == amount.to_integral_value() else 2
     return f"{currency} {formats.number_format(amount, places, force_grouping=True)}"
+
+
+@register.filter
+def get_item(mapping, key):
+    """``mapping[key]`` in a template, or None."""
+    return mapping.get(key) if mapping else None

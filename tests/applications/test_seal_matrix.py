@@ -29,7 +29,7 @@ from wagtail.snippets.models import get_snippet_models
 
 from applications.choices import AuditAction
 from applications.demo import tiny_pdf
-from applications.models import AuditEvent, Submission, SubmissionFile
+from applications.models import Assignment, AuditEvent, Panel, Submission, SubmissionFile
 from applications.services.opening import call_open
 from applications.services.submissions import Amounts, submission_save
 from tenders.models import CallPage
@@ -137,6 +137,17 @@ def expectation(name: str, role: str, phase: str, resource: str) -> str | None:
         return ALLOWED if staff and opened and resource == "technical" else REFUSED
     if name in ("zabuni_call_submissions", "zabuni_call_audit"):
         return ALLOWED if staff else REFUSED
+    if name == "applications:assignment":
+        # The assignee's own page: sealed before opening; after it, the applicant's
+        # name (to judge a conflict) but nothing of the bid until they declare.
+        if role != "reviewer":
+            return REFUSED
+        return ALLOWED if opened else NO_LEAK
+    if name == "applications:review_queue":
+        # The visitor's own assignments: labels only until the call is opened.
+        return ALLOWED if role == "reviewer" and opened else NO_LEAK
+    if name == "applications:ranking":
+        return ALLOWED if staff and opened else REFUSED
     if name in NO_CONTENT_ROUTES:
         return None if role == "owner" else NO_LEAK
     pytest.fail(
@@ -153,6 +164,7 @@ FILLERS = {
         ("pending", w.files["pending"].pk),
     ],
     "call_id": lambda w: [("call", w.call.pk)],
+    "assignment_id": lambda w: [("assignment", w.assignment.pk)],
 }
 
 
@@ -184,6 +196,7 @@ class World:
     files: dict[str, SubmissionFile]
     content: dict[str, bytes]
     users: dict
+    assignment: object = None
     clients: dict[str, Client] = field(default_factory=dict)
 
     @property
@@ -260,7 +273,22 @@ def world(consultancy_call, applicant, reviewer, staff_user, superuser, no_outbo
         "superuser": superuser,
         "anonymous": None,
     }
-    world = World(call=call, submission=submission, files=files, content=content, users=users)
+    # A panel: the reviewer is assigned the owner's bid and has declared nothing yet.
+    panel = Panel.objects.create(
+        call=call,
+        chair=UserFactory(email="panel.chair@example.org"),
+        review_deadline=timezone.now() + timedelta(days=10),
+    )
+    panel.members.add(reviewer)
+    assignment = Assignment.objects.create(panel=panel, submission=submission, reviewer=reviewer)
+    world = World(
+        call=call,
+        submission=submission,
+        files=files,
+        content=content,
+        users=users,
+        assignment=assignment,
+    )
     for role, user in users.items():
         client = Client(REMOTE_ADDR=CLIENT_IP)
         if user is not None:
@@ -419,6 +447,9 @@ def test_every_collected_route_has_fillable_parameters_and_a_rule():
             "applications:submission",
             "applications:receipt",
             "applications:download",
+            "applications:assignment",
+            "applications:ranking",
+            "applications:review_queue",
             "zabuni_call_submissions",
             "zabuni_call_audit",
         )
