@@ -11,6 +11,9 @@ from django.utils import timezone
 from applications.choices import APPLICANT_EDITABLE, RECEIVED
 from tenders.choices import CallState, Envelope
 
+# The group whose members staff may put on review panels.
+REVIEWERS_GROUP = "Reviewers"
+
 
 def _is_signed_in(user) -> bool:
     return bool(user and user.is_authenticated and user.is_active)
@@ -172,11 +175,26 @@ def can_see_panel_scores(user, submission) -> bool:
     return review is not None and review.is_submitted
 
 
+def can_see_applicant_identities(user, call) -> bool:
+    """Under blind review, reviewers (the chair included) see only the bids' labels."""
+    return bool(user and user.is_staff) or not call.blind_review
+
+
 def can_see_applicant_identity(user, submission) -> bool:
-    """Under blind review, reviewers (the chair included) see only the bid's label."""
-    if is_owner(user, submission) or user.is_staff:
-        return True
-    return not submission.call.blind_review
+    return is_owner(user, submission) or can_see_applicant_identities(user, submission.call)
+
+
+def can_view_sheet(user, sheet) -> bool:
+    """The requester, or staff, while they may see the call's ranking.
+
+    A sheet with names is also refused to anyone who may no longer see names
+    on the call (blind review switched on since, or staff rights removed).
+    """
+    return (
+        can_view_ranking(user, sheet.call)
+        and (sheet.requested_by_id == user.pk or user.is_staff)
+        and (sheet.blind or can_see_applicant_identities(user, sheet.call))
+    )
 
 
 def can_manage_evaluation(user, call) -> bool:

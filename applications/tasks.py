@@ -30,3 +30,17 @@ def remind_reviewers() -> int:
     from applications.services.reminders import reviewers_remind
 
     return reviewers_remind()
+
+
+@shared_task(name="applications.tasks.build_scoring_sheet", ignore_result=True)
+def build_scoring_sheet(sheet_id: int) -> bool:
+    """On the heavy queue: assemble one scoring sheet. A done sheet is not rebuilt."""
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    from applications.services.sheets import TOO_LONG, scoring_sheet_build, scoring_sheet_fail
+
+    try:
+        return scoring_sheet_build(sheet_id=sheet_id)
+    except SoftTimeLimitExceeded:
+        scoring_sheet_fail(sheet_id=sheet_id, error=str(TOO_LONG))
+        return False

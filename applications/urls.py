@@ -1,6 +1,6 @@
 from django.urls import path
 
-from applications.views import clarifications, downloads, reviews, submissions
+from applications.views import clarifications, downloads, reviews, sheets, submissions
 
 app_name = "applications"
 
@@ -14,4 +14,8 @@ urlpatterns = [
     path("reviews/", reviews.queue, name="review_queue"),
     path("reviews/<int:assignment_id>/", reviews.assignment_detail, name="assignment"),
     path("reviews/calls/<int:call_id>/", reviews.ranking, name="ranking"),
+    path("reviews/calls/<int:call_id>/sheet/", sheets.ask, name="sheet_request"),
+    path("reviews/sheets/<int:sheet_id>/", sheets.status, name="sheet"),
+    path("reviews/sheets/<int:sheet_id>/progress.json", sheets.progress, name="sheet_progress"),
+    path("reviews/sheets/<int:sheet_id>/<str:kind>/", sheets.download, name="sheet_download"),
 ]

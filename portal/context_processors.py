@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
-REVIEWERS_GROUP = "Reviewers"
+from applications.permissions import REVIEWERS_GROUP
 
 
 def organisation(request):

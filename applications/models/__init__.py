@@ -2,6 +2,7 @@ from .audit import AuditEvent
 from .opening import CallOpening
 from .outbox import OutboxMessage
 from .reviews import Assignment, Panel, ReminderSent, Review, Score
+from .sheets import ScoringSheet
 from .submissions import Submission, SubmissionFile
 
 __all__ = [
@@ -10,6 +11,7 @@ __all__ = [
     "ReminderSent",
     "Review",
     "Score",
+    "ScoringSheet",
     "AuditEvent",
     "CallOpening",
     "OutboxMessage",

@@ -211,3 +211,19 @@ def test_publishing_a_call_without_changes_records_no_addendum(consultancy_call,
     assert not Addendum.objects.exists()
     assert not OutboxMessage.objects.exists()
     assert 'id="addenda"' not in call_page(consultancy_call)
+
+
+def test_an_editor_can_open_the_clarifications_screen(client, db):
+    """Programme staff are Wagtail Editors; they answer questions without being superusers."""
+    from django.contrib.auth.models import Group
+    from django.urls import reverse
+
+    from tests.factories import StaffFactory
+
+    editor = StaffFactory()
+    editor.groups.add(Group.objects.get(name="Editors"))
+    client.force_login(editor)
+
+    response = client.get(reverse("wagtailsnippets_tenders_clarification:list"))
+
+    assert response.status_code == 200

@@ -29,8 +29,16 @@ from wagtail.snippets.models import get_snippet_models
 
 from applications.choices import AuditAction
 from applications.demo import tiny_pdf
-from applications.models import Assignment, AuditEvent, Panel, Submission, SubmissionFile
+from applications.models import (
+    Assignment,
+    AuditEvent,
+    Panel,
+    ScoringSheet,
+    Submission,
+    SubmissionFile,
+)
 from applications.services.opening import call_open
+from applications.services.sheets import scoring_sheet_build
 from applications.services.submissions import Amounts, submission_save
 from tenders.models import CallPage
 from tests.factories import UserFactory, pdf_upload, submit_bid
@@ -120,8 +128,19 @@ NO_CONTENT_ROUTES = {
     "applications:dashboard",  # the visitor's own bids
     "applications:apply",  # POST: start a draft
     "applications:ask",  # POST: ask a question
+    "applications:sheet_request",  # POST: queue a scoring sheet (chair or staff, once opened)
     "zabuni_call_list",  # staff: counts per call
     "zabuni_call_open",  # POST: staff open a call
+}
+
+# Staff screens about panels: staff may open them, but no bid's content shows there.
+STAFF_NO_CONTENT_ROUTES = {
+    "zabuni_evaluation_list",
+    "wagtailsnippets_applications_panel:list",
+    "wagtailsnippets_applications_panel:list_results",
+    "wagtailsnippets_applications_panel:add",
+    "wagtailsnippets_applications_panel:edit",
+    "wagtailsnippets_applications_panel:delete",
 }
 
 
@@ -148,6 +167,19 @@ def expectation(name: str, role: str, phase: str, resource: str) -> str | None:
         return ALLOWED if role == "reviewer" and opened else NO_LEAK
     if name == "applications:ranking":
         return ALLOWED if staff and opened else REFUSED
+    if name in (
+        "applications:sheet",
+        "applications:sheet_progress",
+        "applications:sheet_download",
+    ):
+        # A scoring sheet staff asked for: staff only, and only once the call is opened.
+        return ALLOWED if staff and opened else REFUSED
+    if name == "zabuni_evaluation_ranking":
+        if not staff:
+            return REFUSED
+        return ALLOWED if opened else NO_LEAK
+    if name in STAFF_NO_CONTENT_ROUTES:
+        return NO_LEAK if staff else REFUSED
     if name in NO_CONTENT_ROUTES:
         return None if role == "owner" else NO_LEAK
     pytest.fail(
@@ -165,6 +197,8 @@ FILLERS = {
     ],
     "call_id": lambda w: [("call", w.call.pk)],
     "assignment_id": lambda w: [("assignment", w.assignment.pk)],
+    "sheet_id": lambda w: [("sheet", w.sheet.pk)],
+    "kind": lambda w: [("xlsx", "xlsx"), ("csv", "csv")],
 }
 
 
@@ -197,6 +231,7 @@ class World:
     content: dict[str, bytes]
     users: dict
     assignment: object = None
+    sheet: object = None
     clients: dict[str, Client] = field(default_factory=dict)
 
     @property
@@ -281,6 +316,9 @@ def world(consultancy_call, applicant, reviewer, staff_user, superuser, no_outbo
     )
     panel.members.add(reviewer)
     assignment = Assignment.objects.create(panel=panel, submission=submission, reviewer=reviewer)
+    # A finished scoring sheet with names, as staff would have asked for it after opening.
+    sheet = ScoringSheet.objects.create(call=call, requested_by=staff_user, blind=False)
+    scoring_sheet_build(sheet_id=sheet.pk)
     world = World(
         call=call,
         submission=submission,
@@ -288,6 +326,7 @@ def world(consultancy_call, applicant, reviewer, staff_user, superuser, no_outbo
         content=content,
         users=users,
         assignment=assignment,
+        sheet=sheet,
     )
     for role, user in users.items():
         client = Client(REMOTE_ADDR=CLIENT_IP)
@@ -336,10 +375,14 @@ def _must_show(name: str, phase: str, resource: str, w: World) -> list[str]:
         ]
     if name == "zabuni_call_audit" and phase == AFTER_OPENING:
         return [w.reference]
+    if name == "zabuni_evaluation_ranking":
+        return [str(w.submission.label)]
     return []
 
 
 def _must_hide(name: str, phase: str, resource: str, w: World) -> list[str]:
+    if name == "zabuni_evaluation_ranking":
+        return [OFFER_SHOWN, *(f.original_name for f in w.files.values()), "/bids/files/"]
     if name in ("zabuni_call_submissions", "zabuni_call_audit"):
         if phase != AFTER_OPENING:
             return [*w.secrets, "/bids/files/"]
@@ -443,13 +486,17 @@ def test_every_collected_route_has_fillable_parameters_and_a_rule():
         unknown = [p for p in route.params if p not in FILLERS]
         if unknown:
             problems.append(f"{route.name} ({route.route}) takes {', '.join(unknown)}")
-        known = route.name in NO_CONTENT_ROUTES or route.name in (
+        known = route.name in NO_CONTENT_ROUTES | STAFF_NO_CONTENT_ROUTES or route.name in (
+            "zabuni_evaluation_ranking",
             "applications:submission",
             "applications:receipt",
             "applications:download",
             "applications:assignment",
             "applications:ranking",
             "applications:review_queue",
+            "applications:sheet",
+            "applications:sheet_progress",
+            "applications:sheet_download",
             "zabuni_call_submissions",
             "zabuni_call_audit",
         )

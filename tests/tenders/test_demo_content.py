@@ -9,6 +9,18 @@ from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
 from wagtail.models import Page, Revision, Site
 
+from applications.models import (
+    Assignment,
+    AuditEvent,
+    CallOpening,
+    OutboxMessage,
+    Panel,
+    Review,
+    Score,
+    Submission,
+)
+from applications.permissions import call_is_sealed
+from applications.services.panels import review_progress
 from tenders.choices import CallState
 from tenders.models import (
     ArticlePage,
@@ -38,6 +50,15 @@ def snapshot():
         "criteria": CallCriterion.objects.count(),
         "documents": RequiredDocument.objects.count(),
         "sites": Site.objects.count(),
+        "submissions": Submission.objects.count(),
+        "openings": CallOpening.objects.count(),
+        "panels": Panel.objects.count(),
+        "assignments": Assignment.objects.count(),
+        "declared": Assignment.objects.filter(declared_at__isnull=False).count(),
+        "reviews": Review.objects.count(),
+        "scores": Score.objects.count(),
+        "audit events": AuditEvent.objects.count(),
+        "outbox": OutboxMessage.objects.count(),
     }
 
 
@@ -59,6 +80,46 @@ def test_a_second_run_changes_nothing(demo):
     assert "nothing changed" in output
     assert "nothing changed" not in demo
     assert "new objects" in demo
+
+
+def test_the_closed_demo_call_is_opened_and_part_way_through_its_evaluation(demo):
+    call = CallPage.objects.get(reference_code="DC-CFC-2026-003")
+    panel = Panel.objects.get(call=call)
+    by_email = lambda email: Assignment.objects.filter(panel=panel, reviewer__email=email)  # noqa: E731
+
+    assert not call_is_sealed(call)
+    assert panel.chair.email == "chair@zabuni.local"
+    assert {m.email for m in panel.members.all()} == {
+        "chair@zabuni.local",
+        "reviewer@zabuni.local",
+        "reviewer2@zabuni.local",
+    }
+    assert all(m.groups.filter(name="Reviewers").exists() for m in panel.members.all())
+    assert panel.reviewers_per_submission is None
+    days_left = (panel.review_deadline - call.opening.opened_at).days
+    assert 9 <= days_left <= 10
+    assert panel.handed_over_at is not None
+    assert Assignment.objects.filter(panel=panel).count() == 3 * 3
+
+    finished = by_email("reviewer2@zabuni.local")
+    assert all(a.declared_no_conflict and a.review.is_submitted for a in finished)
+    assert Score.objects.filter(review__assignment__in=finished).exclude(comment="").count() == (
+        3 * call.criteria.count()
+    )
+    chair = by_email("chair@zabuni.local")
+    assert all(a.declared_no_conflict for a in chair)
+    assert [a.submission.number for a in chair if hasattr(a, "review")] == [1]
+    newcomer = by_email("reviewer@zabuni.local")
+    assert newcomer.count() == 3
+    assert not newcomer.filter(declared_at__isnull=False).exists()
+    assert not Review.objects.filter(assignment__in=newcomer).exists()
+    assert review_progress(panel) == (4, 9)
+
+
+def test_the_output_names_the_evaluation_walk_through_accounts(demo):
+    line = next(line for line in demo.splitlines() if line.startswith("Evaluation walk-through"))
+    for email in ("reviewer@zabuni.local", "chair@zabuni.local", "staff@zabuni.local"):
+        assert email in line
 
 
 def test_the_demo_site_has_the_page_tree(demo):

@@ -9,7 +9,8 @@ from django.utils import timezone
 from wagtail.models import Page, Site
 
 from accounts.models import Profile
-from applications.demo import load_demo_submissions
+from applications.demo import load_demo_panel, load_demo_submissions
+from applications.permissions import REVIEWERS_GROUP
 from tenders.demo.calls import demo_calls
 from tenders.demo.news import demo_articles
 from tenders.models import (
@@ -40,7 +41,6 @@ DEMO_ORGANISATIONS = {
     "hakidata@zabuni.local": "Haki Data Collective",
 }
 CLOSED_DEMO_CALL = "DC-CFC-2026-003"
-REVIEWERS_GROUP = "Reviewers"
 
 
 class Command(BaseCommand):
@@ -62,6 +62,12 @@ class Command(BaseCommand):
         for email, password, _first, _last, role in DEMO_ACCOUNTS:
             self.stdout.write(f"  {role:<10} {email:<28} {password}")
         self.stdout.write("Admin: http://127.0.0.1:8000/admin/")
+        self.stdout.write(
+            f"Evaluation walk-through ({CLOSED_DEMO_CALL}, opened and with its panel): "
+            "reviewer@zabuni.local declares, scores and submits at /bids/reviews/; "
+            "chair@zabuni.local has two reviews left and the chair's ranking; "
+            "staff@zabuni.local follows progress under Evaluations in the admin."
+        )
 
     def load(self) -> int:
         self.created = 0
@@ -91,6 +97,7 @@ class Command(BaseCommand):
         users = {u.email: u for u in get_user_model().objects.all()}
         closed_call = CallPage.objects.get(reference_code=CLOSED_DEMO_CALL)
         self.created += load_demo_submissions(closed_call, users)
+        self.created += load_demo_panel(closed_call, users, staff=users["staff@zabuni.local"])
         return self.created
 
     def load_accounts(self):
