@@ -150,8 +150,8 @@ def rank(
 
 
 def call_ranking(call) -> list[Row]:
-    """The ranking of ``call``'s received submissions, in three queries whatever their number."""
-    from applications.models import Score, Submission
+    """The ranking of ``call``'s received submissions, in four queries whatever their number."""
+    from applications.models import Panel, Score, Submission
 
     criteria = [
         Criterion(id=c.pk, title=c.title, max_points=c.max_points) for c in call.criteria.all()
@@ -174,7 +174,9 @@ def call_ranking(call) -> list[Row]:
         "points",
     ):
         scores[submission_id][reviewer_id][criterion_id] = points
-    panel = getattr(call, "panel", None)
+    # Read fresh: a call object held from before the financial opening must not rank
+    # as if the prices were still sealed.
+    financial_opened = Panel.objects.filter(call=call, financial_opened_at__isnull=False).exists()
     entries = [
         Entry(
             id=s.pk,
@@ -195,7 +197,7 @@ def call_ranking(call) -> list[Row]:
         technical_weight=call.technical_weight,
         financial_weight=call.financial_weight,
         budget_ceiling=call.budget_ceiling,
-        financial_opened=bool(panel and panel.financial_opened_at),
+        financial_opened=financial_opened,
     )
 
 

@@ -80,3 +80,9 @@ def money(amount, currency):
 def get_item(mapping, key):
     """``mapping[key]`` in a template, or None."""
     return mapping.get(key) if mapping else None
+
+
+@register.filter
+def startswith(value, prefix) -> bool:
+    """A section is current only under its own URL, not wherever its slug appears."""
+    return bool(prefix) and str(value).startswith(str(prefix))
