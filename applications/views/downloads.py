@@ -41,18 +41,28 @@ def file_download(request, file_id):
         # Blind review: the applicant's own file name could name them.
         extension = item.original_name.rsplit(".", 1)[-1] if "." in item.original_name else ""
         filename = f"{item.submission.label} - {item.document_name}.{extension}".rstrip(".")
+    return serve_private_object(
+        item.object_name, filename=filename, content_type=item.content_type
+    )
+
+
+def serve_private_object(object_name: str, *, filename: str, content_type: str):
+    """Hand a private object to the browser, after the caller has checked and audited.
+
+    On S3 a redirect to a URL signed for at most 60 seconds, served as an
+    attachment; from the local folder the file is streamed. A dead store is a
+    clear 424, never a 500.
+    """
     storage = private_storage()
     try:
         if isinstance(storage, PrivateS3Storage):
-            response = HttpResponseRedirect(
-                storage.signed_url(item.object_name, filename=filename)
-            )
+            response = HttpResponseRedirect(storage.signed_url(object_name, filename=filename))
         else:
             response = FileResponse(
-                storage.open(item.object_name, "rb"),
+                storage.open(object_name, "rb"),
                 as_attachment=True,
                 filename=filename,
-                content_type=item.content_type,
+                content_type=content_type,
             )
     except STORAGE_ERRORS:
         return HttpResponse(

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,8 +16,7 @@ from applications.permissions import can_view_ranking, can_view_sheet
 from applications.services.audit import audit_record
 from applications.services.sheets import scoring_sheet_request
 from applications.sheets import KINDS
-from applications.uploads import STORAGE_ERRORS
-from portal.storage import PrivateS3Storage, private_storage
+from applications.views.downloads import serve_private_object
 from tenders.models import CallPage
 
 
@@ -116,23 +115,4 @@ def download(request, sheet_id, kind):
     )
     object_name = sheet.xlsx_object if kind == "xlsx" else sheet.csv_object
     filename = f"scoring-sheet-{call.reference_code}-{sheet.pk}.{kind}"
-    storage = private_storage()
-    try:
-        if isinstance(storage, PrivateS3Storage):
-            response = HttpResponseRedirect(storage.signed_url(object_name, filename=filename))
-        else:
-            response = FileResponse(
-                storage.open(object_name, "rb"),
-                as_attachment=True,
-                filename=filename,
-                content_type=KINDS[kind],
-            )
-    except STORAGE_ERRORS:
-        return HttpResponse(
-            _("The file store is unavailable just now. Please try again in a few minutes."),
-            status=424,
-            content_type="text/plain; charset=utf-8",
-        )
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return serve_private_object(object_name, filename=filename, content_type=KINDS[kind])
