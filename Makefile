@@ -28,14 +28,16 @@ run: demo
 	@echo "Serving on http://127.0.0.1:8000 (admin: http://127.0.0.1:8000/admin/), with a Celery worker and beat."
 	VENV=$(VENV) ./scripts/run-dev
 
-test: install
+test: lint
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest
 
+# Style, then the layering of the apps (import-linter contracts in pyproject.toml).
 lint: install
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 format: install
 	$(VENV)/bin/ruff format .

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Profile
+from notifications.services import outbox_enqueue
 
 
 class RegistrationForm(forms.ModelForm):
@@ -132,11 +133,9 @@ class OutboxPasswordResetForm(PasswordResetForm):
         to_email,
         html_email_template_name=None,
     ):
-        from applications.services.outbox import outbox_enqueue
-
         outbox_enqueue(
             to=to_email,
-            template="password_reset",
+            template="accounts/emails/password_reset",
             context={
                 "reset_url": f"{context['protocol']}://{context['domain']}"
                 + reverse(

@@ -9,7 +9,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
 from accounts.models import Profile
-from applications.services.outbox import outbox_enqueue
+from notifications.services import outbox_enqueue
 
 
 def user_register(*, email: str, password: str, first_name: str, last_name: str, base_url: str):
@@ -33,7 +33,7 @@ def user_send_verification(*, user, base_url: str) -> None:
     link = base_url + reverse("accounts:verify", kwargs={"uidb64": uid, "token": token})
     outbox_enqueue(
         to=user.email,
-        template="verify_email",
+        template="accounts/emails/verify_email",
         context={"user": user, "verify_url": link},
         dedupe_key=f"verify:{user.pk}:{token}",
     )

@@ -6,6 +6,6 @@ class ApplicationsConfig(AppConfig):
     verbose_name = "Submissions"
 
     def ready(self):
-        from applications import signals
+        from applications import receivers
 
-        signals.connect()
+        receivers.connect()

@@ -1,4 +1,4 @@
-"""Submission states and the one table of allowed transitions."""
+"""Submission states, the one table of allowed transitions, and the audit vocabulary."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -39,11 +39,6 @@ RECEIVED = {S.SUBMITTED, S.EVALUATED, S.SHORTLISTED, S.AWARDED, S.NOT_SUCCESSFUL
 
 def can_transition(current: str, target: str) -> bool:
     return SubmissionStatus(target) in TRANSITIONS[SubmissionStatus(current)]
-
-
-class ReviewStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    SUBMITTED = "submitted", _("Submitted")
 
 
 class AuditAction(models.TextChoices):

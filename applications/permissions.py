@@ -4,23 +4,59 @@ screen asks these functions; the seal on bids is enforced here and nowhere else.
 The seal: before a call's deadline, and until staff open the call after it,
 nobody but the applicant reads a submission's content or files: not staff,
 not superusers. Staff see only how many submissions were received.
+
+Who evaluates an opened call (its panel's chair and reviewers) is the
+business of the ``reviews`` app, a layer above this one. It registers its
+rules here when Django starts (``register_evaluator_rules``), and this module
+never imports it. The seal is checked before any such rule is asked, so no
+rule can open a sealed bid.
 """
+
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.utils import timezone
 
 from applications.choices import APPLICANT_EDITABLE, RECEIVED
 from tenders.choices import CallState, Envelope
 
-# The group whose members staff may put on review panels.
-REVIEWERS_GROUP = "Reviewers"
+
+@dataclass(frozen=True)
+class EvaluatorRules:
+    """How an app above says who evaluates an opened call.
+
+    ``leads(user, call)``: reads every bid of the call and, once opened,
+    the prices (the panel's chair).
+    ``reads(user, submission)``: reads this bid's technical content (an
+    assigned reviewer who declared no conflict).
+    """
+
+    leads: Callable[[object, object], bool]
+    reads: Callable[[object, object], bool]
 
 
-def _is_signed_in(user) -> bool:
+_evaluator_rules: dict[str, EvaluatorRules] = {}
+
+
+def register_evaluator_rules(name: str, rules: EvaluatorRules) -> None:
+    """Called from an ``AppConfig.ready()``; registering the same name again replaces it."""
+    _evaluator_rules[name] = rules
+
+
+def is_signed_in(user) -> bool:
     return bool(user and user.is_authenticated and user.is_active)
 
 
+def _leads_evaluation(user, call) -> bool:
+    return any(rules.leads(user, call) for rules in _evaluator_rules.values())
+
+
+def _reads_as_evaluator(user, submission) -> bool:
+    return any(rules.reads(user, submission) for rules in _evaluator_rules.values())
+
+
 def is_owner(user, submission) -> bool:
-    return _is_signed_in(user) and submission.applicant_id == user.pk
+    return is_signed_in(user) and submission.applicant_id == user.pk
 
 
 def call_is_opened(call) -> bool:
@@ -41,14 +77,13 @@ def can_view_submission(user, submission) -> bool:
     """May ``user`` read this submission's content (fields, file list, receipt)?"""
     if is_owner(user, submission):
         return True
-    if not _is_signed_in(user) or submission.status not in RECEIVED:
+    if not is_signed_in(user) or submission.status not in RECEIVED:
         return False
     if call_is_sealed(submission.call):
         return False
-    if user.is_staff or is_chair(user, submission.call):
+    if user.is_staff or _leads_evaluation(user, submission.call):
         return True
-    assignment = assignment_for(user, submission)
-    return assignment is not None and assignment.declared_no_conflict
+    return _reads_as_evaluator(user, submission)
 
 
 def can_download_file(user, submission_file) -> bool:
@@ -71,11 +106,11 @@ def can_view_financial_envelope(user, submission) -> bool:
     that qualified, and only to the chair and staff."""
     if is_owner(user, submission):
         return True
-    if submission.financial_opened_at is None or not _is_signed_in(user):
+    if submission.financial_opened_at is None or not is_signed_in(user):
         return False
-    return (user.is_staff or is_chair(user, submission.call)) and not call_is_sealed(
-        submission.call
-    )
+    if call_is_sealed(submission.call):
+        return False
+    return user.is_staff or _leads_evaluation(user, submission.call)
 
 
 def can_edit_submission(user, submission, now=None) -> bool:
@@ -88,91 +123,31 @@ def can_edit_submission(user, submission, now=None) -> bool:
 
 
 def can_apply(user, call, now=None) -> bool:
-    return _is_signed_in(user) and call.state_at(now or timezone.now()) == CallState.OPEN
+    return is_signed_in(user) and call.state_at(now or timezone.now()) == CallState.OPEN
 
 
 def can_see_submission_count(user, call) -> bool:
-    return _is_signed_in(user) and user.is_staff
+    return is_signed_in(user) and user.is_staff
 
 
 def can_open_call(user, call, now=None) -> bool:
     now = now or timezone.now()
     return (
-        _is_signed_in(user)
-        and user.is_staff
-        and now >= call.closes_at
-        and not call_is_opened(call)
+        is_signed_in(user) and user.is_staff and now >= call.closes_at and not call_is_opened(call)
     )
 
 
 def can_view_audit_trail(user, call) -> bool:
-    return _is_signed_in(user) and user.is_staff
+    return is_signed_in(user) and user.is_staff
 
 
 def can_ask_clarification(user, call, now=None) -> bool:
     now = now or timezone.now()
     return (
-        _is_signed_in(user)
+        is_signed_in(user)
         and call.state_at(now) == CallState.OPEN
         and now < call.clarifications_close_at
     )
-
-
-# --- Review panels -----------------------------------------------------------
-
-
-def _panel(call):
-    try:
-        return call.panel
-    except call.__class__.panel.RelatedObjectDoesNotExist:
-        return None
-
-
-def is_chair(user, call) -> bool:
-    panel = _panel(call)
-    return _is_signed_in(user) and panel is not None and panel.chair_id == user.pk
-
-
-def assignment_for(user, submission):
-    """``user``'s assignment to ``submission``, or None."""
-    if not _is_signed_in(user):
-        return None
-    from applications.models import Assignment
-
-    return Assignment.objects.filter(submission=submission, reviewer=user).first()
-
-
-def can_declare_conflict(user, assignment) -> bool:
-    """The reviewer declares before seeing anything of the submission, once it is opened."""
-    return (
-        _is_signed_in(user)
-        and assignment.reviewer_id == user.pk
-        and assignment.declared_at is None
-        and not call_is_sealed(assignment.submission.call)
-    )
-
-
-def can_score(user, assignment) -> bool:
-    return (
-        _is_signed_in(user)
-        and assignment.reviewer_id == user.pk
-        and assignment.declared_no_conflict
-        and not call_is_sealed(assignment.submission.call)
-        and not assignment.panel.is_locked
-    )
-
-
-def can_see_panel_scores(user, submission) -> bool:
-    """Independence: a reviewer sees the others' scores only after submitting their own."""
-    if not _is_signed_in(user) or call_is_sealed(submission.call):
-        return False
-    if user.is_staff or is_chair(user, submission.call):
-        return True
-    assignment = assignment_for(user, submission)
-    if assignment is None or not assignment.declared_no_conflict:
-        return False
-    review = getattr(assignment, "review", None)
-    return review is not None and review.is_submitted
 
 
 def can_see_applicant_identities(user, call) -> bool:
@@ -182,29 +157,3 @@ def can_see_applicant_identities(user, call) -> bool:
 
 def can_see_applicant_identity(user, submission) -> bool:
     return is_owner(user, submission) or can_see_applicant_identities(user, submission.call)
-
-
-def can_view_sheet(user, sheet) -> bool:
-    """The requester, or staff, while they may see the call's ranking.
-
-    A sheet with names is also refused to anyone who may no longer see names
-    on the call (blind review switched on since, or staff rights removed).
-    """
-    return (
-        can_view_ranking(user, sheet.call)
-        and (sheet.requested_by_id == user.pk or user.is_staff)
-        and (sheet.blind or can_see_applicant_identities(user, sheet.call))
-    )
-
-
-def can_manage_evaluation(user, call) -> bool:
-    """Lock scoring, open financial envelopes, decide outcomes, send notices."""
-    return (
-        _is_signed_in(user)
-        and (user.is_staff or is_chair(user, call))
-        and not call_is_sealed(call)
-    )
-
-
-def can_view_ranking(user, call) -> bool:
-    return can_manage_evaluation(user, call)

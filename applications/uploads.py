@@ -13,32 +13,13 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from applications.errors import Refused
 from applications.models.submissions import new_object_name
-from portal.storage import private_storage
+from core.errors import Refused, StorageUnavailable
+from core.storage import STORAGE_ERRORS, private_storage
 from tenders.choices import ACCEPTED_FILE_TYPES
 
 CHUNK = 1024 * 1024
 MAX_NAME_LENGTH = 150
-
-
-class UploadRejected(Refused):
-    """An upload the applicant must fix; the message says how."""
-
-
-class StorageUnavailable(UploadRejected):
-    """Private storage could not be reached. Nothing was kept; the applicant can retry."""
-
-    # 424 Failed Dependency: the request was fine, the storage behind it was not.
-    status_code = 424
-
-
-try:  # S3 errors, when django-storages' S3 backend is in use.
-    from botocore.exceptions import BotoCoreError, ClientError
-
-    STORAGE_ERRORS: tuple[type[BaseException], ...] = (OSError, BotoCoreError, ClientError)
-except ImportError:  # pragma: no cover - boto3 is a declared dependency
-    STORAGE_ERRORS = (OSError,)
 
 
 @dataclass
@@ -113,22 +94,22 @@ def check_upload(uploaded, *, accepted: list[str], max_bytes: int, label: str) -
     name = sanitise_filename(uploaded.name)
     size = uploaded.size or 0
     if size == 0:
-        raise UploadRejected(_("%(doc)s: the file is empty.") % {"doc": label})
+        raise Refused(_("%(doc)s: the file is empty.") % {"doc": label})
     if size > max_bytes:
-        raise UploadRejected(
+        raise Refused(
             _("%(doc)s: the file is %(size)s MB; the limit is %(limit)s MB.")
             % {"doc": label, "size": f"{size / 1048576:.1f}", "limit": max_bytes // 1048576}
         )
     ext = extension_of(name)
     accepted_list = ", ".join(t.upper() for t in accepted)
     if ext not in accepted:
-        raise UploadRejected(
+        raise Refused(
             _("%(doc)s: a .%(ext)s file is not accepted; send %(types)s.")
             % {"doc": label, "ext": ext or "?", "types": accepted_list}
         )
     found = sniff_type(uploaded)
     if found != ext:
-        raise UploadRejected(
+        raise Refused(
             _("%(doc)s: the file is named .%(ext)s but its content is not a %(type)s file.")
             % {"doc": label, "ext": ext, "type": ext.upper()}
         )

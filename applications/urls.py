@@ -1,6 +1,6 @@
 from django.urls import path
 
-from applications.views import clarifications, downloads, reviews, sheets, submissions
+from applications.views import clarifications, downloads, submissions
 
 app_name = "applications"
 
@@ -11,11 +11,4 @@ urlpatterns = [
     path("<int:pk>/", submissions.submission_detail, name="submission"),
     path("<int:pk>/receipt/", submissions.submission_receipt, name="receipt"),
     path("files/<uuid:file_id>/", downloads.file_download, name="download"),
-    path("reviews/", reviews.queue, name="review_queue"),
-    path("reviews/<int:assignment_id>/", reviews.assignment_detail, name="assignment"),
-    path("reviews/calls/<int:call_id>/", reviews.ranking, name="ranking"),
-    path("reviews/calls/<int:call_id>/sheet/", sheets.ask, name="sheet_request"),
-    path("reviews/sheets/<int:sheet_id>/", sheets.status, name="sheet"),
-    path("reviews/sheets/<int:sheet_id>/progress.json", sheets.progress, name="sheet_progress"),
-    path("reviews/sheets/<int:sheet_id>/<str:kind>/", sheets.download, name="sheet_download"),
 ]

@@ -9,7 +9,7 @@ declared no conflict and submitted a review of every bid, with a score and a
 comment on each of ``--criteria`` criteria. The rows are bulk-inserted
 straight into the tables; only the call goes through Wagtail.
 
-For each call it then measures the sheet builder (``applications.sheets.
+For each call it then measures the sheet builder (``reviews.workbook.
 sheet_build``: the ranking, every score and comment, the XLSX in write-only
 mode, the CSV, both stored in private storage) and the task's whole body
 (``scoring_sheet_build``: claiming the sheet, progress writes, the builder,
@@ -62,14 +62,8 @@ def build_call(index_page, *, bids: int, reviewers: int, criteria: int, seed: in
     from django.utils import timezone
 
     from accounts.models import Profile, User
-    from applications.models import (
-        Assignment,
-        CallOpening,
-        Panel,
-        Review,
-        Score,
-        Submission,
-    )
+    from applications.models import CallOpening, Submission
+    from reviews.models import Assignment, Panel, Review, Score
     from tenders.models import CallPage
     from tests.factories import make_call
 
@@ -199,7 +193,7 @@ def read_cells(sheet) -> list[tuple[str, list[list]]]:
     """Every sheet's cells, as the builder wrote them."""
     import openpyxl
 
-    from portal.storage import private_storage
+    from core.storage import private_storage
 
     with private_storage().open(sheet.xlsx_object, "rb") as f:
         workbook = openpyxl.load_workbook(f, read_only=True)
@@ -236,10 +230,11 @@ def main() -> None:
         tmp = Path(folder)
         print(f"Throwaway site in {tmp} (SQLite); migrating...", flush=True)
         setup_django(tmp)
-        from applications.models import ScoringSheet, Submission
-        from applications.ranking import call_ranking
-        from applications.services.sheets import scoring_sheet_build
-        from applications.sheets import sheet_build
+        from applications.models import Submission
+        from reviews.models import ScoringSheet
+        from reviews.ranking import call_ranking
+        from reviews.services.sheet_build import scoring_sheet_build
+        from reviews.workbook import sheet_build
         from tests.factories import build_site
 
         site = build_site()

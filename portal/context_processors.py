@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
-from applications.permissions import REVIEWERS_GROUP
+from reviews.permissions import is_reviewer
 
 
 def organisation(request):
@@ -11,11 +11,5 @@ def organisation(request):
     return {
         "ORGANISATION_NAME": settings.ORGANISATION_NAME,
         "ORGANISATION_TIME_ZONE": settings.TIME_ZONE,
-        "user_is_reviewer": SimpleLazyObject(
-            lambda: bool(
-                user
-                and user.is_authenticated
-                and user.groups.filter(name=REVIEWERS_GROUP).exists()
-            )
-        ),
+        "user_is_reviewer": SimpleLazyObject(lambda: is_reviewer(user)),
     }

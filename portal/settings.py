@@ -34,10 +34,15 @@ else:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "accounts",
+    # The portal's apps, top layer first (docs/architecture.md).
     "portal",
-    "tenders",
+    "reviews",
     "applications",
+    "tenders",
+    "news",
+    "accounts",
+    "notifications",
+    "core",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.sitemaps",
@@ -69,7 +74,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "portal.middleware.RequestSizeLimitMiddleware",
+    "core.middleware.RequestSizeLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -83,7 +88,7 @@ WSGI_APPLICATION = "portal.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -145,11 +150,11 @@ FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.TemporaryFileUploadHand
 MAX_UPLOAD_REQUEST_MB = env.int("MAX_UPLOAD_REQUEST_MB", default=250)
 
 # Private files: S3 when a bucket is configured, otherwise a folder outside
-# MEDIA_ROOT. Neither ever yields a public URL (see portal/storage.py).
+# MEDIA_ROOT. Neither ever yields a public URL (see core/storage.py).
 AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
 if AWS_STORAGE_BUCKET_NAME:
     PRIVATE_STORAGE = {
-        "BACKEND": "portal.storage.PrivateS3Storage",
+        "BACKEND": "core.storage.PrivateS3Storage",
         "OPTIONS": {
             "bucket_name": AWS_STORAGE_BUCKET_NAME,
             "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default=None),
@@ -164,12 +169,12 @@ if AWS_STORAGE_BUCKET_NAME:
     }
 elif PRODUCTION:
     PRIVATE_STORAGE = {
-        "BACKEND": "portal.storage.PrivateFileSystemStorage",
+        "BACKEND": "core.storage.PrivateFileSystemStorage",
         "OPTIONS": {"location": env.str("PRIVATE_ROOT")},
     }
 else:
     PRIVATE_STORAGE = {
-        "BACKEND": "portal.storage.PrivateFileSystemStorage",
+        "BACKEND": "core.storage.PrivateFileSystemStorage",
         "OPTIONS": {"location": str(PRIVATE_ROOT)},
     }
 
@@ -223,12 +228,13 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 # Heavy work (scoring sheets) runs on its own queue, so mail is never stuck behind it.
-CELERY_TASK_ROUTES = {"applications.tasks.build_scoring_sheet": {"queue": "heavy"}}
+CELERY_TASK_ROUTES = {"reviews.tasks.build_scoring_sheet": {"queue": "heavy"}}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "close-due-calls": {"task": "tenders.tasks.close_due_calls", "schedule": 60.0},
-    "sweep-outbox": {"task": "applications.tasks.sweep_outbox", "schedule": 120.0},
-    "remind-reviewers": {"task": "applications.tasks.remind_reviewers", "schedule": 600.0},
+    "hand-over-due-panels": {"task": "reviews.tasks.hand_over_due_panels", "schedule": 60.0},
+    "sweep-outbox": {"task": "notifications.tasks.sweep_outbox", "schedule": 120.0},
+    "remind-reviewers": {"task": "reviews.tasks.remind_reviewers", "schedule": 600.0},
 }
 
 # --- Mail ----------------------------------------------------------------

@@ -11,6 +11,8 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("account/", include("accounts.urls")),
+    # Before "bids/": its patterns would not match these, but the order says who owns them.
+    path("bids/reviews/", include("reviews.urls")),
     path("bids/", include("applications.urls")),
     path("feeds/open-calls/", OpenCallsFeed(), name="open_calls_feed"),
     path("sitemap.xml", sitemap, name="sitemap"),

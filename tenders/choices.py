@@ -37,19 +37,36 @@ class CallOutcome(models.TextChoices):
 
 
 class CallState(models.TextChoices):
+    """A call's state, derived from its dates and outcome (``CallPage.state_at``).
+
+    Templates ask ``state.is_open`` and the like, never compare strings.
+    """
+
     UPCOMING = "upcoming", _("Upcoming")
     OPEN = "open", _("Open")
     CLOSED = "closed", _("Closed")
     AWARDED = "awarded", _("Awarded")
     CANCELLED = "cancelled", _("Cancelled")
 
+    @property
+    def is_upcoming(self) -> bool:
+        return self is CallState.UPCOMING
 
-class ArticleCategory(models.TextChoices):
-    PRESS_RELEASE = "press_release", _("Press release")
-    STATEMENT = "statement", _("Statement")
-    REPORT = "report", _("Report")
-    UPDATE = "update", _("Update")
-    URGENT_APPEAL = "urgent_appeal", _("Urgent appeal")
+    @property
+    def is_open(self) -> bool:
+        return self is CallState.OPEN
+
+    @property
+    def is_closed(self) -> bool:
+        return self is CallState.CLOSED
+
+    @property
+    def is_awarded(self) -> bool:
+        return self is CallState.AWARDED
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self is CallState.CANCELLED
 
 
 # File types an applicant may be asked for, keyed by extension. The MIME type

@@ -1,9 +1,15 @@
 """Writes about calls that span models or have side effects."""
 
+import logging
+
 from django.db import transaction
 from django.utils import timezone
 
-from tenders.models import CallClosing, CallPage
+from tenders.models import Addendum, CallClosing, CallPage, Clarification, PublishedTerms
+from tenders.signals import addendum_recorded, call_closed, clarification_published
+from tenders.terms import terms_fingerprint
+
+logger = logging.getLogger(__name__)
 
 
 def calls_close_due(*, now=None) -> list[int]:
@@ -11,7 +17,7 @@ def calls_close_due(*, now=None) -> list[int]:
 
     Idempotent: a call's closing is written once (a unique row per call), so
     running this twice, or on two workers at once, records each call once.
-    Returns the primary keys of the calls closed by this run.
+    Sends ``call_closed`` for each call this run closed. Returns their keys.
     """
     now = now or timezone.now()
     closed = []
@@ -22,4 +28,68 @@ def calls_close_due(*, now=None) -> list[int]:
             )
         if created:
             closed.append(call.pk)
+            for receiver, error in call_closed.send_robust(sender=CallPage, call_id=call.pk):
+                if isinstance(error, Exception):
+                    logger.error("call_closed receiver %r failed: %s", receiver, error)
     return closed
+
+
+def clarification_publish(*, clarification: Clarification) -> bool:
+    """Publish an answered clarification once. Returns True if this call published it.
+
+    ``clarification_published`` goes out in the same transaction, so the
+    notices it causes are queued with the publication or not at all.
+    """
+    if not clarification.publish or not clarification.answer.strip():
+        return False
+    with transaction.atomic():
+        updated = Clarification.objects.filter(
+            pk=clarification.pk, published_at__isnull=True
+        ).update(published_at=timezone.now())
+        if not updated:
+            return False
+        clarification_published.send(sender=Clarification, clarification=clarification)
+    return True
+
+
+def call_record_addendum(*, call: CallPage) -> Addendum | None:
+    """On publish: if the deadline or the terms changed since the last publish,
+    record an addendum and send ``addendum_recorded`` in the same transaction."""
+    call = CallPage.objects.get(pk=call.pk)
+    fingerprint = terms_fingerprint(call)
+    with transaction.atomic():
+        previous = PublishedTerms.objects.select_for_update().filter(call=call).first()
+        if previous is None:
+            PublishedTerms.objects.create(
+                call=call,
+                closes_at=call.closes_at,
+                clarifications_close_at=call.clarifications_close_at,
+                terms_fingerprint=fingerprint,
+            )
+            return None
+        deadline_moved = previous.closes_at != call.closes_at
+        clarifications_moved = previous.clarifications_close_at != call.clarifications_close_at
+        terms_changed = previous.terms_fingerprint != fingerprint
+        if not (deadline_moved or terms_changed or clarifications_moved):
+            return None
+        parts = []
+        if deadline_moved:
+            parts.append("The deadline has moved.")
+        if clarifications_moved:
+            parts.append("The last day for questions has moved.")
+        if terms_changed:
+            parts.append("The terms of the call have changed; please read the call again.")
+        addendum = Addendum.objects.create(
+            call=call,
+            number=Addendum.objects.filter(call=call).count() + 1,
+            previous_closes_at=previous.closes_at,
+            new_closes_at=call.closes_at,
+            terms_changed=terms_changed,
+            summary=" ".join(parts),
+        )
+        previous.closes_at = call.closes_at
+        previous.clarifications_close_at = call.clarifications_close_at
+        previous.terms_fingerprint = fingerprint
+        previous.save()
+        addendum_recorded.send(sender=CallPage, call=call, addendum=addendum)
+    return addendum

@@ -8,14 +8,8 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from wagtail.models import Page, Site
 
-from tenders.models import (
-    CallCriterion,
-    CallIndexPage,
-    CallPage,
-    HomePage,
-    NewsIndexPage,
-    RequiredDocument,
-)
+from news.models import NewsIndexPage
+from tenders.models import CallCriterion, CallIndexPage, CallPage, HomePage, RequiredDocument
 
 PASSWORD = "correct-horse-battery-staple"
 

@@ -32,7 +32,10 @@ class Submission(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="submissions"
     )
     status = models.CharField(
-        _("status"), max_length=20, choices=SubmissionStatus.choices, default="draft"
+        _("status"),
+        max_length=20,
+        choices=SubmissionStatus.choices,
+        default=SubmissionStatus.DRAFT,
     )
     number = models.PositiveIntegerField(_("number"), null=True, blank=True)
     # NULL until first submitted; unique among those that have one.
@@ -91,6 +94,27 @@ class Submission(models.Model):
     def is_submitted(self) -> bool:
         return self.status == SubmissionStatus.SUBMITTED
 
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.status == SubmissionStatus.WITHDRAWN
+
+    @property
+    def is_shortlisted(self) -> bool:
+        return self.status == SubmissionStatus.SHORTLISTED
+
+    @property
+    def is_awarded(self) -> bool:
+        return self.status == SubmissionStatus.AWARDED
+
+    @property
+    def status_badge(self) -> str:
+        """The badge colour for the applicant's own view of their status."""
+        if self.is_submitted:
+            return "open"
+        if self.is_draft:
+            return "upcoming"
+        return "closed"
+
 
 def new_object_name(call_id: int) -> str:
     """UUID object names: nothing about the applicant or the file leaks into storage."""
@@ -134,3 +158,7 @@ class SubmissionFile(models.Model):
 
     def __str__(self):
         return f"{self.document_name}: {self.original_name}"
+
+    @property
+    def is_financial(self) -> bool:
+        return self.envelope == Envelope.FINANCIAL

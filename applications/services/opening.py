@@ -7,8 +7,9 @@ from applications.choices import AuditAction
 from applications.models import CallOpening, Submission
 from applications.permissions import can_open_call
 from applications.services.audit import audit_record
-from applications.services.submissions import NotAllowed, lock_call
-from portal.clock import db_now
+from applications.services.submissions import lock_call
+from core.clock import db_now
+from core.errors import NotAllowed
 from tenders.models import CallPage
 
 

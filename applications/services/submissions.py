@@ -9,28 +9,16 @@ from django.utils.translation import gettext as _
 from wagtail.models import Page
 
 from applications.choices import APPLICANT_EDITABLE, AuditAction, SubmissionStatus
-from applications.errors import Refused
 from applications.models import Submission, SubmissionFile
 from applications.permissions import can_apply, can_edit_submission
 from applications.services.audit import audit_record
-from applications.services.outbox import outbox_enqueue
 from applications.uploads import StagedFile, check_upload, discard_staged, store_upload
-from portal.clock import db_now
-from portal.storage import private_storage
+from core.clock import db_now
+from core.errors import DeadlinePassed, NotAllowed, Refused
+from core.storage import private_storage
+from notifications.services import outbox_enqueue
 from tenders.choices import CallKind
 from tenders.models import CallPage, RequiredDocument
-
-
-class SubmissionRefused(Refused):
-    """The action is refused; ``message`` tells the applicant why. Nothing was saved."""
-
-
-class DeadlinePassed(SubmissionRefused):
-    status_code = 403
-
-
-class NotAllowed(SubmissionRefused):
-    status_code = 403
 
 
 @dataclass
@@ -67,7 +55,7 @@ def _stage(call, uploads) -> list[tuple[RequiredDocument, StagedFile]]:
     for requirement_id, uploaded in uploads.items():
         requirement = requirements.get(int(requirement_id))
         if requirement is None:
-            raise SubmissionRefused(_("That document is not part of this call."))
+            raise Refused(_("That document is not part of this call."))
         name = check_upload(
             uploaded,
             accepted=requirement.accepted_type_list,
@@ -90,14 +78,14 @@ def _stage(call, uploads) -> list[tuple[RequiredDocument, StagedFile]]:
 def _check_amounts(call, amounts: Amounts) -> None:
     if call.kind == CallKind.CONSULTANCY:
         if amounts.offer_amount is None or amounts.offer_amount <= 0:
-            raise SubmissionRefused(_("Enter the amount of your financial offer."))
+            raise Refused(_("Enter the amount of your financial offer."))
         if not amounts.offer_currency:
-            raise SubmissionRefused(_("Choose the currency of your financial offer."))
+            raise Refused(_("Choose the currency of your financial offer."))
     else:
         if amounts.amount_requested is None or amounts.amount_requested <= 0:
-            raise SubmissionRefused(_("Enter the amount you request."))
+            raise Refused(_("Enter the amount you request."))
         if call.budget_ceiling and amounts.amount_requested > call.budget_ceiling:
-            raise SubmissionRefused(
+            raise Refused(
                 _("The amount requested is above this call's ceiling of %(ceiling)s %(cur)s.")
                 % {"ceiling": f"{call.budget_ceiling:,.0f}", "cur": call.currency}
             )
@@ -209,7 +197,7 @@ def _save_locked(submission_id, call_id, staged, amounts, submit, request, user)
             r.name for r in call.required_documents.all() if r.is_required and r.pk not in have
         ]
         if missing:
-            raise SubmissionRefused(
+            raise Refused(
                 _("Add the required documents before submitting: %(missing)s.")
                 % {"missing": ", ".join(missing)}
             )
@@ -243,7 +231,7 @@ def _save_locked(submission_id, call_id, staged, amounts, submit, request, user)
         receipt_files = list(submission.files.filter(pending=False).order_by("document_name"))
         outbox_enqueue(
             to=submission.applicant.email,
-            template="submission_receipt",
+            template="applications/emails/submission_receipt",
             context={"submission": submission, "call": call, "files": receipt_files},
             dedupe_key=f"receipt:{submission.pk}:{now.isoformat()}",
         )
@@ -270,7 +258,7 @@ def submission_withdraw(*, submission: Submission, user, request=None) -> Submis
         audit_record(actor=user, action=AuditAction.WITHDRAWN, request=request, submission=locked)
         outbox_enqueue(
             to=locked.applicant.email,
-            template="submission_withdrawn",
+            template="applications/emails/submission_withdrawn",
             context={"submission": locked, "call": locked.call},
             dedupe_key=f"withdrawn:{locked.pk}:{now.isoformat()}",
         )

@@ -9,7 +9,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from applications.choices import RECEIVED
-from applications.errors import Refused
 from applications.models import AuditEvent, Submission
 from applications.permissions import (
     call_is_sealed,
@@ -19,6 +18,7 @@ from applications.permissions import (
     can_view_submission,
 )
 from applications.services.opening import call_open
+from core.errors import Refused
 from tenders.models import CallPage
 
 

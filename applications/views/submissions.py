@@ -8,7 +8,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from applications.choices import AuditAction
-from applications.errors import Refused
 from applications.forms import SubmissionForm
 from applications.models import Submission
 from applications.permissions import (
@@ -24,6 +23,7 @@ from applications.services.submissions import (
     submission_start,
     submission_withdraw,
 )
+from core.errors import Refused
 from tenders.choices import Envelope
 from tenders.models import CallPage
 

@@ -14,7 +14,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
-from tenders.blocks import TermsOfReferenceBlock
+from core.blocks import TermsOfReferenceBlock
 from tenders.choices import (
     ACCEPTED_FILE_TYPES,
     CallKind,
@@ -246,31 +246,21 @@ class CallPage(Page):
     def has_financial_envelope(self) -> bool:
         return self.kind == CallKind.CONSULTANCY
 
+    @property
+    def is_grant(self) -> bool:
+        return self.kind == CallKind.GRANT
+
+    @property
+    def is_qcbs(self) -> bool:
+        return self.selection_method == SelectionMethod.QCBS
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["criteria"] = self.criteria.all()
         context["required_documents"] = self.required_documents.all()
         context["clarifications"] = self.clarifications.published().order_by("published_at")
         context["addenda"] = self.addenda.all()
-        context.update(self._applicant_context(request))
         return context
-
-    def _applicant_context(self, request) -> dict:
-        """What the apply panel needs: the visitor's own submission and what they may do."""
-        from applications.forms import ClarificationForm
-        from applications.models import Submission
-        from applications.permissions import can_apply, can_ask_clarification
-
-        user = request.user
-        mine = None
-        if user.is_authenticated:
-            mine = Submission.objects.filter(call=self, applicant=user).first()
-        return {
-            "my_submission": mine,
-            "can_apply": can_apply(user, self),
-            "can_ask": can_ask_clarification(user, self),
-            "clarification_form": ClarificationForm(),
-        }
 
 
 class CallCriterion(Orderable):

@@ -6,6 +6,9 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.models import Page
 from wagtail.search import index
 
+from news.models import ArticlePage
+from tenders.models.calls import CallIndexPage, CallPage
+
 HOME_OPEN_CALLS = 6
 HOME_NEWS = 3
 
@@ -15,7 +18,7 @@ class HomePage(Page):
     intro = models.TextField(_("introduction"), blank=True)
 
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = ["tenders.CallIndexPage", "tenders.NewsIndexPage"]
+    subpage_types = ["tenders.CallIndexPage", "news.NewsIndexPage"]
     max_count = 1
     content_panels = Page.content_panels + [FieldPanel("hero_title"), FieldPanel("intro")]
     search_fields = Page.search_fields + [index.SearchField("intro")]
@@ -24,8 +27,6 @@ class HomePage(Page):
         verbose_name = _("home page")
 
     def get_context(self, request, *args, **kwargs):
-        from tenders.models import ArticlePage, CallIndexPage, CallPage
-
         context = super().get_context(request, *args, **kwargs)
         context["open_calls"] = (
             CallPage.objects.live().descendant_of(self).open_now().order_by("closes_at")

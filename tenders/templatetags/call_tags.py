@@ -1,10 +1,7 @@
-"""Template helpers for showing deadlines the way applicants read them."""
-
-from decimal import Decimal
+"""Template helpers for a call's dates, the way applicants read them."""
 
 from django import template
-from django.utils import formats, timezone
-from django.utils.html import format_html
+from django.utils import timezone
 from django.utils.timesince import timesince, timeuntil
 from django.utils.translation import gettext as _
 
@@ -17,26 +14,6 @@ ONE_DAY_SECONDS = 24 * 60 * 60
 
 def _is_cancelled(call) -> bool:
     return getattr(call, "outcome", "") == CallOutcome.CANCELLED
-
-
-@register.simple_tag
-def deadline(value):
-    """A ``<time>`` in the organisation's zone with its offset.
-
-    For example: 26 November 2026, 23:59 EAT (UTC+03:00).
-    """
-    if value is None:
-        return ""
-    local = timezone.localtime(value)
-    offset = local.strftime("%z")
-    return format_html(
-        '<time datetime="{}">{} {} (UTC{}:{})</time>',
-        value.isoformat(),
-        formats.date_format(local, "j F Y, H:i"),
-        local.tzname(),
-        offset[:3],
-        offset[3:],
-    )
 
 
 @register.simple_tag
@@ -64,25 +41,3 @@ def closes_within_a_day(call, now=None):
     if now < call.opens_at:
         return False
     return now < call.closes_at and (call.closes_at - now).total_seconds() < ONE_DAY_SECONDS
-
-
-@register.filter
-def money(amount, currency):
-    """'KES 1,500,000'; cents are shown only when there are any."""
-    if amount is None or amount == "":
-        return ""
-    amount = Decimal(str(amount))
-    places = 0 if amount == amount.to_integral_value() else 2
-    return f"{currency} {formats.number_format(amount, places, force_grouping=True)}"
-
-
-@register.filter
-def get_item(mapping, key):
-    """``mapping[key]`` in a template, or None."""
-    return mapping.get(key) if mapping else None
-
-
-@register.filter
-def startswith(value, prefix) -> bool:
-    """A section is current only under its own URL, not wherever its slug appears."""
-    return bool(prefix) and str(value).startswith(str(prefix))

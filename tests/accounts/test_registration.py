@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from accounts.models import Profile
-from applications.models import OutboxMessage
+from notifications.models import OutboxMessage
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -24,7 +24,7 @@ def no_outbox_dispatch(monkeypatch):
     """
     dispatched = []
     monkeypatch.setattr(
-        "applications.services.outbox.outbox_dispatch",
+        "notifications.services.outbox_dispatch",
         lambda *, message_id: dispatched.append(message_id) or True,
     )
     return dispatched

@@ -46,7 +46,8 @@ def test_applicant_registers_confirms_and_submits_a_bid(
 ):
     from playwright.sync_api import expect
 
-    from applications.models import OutboxMessage, Submission
+    from applications.models import Submission
+    from notifications.models import OutboxMessage
 
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     context.set_default_timeout(15_000)

@@ -10,8 +10,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from applications.models import OutboxMessage
 from applications.services.submissions import submission_start
+from notifications.models import OutboxMessage
 from tenders.models import Addendum, CallPage, Clarification
 from tests.factories import UserFactory, submit_bid
 

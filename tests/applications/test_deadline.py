@@ -1,6 +1,6 @@
 """The hard deadline, decided on the database clock.
 
-Deadlines are set relative to ``portal.clock.db_now()`` at the moment of the
+Deadlines are set relative to ``core.clock.db_now()`` at the moment of the
 test. The exact edges (one second either side) are tested by stubbing the
 clock the submission service reads, because the real one keeps moving; the
 real clock is tested with a margin it cannot cross during the test.
@@ -16,15 +16,16 @@ from django.utils import timezone
 
 from applications.choices import SubmissionStatus
 from applications.demo import tiny_pdf
-from applications.models import AuditEvent, OutboxMessage, Submission, SubmissionFile
+from applications.models import AuditEvent, Submission, SubmissionFile
 from applications.services.submissions import (
     Amounts,
-    DeadlinePassed,
     submission_save,
     submission_start,
     submission_withdraw,
 )
-from portal.clock import db_now
+from core.clock import db_now
+from core.errors import DeadlinePassed
+from notifications.models import OutboxMessage
 from tenders.models import CallClosing, CallPage
 from tenders.services import calls_close_due
 from tests.factories import private_objects, submit_bid

@@ -16,7 +16,7 @@ from applications import permissions
 from applications.choices import SubmissionStatus
 from applications.models import CallOpening, Submission, SubmissionFile
 from applications.services.opening import call_open
-from applications.services.submissions import NotAllowed
+from core.errors import NotAllowed
 from tenders.models import CallPage
 from tests.factories import UserFactory
 

@@ -10,8 +10,9 @@ from django.urls import reverse
 
 from applications.choices import SubmissionStatus
 from applications.demo import tiny_pdf
-from applications.models import OutboxMessage, Submission
-from portal.storage import private_storage
+from applications.models import Submission
+from core.storage import private_storage
+from notifications.models import OutboxMessage
 from tests.factories import UserFactory, make_call, private_objects, submit_bid
 
 TECHNICAL = "Technical proposal"  # the documents of the consultancy_call fixture

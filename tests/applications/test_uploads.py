@@ -7,7 +7,6 @@ would keep only their basename and hide what the portal does with the rest.
 
 import hashlib
 import html
-import io
 import re
 import unicodedata
 from pathlib import Path
@@ -18,24 +17,27 @@ from django.test import Client
 from django.urls import reverse
 
 from applications.models import SubmissionFile
-from applications.uploads import sanitise_filename, sniff_type
+from tests.applications.upload_support import (
+    assert_nothing_saved,
+    field_for,
+    nfd,
+    post_files,
+    refusal_for,
+    stored_objects,
+)
 from tests.factories import (
     UserFactory,
-    docx_bytes,
-    jpg_bytes,
     make_call,
     multipart_body,
     odt_bytes,
     pdf_bytes,
     png_bytes,
     start_submission,
-    xlsx_bytes,
     zip_bytes,
 )
 
 TECHNICAL = "Technical proposal"
 FINANCIAL = "Financial proposal"
-OFFER = {"offer_amount": "1250000", "offer_currency": "KES"}
 UUID_OBJECT = r"submissions/{call}/[0-9a-f]{{32}}"
 
 
@@ -64,56 +66,6 @@ def submission(call, applicant):
 def bidder(client, applicant):
     client.force_login(applicant)
     return client
-
-
-def field_for(call, document: str) -> str:
-    return f"document_{call.required_documents.get(name=document).pk}"
-
-
-def post_files(client, submission, files, *, action="save", extra=None, filename_star=False):
-    """POST the bid form with ``files``: (document name, file name, bytes)."""
-    call = submission.call
-    body, content_type = multipart_body(
-        {"action": action, **OFFER, **(extra or {})},
-        [(field_for(call, doc), filename, data) for doc, filename, data in files],
-        filename_star=filename_star,
-    )
-    return client.post(
-        reverse("applications:submission", args=[submission.pk]),
-        data=body,
-        content_type=content_type,
-    )
-
-
-def stored_objects(settings) -> list[Path]:
-    root = Path(settings.PRIVATE_ROOT)
-    return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
-
-
-def assert_nothing_saved(submission, settings, *, status="draft"):
-    assert not SubmissionFile.objects.filter(submission=submission).exists()
-    assert stored_objects(settings) == []
-    submission.refresh_from_db()
-    assert submission.status == status
-
-
-def refusal_for(response, document: str) -> str:
-    """The refusal the page shows about ``document``, as plain text.
-
-    Either an error message that names the document, or an error inside the
-    document's own row of the form (whose legend names it).
-    """
-    page = response.content.decode()
-    messages = re.findall(r'<li class="[^"]*message--error[^"]*"[^>]*>(.*?)</li>', page, re.S)
-    named = [html.unescape(m) for m in messages if document in html.unescape(m)]
-    if named:
-        return " ".join(named)
-    for row in re.findall(r"<fieldset[^>]*>(.*?)</fieldset>", page, re.S):
-        legend = re.search(r"<legend[^>]*>(.*?)</legend>", row, re.S)
-        if legend and document in legend.group(1):
-            errors = re.findall(r'<ul class="errorlist[^"]*"[^>]*>(.*?)</ul>', row, re.S)
-            return html.unescape(re.sub(r"<[^>]+>", " ", " ".join(errors))).strip()
-    return ""
 
 
 # --- Files refused for what they are -------------------------------------
@@ -222,10 +174,6 @@ def test_a_bad_replacement_leaves_a_submitted_bid_as_it_was(bidder, submission, 
 
 
 # --- File names ------------------------------------------------------------
-
-
-def nfd(text: str) -> str:
-    return unicodedata.normalize("NFD", text)
 
 
 GOOD_NAMES = {
@@ -352,62 +300,3 @@ def test_a_request_over_the_upload_limit_is_refused_before_its_body_is_read(
     assert "larger than 1 MB" in html.unescape(response.content.decode())
     assert UPLOADS_READ == [], "the body was parsed and stored to disk before the refusal"
     assert_nothing_saved(submission, settings)
-
-
-# --- The building blocks -------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("given", "expected"),
-    [
-        ("proposal.pdf", "proposal.pdf"),
-        ("../../etc/passwd.pdf", "passwd.pdf"),
-        ("..\\..\\win.pdf", "win.pdf"),
-        ("C:\\Users\\Wambui\\Documents\\CV.pdf", "CV.pdf"),
-        ("bad\x00name\x1f.pdf", "badname.pdf"),
-        ("bad\nname\r.pdf", "badname.pdf"),
-        ("ripoti\u202efdp.pdf", "ripotifdp.pdf"),
-        ("Pendekezo – ripoti ya Nairobi ✓.pdf", "Pendekezo – ripoti ya Nairobi ✓.pdf"),
-        (nfd("café.pdf"), "café.pdf"),
-        ('say "hello".pdf', "say 'hello'.pdf"),
-        ("   many    spaces   .pdf", "many spaces .pdf"),
-        ("...hidden.pdf", "hidden.pdf"),
-        ("../..", "file"),
-        ("", "file"),
-        (None, "file"),
-    ],
-)
-def test_sanitise_filename(given, expected):
-    assert sanitise_filename(given) == expected
-
-
-def test_sanitise_filename_shortens_a_long_name_but_keeps_its_extension():
-    name = sanitise_filename("ripoti " * 60 + ".docx")
-
-    assert len(name) <= 150
-    assert name.endswith(".docx")
-    assert name.startswith("ripoti ripoti")
-
-
-@pytest.mark.parametrize(
-    ("content", "kind"),
-    [
-        (pdf_bytes(), "pdf"),
-        (docx_bytes(), "docx"),
-        (xlsx_bytes(), "xlsx"),
-        (odt_bytes(), "odt"),
-        (png_bytes(), "png"),
-        (jpg_bytes(), "jpg"),
-        (zip_bytes({"notes.txt": b"x"}), "zip"),
-        (b"PK\x03\x04 but not really a zip file", None),
-        (b"plain text, no magic", None),
-        (b"", None),
-    ],
-    ids=["pdf", "docx", "xlsx", "odt", "png", "jpg", "zip", "broken-zip", "text", "empty"],
-)
-def test_sniff_type_reads_the_content_and_rewinds(content, kind):
-    fileobj = io.BytesIO(content)
-    fileobj.seek(3 if content else 0)
-
-    assert sniff_type(fileobj) == kind
-    assert fileobj.tell() == 0

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.files.storage import storages
 
-from portal.storage import PublicURLRefused
+from core.storage import PublicURLRefused
 
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION_VARIABLES = ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "PRIVATE_ROOT")
@@ -106,7 +106,37 @@ def test_private_storage_never_gives_a_public_url():
         private.url("proposals/technical.pdf")
 
 
-def test_private_storage_is_not_under_media_root(settings):
-    private = storages["private"]
-    location = Path(private.location).resolve()
-    assert not location.is_relative_to(Path(settings.MEDIA_ROOT).resolve())
+def _laptop_env(tmp_path) -> dict:
+    """The environment of `make run`: nothing set but where ``var/`` lives."""
+    env = {key: value for key, value in os.environ.items() if key not in INHERITED}
+    env.pop("PRIVATE_ROOT", None)
+    env.pop("MEDIA_ROOT", None)
+    env.update(DJANGO_SETTINGS_MODULE="portal.settings", ZABUNI_VAR_DIR=str(tmp_path / "var"))
+    return env
+
+
+@pytest.mark.parametrize("environment", ["laptop", "production"])
+def test_private_storage_is_not_under_media_root(production_env, tmp_path, environment):
+    """Read from a fresh process, not from this one: the test fixtures move the
+    private folder into a temporary directory, so only the real settings tell."""
+    env = production_env if environment == "production" else _laptop_env(tmp_path)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.conf import settings; "
+            "from django.core.files.storage import storages; "
+            "private = storages['private']; "
+            "print(type(private).__name__); print(private.location); print(settings.MEDIA_ROOT)",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    backend, private, media = result.stdout.split("\n")[:3]
+    assert backend == "PrivateFileSystemStorage"
+    assert not Path(private).resolve().is_relative_to(Path(media).resolve())
+    assert Path(private).resolve().is_relative_to(tmp_path)

@@ -21,7 +21,7 @@ SECOND = timedelta(seconds=1)
 
 def render(source, **context):
     """Render with the call tags; Django's non-breaking spaces read as spaces."""
-    html = Template("{% load call_tags %}" + source).render(Context(context))
+    html = Template("{% load format_tags call_tags %}" + source).render(Context(context))
     return html.replace("\xa0", " ")
 
 

@@ -1,0 +1,188 @@
+"""Load the demo site: pages, calls, news and accounts. Running it twice changes nothing."""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+from wagtail.models import Page, Site
+
+from accounts.models import Profile
+from applications.demo import load_demo_submissions
+from news.demo import demo_articles
+from news.models import ArticlePage, NewsIndexPage
+from reviews.demo import load_demo_panel
+from reviews.permissions import REVIEWERS_GROUP
+from tenders.demo.calls import demo_calls
+from tenders.models import CallCriterion, CallIndexPage, CallPage, HomePage, RequiredDocument
+
+DEMO_ACCOUNTS = [
+    # email, password, first, last, role
+    ("admin@zabuni.local", "zabuni-admin-demo", "Amina", "Wanjiru", "admin"),
+    ("staff@zabuni.local", "zabuni-staff-demo", "Otieno", "Kamau", "staff"),
+    ("chair@zabuni.local", "zabuni-chair-demo", "Grace", "Njeri", "reviewer"),
+    ("reviewer@zabuni.local", "zabuni-reviewer-demo", "Joseph", "Mwangi", "reviewer"),
+    ("reviewer2@zabuni.local", "zabuni-reviewer-demo", "Halima", "Abdi", "reviewer"),
+    ("applicant@zabuni.local", "zabuni-applicant-demo", "Wambui", "Achieng", "applicant"),
+    ("consultancy@zabuni.local", "zabuni-applicant-demo", "Peter", "Ouma", "applicant"),
+    ("mshauri@zabuni.local", "zabuni-applicant-demo", "Fatuma", "Said", "applicant"),
+    ("hakidata@zabuni.local", "zabuni-applicant-demo", "Kevin", "Kiprono", "applicant"),
+]
+DEMO_ORGANISATIONS = {
+    "consultancy@zabuni.local": "Ouma & Partners Research",
+    "mshauri@zabuni.local": "Mshauri Research Associates",
+    "hakidata@zabuni.local": "Haki Data Collective",
+}
+CLOSED_DEMO_CALL = "DC-CFC-2026-003"
+
+
+class Command(BaseCommand):
+    help = "Load demo pages, calls, news and accounts. Idempotent."
+
+    def handle(self, *args, **options):
+        if settings.PRODUCTION:
+            raise CommandError("Demo content is for laptops and test machines, not production.")
+        with transaction.atomic():
+            created = self.load()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo content ready ({created} new objects)."
+                if created
+                else "Demo content already loaded; nothing changed."
+            )
+        )
+        self.stdout.write("Demo accounts (email / password):")
+        for email, password, _first, _last, role in DEMO_ACCOUNTS:
+            self.stdout.write(f"  {role:<10} {email:<28} {password}")
+        self.stdout.write("Admin: http://127.0.0.1:8000/admin/")
+        self.stdout.write(
+            f"Evaluation walk-through ({CLOSED_DEMO_CALL}, opened and with its panel): "
+            "reviewer@zabuni.local declares, scores and submits at /bids/reviews/; "
+            "chair@zabuni.local has two reviews left and the chair's ranking; "
+            "staff@zabuni.local follows progress under Evaluations in the admin."
+        )
+
+    def load(self) -> int:
+        self.created = 0
+        self.load_accounts()
+        home = self.load_home()
+        calls = self.child(
+            home,
+            CallIndexPage,
+            slug="calls",
+            title="Calls for proposals",
+            intro="Calls for consultancy and grant calls from the Coalition. "
+            "Deadlines are in Nairobi time (EAT, UTC+03:00).",
+        )
+        news = self.child(
+            home,
+            NewsIndexPage,
+            slug="news",
+            title="News and publications",
+            intro="Press releases, statements, reports, updates and urgent appeals.",
+        )
+        now = timezone.now().replace(second=0, microsecond=0)
+        for spec in demo_calls(now):
+            self.load_call(calls, spec)
+        for spec in demo_articles(timezone.localdate()):
+            if not ArticlePage.objects.filter(slug=spec["slug"]).exists():
+                self.add(news, ArticlePage(**spec))
+        users = {u.email: u for u in get_user_model().objects.all()}
+        closed_call = CallPage.objects.get(reference_code=CLOSED_DEMO_CALL)
+        self.created += load_demo_submissions(closed_call, users)
+        self.created += load_demo_panel(closed_call, users, staff=users["staff@zabuni.local"])
+        return self.created
+
+    def load_accounts(self):
+        User = get_user_model()
+        reviewers, _ = Group.objects.get_or_create(name=REVIEWERS_GROUP)
+        for email, password, first, last, role in DEMO_ACCOUNTS:
+            if User.objects.filter(email=email).exists():
+                continue
+            user = User(
+                email=email,
+                first_name=first,
+                last_name=last,
+                is_staff=role in ("admin", "staff"),
+                is_superuser=role == "admin",
+            )
+            user.set_password(password)
+            user.save()
+            self.created += 1
+            organisation = DEMO_ORGANISATIONS.get(email)
+            Profile.objects.create(
+                user=user,
+                applicant_type="organisation" if organisation else "individual",
+                legal_name=organisation or f"{first} {last}",
+                email_verified_at=timezone.now(),
+            )
+            if role == "reviewer":
+                user.groups.add(reviewers)
+            if role == "staff":
+                user.groups.add(Group.objects.get(name="Editors"))
+
+    def load_home(self) -> HomePage:
+        home = HomePage.objects.first()
+        if home:
+            return home
+        root = Page.get_first_root_node()
+        # Wagtail's first migration leaves a placeholder page; the home page replaces it.
+        for placeholder in root.get_children().exact_type(Page):
+            placeholder.delete()
+        home = HomePage(
+            title="Zabuni",
+            slug="home",
+            hero_title="Calls for consultancy and grants for human rights defenders",
+            intro="Bid for consultancies and apply for grants from the Coalition. Proposals "
+            "stay sealed until the deadline, and every deadline is kept to the second.",
+        )
+        root.add_child(instance=home)
+        home.save_revision().publish()
+        Site.objects.update_or_create(
+            is_default_site=True,
+            defaults={
+                "hostname": "localhost",
+                "port": 80,
+                "root_page": home,
+                "site_name": settings.ORGANISATION_NAME,
+            },
+        )
+        self.created += 1
+        return home
+
+    def child(self, parent, model, *, slug, **fields):
+        existing = model.objects.filter(slug=slug).first()
+        if existing:
+            return existing
+        return self.add(parent, model(slug=slug, **fields))
+
+    def add(self, parent, page):
+        parent.add_child(instance=page)
+        page.save_revision().publish()
+        self.created += 1
+        return page
+
+    def load_call(self, index, spec):
+        spec = dict(spec)
+        criteria = spec.pop("criteria")
+        documents = spec.pop("documents")
+        if CallPage.objects.filter(reference_code=spec["reference_code"]).exists():
+            return
+        call = CallPage(**spec)
+        call.criteria = [
+            CallCriterion(title=title, description=description, max_points=points)
+            for title, description, points in criteria
+        ]
+        call.required_documents = [
+            RequiredDocument(
+                name=name,
+                envelope=envelope,
+                is_required=required,
+                accepted_types=types,
+                max_size_mb=size,
+            )
+            for name, envelope, required, types, size in documents
+            if call.kind == "consultancy" or envelope == "technical"
+        ]
+        self.add(index, call)

@@ -1,0 +1,112 @@
+"""Who may do what on a review panel. Views, services and admin screens ask these.
+
+Reading a submission is the seal's business: these rules ask
+``applications.permissions`` about it, and register the panel's part (the
+chair leads; an assigned reviewer without a conflict reads) with it at start-up.
+"""
+
+from applications.permissions import (
+    EvaluatorRules,
+    call_is_sealed,
+    can_see_applicant_identities,
+    is_signed_in,
+    register_evaluator_rules,
+)
+from reviews.models import Assignment
+
+# The group whose members staff may put on review panels.
+REVIEWERS_GROUP = "Reviewers"
+
+
+def is_reviewer(user) -> bool:
+    """In the reviewers' group: shown the link to the review queue."""
+    return bool(
+        user and user.is_authenticated and user.groups.filter(name=REVIEWERS_GROUP).exists()
+    )
+
+
+def _panel(call):
+    try:
+        return call.panel
+    except call.__class__.panel.RelatedObjectDoesNotExist:
+        return None
+
+
+def is_chair(user, call) -> bool:
+    panel = _panel(call)
+    return is_signed_in(user) and panel is not None and panel.chair_id == user.pk
+
+
+def assignment_for(user, submission):
+    """``user``'s assignment to ``submission``, or None."""
+    if not is_signed_in(user):
+        return None
+    return Assignment.objects.filter(submission=submission, reviewer=user).first()
+
+
+def can_declare_conflict(user, assignment) -> bool:
+    """The reviewer declares before seeing anything of the submission, once it is opened."""
+    return (
+        is_signed_in(user)
+        and assignment.reviewer_id == user.pk
+        and assignment.declared_at is None
+        and not call_is_sealed(assignment.submission.call)
+    )
+
+
+def can_score(user, assignment) -> bool:
+    return (
+        is_signed_in(user)
+        and assignment.reviewer_id == user.pk
+        and assignment.declared_no_conflict
+        and not call_is_sealed(assignment.submission.call)
+        and not assignment.panel.is_locked
+    )
+
+
+def can_see_panel_scores(user, submission) -> bool:
+    """Independence: a reviewer sees the others' scores only after submitting their own."""
+    if not is_signed_in(user) or call_is_sealed(submission.call):
+        return False
+    if user.is_staff or is_chair(user, submission.call):
+        return True
+    assignment = assignment_for(user, submission)
+    if assignment is None or not assignment.declared_no_conflict:
+        return False
+    review = getattr(assignment, "review", None)
+    return review is not None and review.is_submitted
+
+
+def can_view_sheet(user, sheet) -> bool:
+    """The requester, or staff, while they may see the call's ranking.
+
+    A sheet with names is also refused to anyone who may no longer see names
+    on the call (blind review switched on since, or staff rights removed).
+    """
+    return (
+        can_view_ranking(user, sheet.call)
+        and (sheet.requested_by_id == user.pk or user.is_staff)
+        and (sheet.blind or can_see_applicant_identities(user, sheet.call))
+    )
+
+
+def can_manage_evaluation(user, call) -> bool:
+    """Lock scoring, open financial envelopes, decide outcomes, send notices."""
+    return (
+        is_signed_in(user) and (user.is_staff or is_chair(user, call)) and not call_is_sealed(call)
+    )
+
+
+def can_view_ranking(user, call) -> bool:
+    return can_manage_evaluation(user, call)
+
+
+def reads_as_reviewer(user, submission) -> bool:
+    """An assigned reviewer reads a bid only after declaring no conflict."""
+    assignment = assignment_for(user, submission)
+    return assignment is not None and assignment.declared_no_conflict
+
+
+def register() -> None:
+    """Tell the seal who evaluates: the chair leads, assigned reviewers read."""
+    register_evaluator_rules("reviews", EvaluatorRules(leads=is_chair, reads=reads_as_reviewer))

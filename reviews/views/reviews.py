@@ -1,0 +1,241 @@
+"""The panel's pages: the reviewer's queue, one assignment, and the chair's ranking."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from applications.choices import OUTCOMES
+from applications.permissions import (
+    call_is_sealed,
+    can_download_file,
+    can_see_applicant_identity,
+)
+from core.errors import Refused
+from reviews.choices import ReviewStatus
+from reviews.forms import DeclarationForm, ScoreForm
+from reviews.models import Assignment, Panel, Score
+from reviews.permissions import (
+    can_declare_conflict,
+    can_manage_evaluation,
+    can_score,
+    can_see_panel_scores,
+    can_view_ranking,
+)
+from reviews.ranking import applicant_name, call_ranking
+from reviews.services.panels import (
+    conflict_declare,
+    financial_open,
+    outcome_decide,
+    outcomes_send,
+    panel_lock,
+    review_progress,
+    review_save,
+)
+from tenders.models import CallPage
+
+
+@login_required
+def queue(request):
+    """Every assignment of the signed-in reviewer, and the calls they chair."""
+    assignments = (
+        Assignment.objects.filter(reviewer=request.user)
+        .select_related("panel__call__opening", "submission__applicant__profile", "review")
+        .order_by("panel__review_deadline", "submission__number")
+    )
+    rows = []
+    for a in assignments:
+        a.submission.call = a.panel.call  # loaded already: no query per row
+        sealed = call_is_sealed(a.panel.call)
+        # Before opening, not even the applicant's name; under blind review, never.
+        named = not sealed and can_see_applicant_identity(request.user, a.submission)
+        rows.append(
+            {
+                "assignment": a,
+                "name": f"{a.submission.label} · {applicant_name(a.submission)}"
+                if named
+                else a.submission.label,
+                "sealed": sealed,
+            }
+        )
+    chaired = Panel.objects.filter(chair=request.user).select_related("call")
+    return render(request, "reviews/queue.html", {"rows": rows, "chaired": chaired})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assignment_detail(request, assignment_id):
+    assignment = get_object_or_404(
+        Assignment.objects.select_related(
+            "panel__call__opening", "submission__applicant__profile", "review"
+        ),
+        pk=assignment_id,
+    )
+    if assignment.reviewer_id != request.user.pk:
+        raise Http404
+    submission = assignment.submission
+    call = assignment.panel.call
+    submission.call = call
+    criteria = list(call.criteria.all())
+    review = getattr(assignment, "review", None)
+    existing = {s.criterion_id: s for s in review.scores.all()} if review else {}
+    declaration = DeclarationForm()
+    score_form = ScoreForm(criteria=criteria, existing=existing)
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "declare":
+                declaration = DeclarationForm(request.POST)
+                if not declaration.is_valid():
+                    raise Refused(_("Answer the declaration."))
+                conflict_declare(
+                    assignment=assignment,
+                    user=request.user,
+                    has_conflict=declaration.cleaned_data["has_conflict"],
+                    explanation=declaration.cleaned_data["explanation"],
+                    request=request,
+                )
+                messages.success(request, _("Your declaration is recorded."))
+                return redirect("reviews:assignment", assignment_id=assignment.pk)
+            if action in ("save", "submit"):
+                score_form = ScoreForm(request.POST, criteria=criteria, existing=existing)
+                if not score_form.is_valid():
+                    raise Refused(_("Check the points: 0 to each maximum, in halves."))
+                review_save(
+                    assignment=assignment,
+                    user=request.user,
+                    scores=score_form.scores(),
+                    submit=action == "submit",
+                    request=request,
+                )
+                messages.success(
+                    request,
+                    _("Your review is submitted.") if action == "submit" else _("Draft saved."),
+                )
+                return redirect("reviews:assignment", assignment_id=assignment.pk)
+            raise Refused(_("Unknown action."))
+        except Refused as refusal:
+            messages.error(request, refusal.message)
+            status = refusal.status_code
+    sealed = call_is_sealed(call)
+    show_identity = not sealed and can_see_applicant_identity(request.user, submission)
+    context = {
+        "assignment": assignment,
+        "call": call,
+        "submission": submission,
+        "review": review,
+        "declaration": declaration,
+        "score_form": score_form,
+        "score_rows": list(score_form.rows()),
+        "sealed": sealed,
+        "can_declare": can_declare_conflict(request.user, assignment),
+        "can_score": can_score(request.user, assignment),
+        "show_identity": show_identity,
+        "applicant_name": applicant_name(submission) if show_identity else "",
+        "files": [],
+        "panel_scores": None,
+    }
+    if assignment.declared_no_conflict and not sealed:
+        context["files"] = [
+            f
+            for f in submission.files.filter(pending=False).order_by("document_name")
+            if can_download_file(request.user, f)
+        ]
+    if can_see_panel_scores(request.user, submission):
+        context["panel_scores"] = _panel_scores(submission, criteria)
+    return render(request, "reviews/assignment.html", context, status=status)
+
+
+def _panel_scores(submission, criteria):
+    """Every submitted review of non-recused reviewers, as rows per reviewer."""
+    scores = (
+        Score.objects.filter(
+            review__assignment__submission=submission,
+            review__status=ReviewStatus.SUBMITTED,
+            review__assignment__has_conflict=False,
+        )
+        .select_related("review__assignment__reviewer")
+        .order_by("review__assignment__reviewer_id", "criterion__sort_order")
+    )
+    by_reviewer = {}
+    for score in scores:
+        reviewer = score.review.assignment.reviewer
+        by_reviewer.setdefault(reviewer, {})[score.criterion_id] = score
+    return [
+        {"reviewer": reviewer, "scores": [mine.get(c.pk) for c in criteria]}
+        for reviewer, mine in by_reviewer.items()
+    ]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def ranking(request, call_id):
+    """The chair's page: the ranking, the locks, the outcomes and the notices."""
+    call = get_object_or_404(CallPage.objects.select_related("opening", "panel"), pk=call_id)
+    panel = getattr(call, "panel", None)
+    if panel is None or not can_view_ranking(request.user, call):
+        raise Http404
+    status = 200
+    if request.method == "POST":
+        try:
+            _ranking_action(request, panel)
+        except Refused as refusal:
+            messages.error(request, refusal.message)
+            status = refusal.status_code
+        else:
+            return redirect("reviews:ranking", call_id=call.pk)
+    rows = call_ranking(call)
+    done, expected = review_progress(panel)
+    return render(
+        request,
+        "reviews/ranking.html",
+        {
+            "call": call,
+            "panel": panel,
+            "rows": rows,
+            "criteria": list(call.criteria.all()),
+            "show_names": not call.blind_review or request.user.is_staff,
+            "done": done,
+            "expected": expected,
+            "can_manage": can_manage_evaluation(request.user, call),
+            "outcomes": [(o.value, o.label) for o in sorted(OUTCOMES)],
+        },
+        status=status,
+    )
+
+
+def _ranking_action(request, panel):
+    action = request.POST.get("action")
+    user = request.user
+    if action == "lock":
+        panel_lock(panel=panel, user=user, request=request)
+        messages.success(request, _("Technical scoring is locked."))
+    elif action == "open_financial":
+        opened = financial_open(panel=panel, user=user, request=request)
+        messages.success(request, _("%(n)s financial envelopes opened.") % {"n": opened})
+    elif action == "outcome":
+        submission = get_object_or_404(
+            panel.call.submissions.all(), pk=request.POST.get("submission") or 0
+        )
+        outcome_decide(
+            panel=panel,
+            user=user,
+            submission=submission,
+            outcome=request.POST.get("outcome", ""),
+            request=request,
+        )
+        messages.success(request, _("Outcome recorded."))
+    elif action == "note":
+        if not can_manage_evaluation(user, panel.call) or panel.outcomes_sent_at:
+            raise Refused(_("The evaluation note can no longer be changed."))
+        panel.evaluation_note = request.POST.get("evaluation_note", "")[:10000]
+        panel.save(update_fields=["evaluation_note"])
+        messages.success(request, _("Evaluation note saved."))
+    elif action == "send_outcomes":
+        count = outcomes_send(panel=panel, user=user, request=request)
+        messages.success(request, _("Outcome notices queued for %(n)s applicants.") % {"n": count})
+    else:
+        raise Refused(_("Unknown action."))

@@ -1,0 +1,343 @@
+"""The scoring sheet: a call's ranking and every reviewer's scores, as XLSX and CSV.
+
+``sheet_build`` is the builder (the request is in ``reviews.services.sheets``,
+the task's body in ``reviews.services.sheet_build``). It reads the ranking
+through ``call_ranking`` (a fixed number of queries) and every score with its
+comment in one more query, so its query count does not grow with the number
+of submissions. The workbook is written in openpyxl's write-only mode and
+both files pass through temporary files on disk, so memory does not grow
+with the sheet either.
+"""
+
+import csv
+import io
+import logging
+import re
+import tempfile
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from itertools import groupby
+
+from django.conf import settings
+from django.core.files import File
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from applications.choices import RECEIVED, SubmissionStatus
+from core.storage import STORAGE_ERRORS, private_storage
+from reviews.choices import ReviewStatus
+from reviews.models import Score, ScoringSheet
+from reviews.ranking import Row, call_ranking
+from tenders.choices import CallKind, SelectionMethod
+
+logger = logging.getLogger(__name__)
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV_TYPE = "text/csv; charset=utf-8"
+KINDS = {"xlsx": XLSX_TYPE, "csv": CSV_TYPE}
+
+# Progress, in percent: loading the data, writing rows, storing the files.
+LOADED, WRITTEN, STORED, STEP = 10, 90, 95, 5
+
+
+def delete_objects_quietly(*names: str) -> None:
+    storage = private_storage()
+    for name in names:
+        try:
+            storage.delete(name)
+        except STORAGE_ERRORS:
+            # Unreferenced by any row, so unreachable through the portal.
+            logger.warning("Could not delete unused sheet object %s", name)
+
+
+# --- The builder -------------------------------------------------------------
+
+
+def sheet_build(
+    sheet: ScoringSheet, *, progress: Callable[[int], None] | None = None
+) -> tuple[str, str]:
+    """Write ``sheet``'s workbook and CSV into private storage; return their object names.
+
+    ``progress`` is called with 10, 15, … 90 and 95, each once, whatever the
+    number of submissions.
+    """
+    progress = progress or (lambda percent: None)
+    call = sheet.call
+    criteria = list(call.criteria.all())
+    rows = call_ranking(call)
+    progress(LOADED)
+    columns = summary_columns(call, criteria, blind=sheet.blind)
+    ticker = _Ticker(progress, total=len(rows) + sum(len(r.entry.scores) for r in rows))
+    with tempfile.TemporaryFile() as xlsx_file, tempfile.TemporaryFile() as csv_file:
+        workbook = Workbook(write_only=True)
+        workbook.properties.creator = settings.ORGANISATION_NAME
+        workbook.properties.title = f"{call.reference_code} scoring sheet"
+        _write_summary(workbook, csv_file, call, rows, columns, ticker, blind=sheet.blind)
+        names = {row.entry.id: row.entry.name for row in rows}
+        labels = {row.entry.id: row.entry.label for row in rows}
+        _write_reviewer_sheets(
+            workbook, call, criteria, labels, None if sheet.blind else names, ticker
+        )
+        workbook.save(xlsx_file)
+        ticker.finish()
+        xlsx_name = _store(xlsx_file, call.pk, "xlsx")
+        try:
+            csv_name = _store(csv_file, call.pk, "csv")
+        except STORAGE_ERRORS:
+            delete_objects_quietly(xlsx_name)
+            raise
+    progress(STORED)
+    return xlsx_name, csv_name
+
+
+def _store(file, call_id: int, extension: str) -> str:
+    """Save under a UUID name: nothing about the call's bids leaks into storage."""
+    file.seek(0)
+    return private_storage().save(f"sheets/{call_id}/{uuid.uuid4().hex}.{extension}", File(file))
+
+
+class _Ticker:
+    """Reports each 5 % milestone between LOADED and WRITTEN exactly once, as rows are written.
+
+    Each milestone once, even for a sheet of two rows, keeps the number of
+    progress writes (so the build's query count) the same for every size.
+    """
+
+    def __init__(self, report: Callable[[int], None], *, total: int):
+        self.report, self.total, self.done = report, max(total, 1), 0
+        self.next = LOADED + STEP
+
+    def advance(self) -> None:
+        self.done += 1
+        reached = LOADED + (WRITTEN - LOADED) * min(self.done, self.total) // self.total
+        while self.next <= reached:
+            self.report(self.next)
+            self.next += STEP
+
+    def finish(self) -> None:
+        while self.next <= WRITTEN:
+            self.report(self.next)
+            self.next += STEP
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    value: Callable[[Row], object]
+    width: int = 14
+
+
+def summary_columns(call, criteria, *, blind: bool) -> list[Column]:
+    """The summary's columns for this call: one list for the XLSX and the CSV."""
+    yes, no = _("yes"), _("no")
+    columns = [
+        Column(_("Rank"), lambda r: r.rank, 7),
+        Column(_("Tied"), lambda r: yes if r.tied else "", 6),
+        Column(_("Bid"), lambda r: r.entry.label, 10),
+    ]
+    if not blind:
+        columns.append(Column(_("Applicant"), lambda r: r.entry.name, 32))
+    for criterion in criteria:
+        columns.append(
+            Column(
+                f"{criterion.title} (/{criterion.max_points})",
+                lambda r, pk=criterion.pk: r.criterion_means.get(pk),
+            )
+        )
+    columns += [
+        Column(_("Technical score (/100)"), lambda r: r.technical),
+        Column(_("Reviews"), lambda r: r.reviews_in, 9),
+        Column(
+            _("Qualifies (minimum %(minimum)s)") % {"minimum": call.minimum_technical_score},
+            lambda r: yes if r.qualifies else no,
+        ),
+        Column(_("Wide disagreement"), lambda r: yes if r.disagreement else ""),
+    ]
+    if call.has_financial_envelope:
+        columns.append(
+            Column(
+                _("Financial offer (%(currency)s)") % {"currency": call.currency},
+                lambda r: r.entry.offer,
+                16,
+            )
+        )
+    if call.selection_method == SelectionMethod.QCBS:
+        columns += [
+            Column(_("Financial score"), lambda r: r.financial_score),
+            Column(_("Combined score"), lambda r: r.combined),
+        ]
+    if call.selection_method == SelectionMethod.FIXED_BUDGET:
+        columns.append(
+            Column(
+                _("Within budget"),
+                lambda r: "" if r.within_budget is None else (yes if r.within_budget else no),
+            )
+        )
+    if call.kind == CallKind.GRANT:
+        columns.append(
+            Column(
+                _("Amount requested (%(currency)s)") % {"currency": call.currency},
+                lambda r: r.entry.amount_requested,
+                16,
+            )
+        )
+    columns.append(Column(_("Outcome"), lambda r: _outcome(r.entry.outcome), 16))
+    return columns
+
+
+def _outcome(status: str) -> str:
+    return str(SubmissionStatus(status).label) if status in SubmissionStatus.values else status
+
+
+def _write_summary(workbook, csv_file, call, rows, columns, ticker, *, blind):
+    sheet = workbook.create_sheet(_("Summary"))
+    _set_widths(sheet, [c.width for c in columns])
+    sheet.freeze_panes = "D3"
+    note = _("Blind review: bids are named by label only.") if blind else ""
+    sheet.append(_bold(sheet, [f"{call.reference_code} · {call.title}", note]))
+    sheet.append(_bold(sheet, [c.header for c in columns]))
+    text = io.TextIOWrapper(csv_file, encoding="utf-8-sig", newline="")
+    writer = csv.writer(text)
+    writer.writerow([_csv_value(c.header) for c in columns])
+    for row in rows:
+        values = [c.value(row) for c in columns]
+        sheet.append(_cells(sheet, values))
+        writer.writerow([_csv_value(v) for v in values])
+        ticker.advance()
+    text.flush()
+    text.detach()
+
+
+def _score_lines(call) -> Iterable[tuple]:
+    """Every score and comment of the call's submitted, non-recused reviews, in one query,
+    by reviewer and then by bid number (the order the reviewer sheets are written in)."""
+    return (
+        Score.objects.filter(
+            review__assignment__submission__call=call,
+            review__assignment__submission__status__in=RECEIVED,
+            review__status=ReviewStatus.SUBMITTED,
+            review__assignment__has_conflict=False,
+        )
+        .order_by(
+            "review__assignment__reviewer__last_name",
+            "review__assignment__reviewer__first_name",
+            "review__assignment__reviewer_id",
+            "review__assignment__submission__number",
+            "review__assignment__submission_id",
+        )
+        .values_list(
+            "review__assignment__reviewer_id",
+            "review__assignment__reviewer__first_name",
+            "review__assignment__reviewer__last_name",
+            "review__assignment__reviewer__email",
+            "review__assignment__submission_id",
+            "criterion_id",
+            "points",
+            "comment",
+        )
+        .iterator(chunk_size=2000)
+    )
+
+
+def _write_reviewer_sheets(workbook, call, criteria, labels, names, ticker):
+    """One sheet per reviewer: a row per bid with each criterion's points and comment.
+
+    The reviewer is named; the applicant only when ``names`` is given.
+    """
+    header = [_("Bid")] + ([_("Applicant")] if names is not None else [])
+    widths = [10] + ([32] if names is not None else [])
+    for criterion in criteria:
+        header += [
+            f"{criterion.title} (/{criterion.max_points})",
+            _("%(criterion)s: comment") % {"criterion": criterion.title},
+        ]
+        widths += [12, 40]
+    header.append(_("Total (/100)"))
+    widths.append(12)
+    used_titles = {_("Summary").lower()}
+    for (_reviewer_id, first, last, email), lines in groupby(
+        _score_lines(call), key=lambda line: line[:4]
+    ):
+        reviewer = f"{first} {last}".strip() or email
+        sheet = workbook.create_sheet(_sheet_title(reviewer, used_titles))
+        _set_widths(sheet, widths)
+        sheet.freeze_panes = "B3"
+        sheet.append(_bold(sheet, [reviewer, f"{call.reference_code} · {call.title}"]))
+        sheet.append(_bold(sheet, header))
+        for submission_id, scores in groupby(lines, key=lambda line: line[4]):
+            given = {line[5]: (line[6], line[7]) for line in scores}
+            values = [labels.get(submission_id, "")]
+            if names is not None:
+                values.append(names.get(submission_id, ""))
+            for criterion in criteria:
+                points, comment = given.get(criterion.pk, (None, ""))
+                values += [points, comment]
+            values.append(sum((points for points, _comment in given.values()), Decimal(0)))
+            sheet.append(_cells(sheet, values))
+            ticker.advance()
+
+
+# --- Cells -------------------------------------------------------------------
+
+_SHEET_TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+# Text a spreadsheet would run as a formula (or read as a command) when
+# opening a CSV: such text is prefixed with an apostrophe, as OWASP advises.
+_CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _sheet_title(name: str, used: set[str]) -> str:
+    """A valid, unique worksheet title: at most 31 characters, none of []:*?/\\."""
+    base = _SHEET_TITLE_FORBIDDEN.sub(" ", name).strip().strip("'")[:31] or _("Reviewer")
+    title, n = base, 2
+    while title.lower() in used:
+        suffix = f" ({n})"
+        title, n = base[: 31 - len(suffix)] + suffix, n + 1
+    used.add(title.lower())
+    return title
+
+
+def _clean(text: str) -> str:
+    return ILLEGAL_CHARACTERS_RE.sub("", text)
+
+
+def _cells(sheet, values: list) -> list:
+    """Values as cells; text is always text, never a formula or an error code."""
+    out = []
+    for value in values:
+        if isinstance(value, str):
+            value = _clean(value)
+            if value.startswith("=") or value in ERROR_CODES:
+                cell = WriteOnlyCell(sheet, value="")
+                cell._value, cell.data_type = value, "s"
+                value = cell
+        out.append(value)
+    return out
+
+
+def _bold(sheet, values: list) -> list:
+    cells = []
+    for value in _cells(sheet, values):
+        cell = value if isinstance(value, Cell) else WriteOnlyCell(sheet, value=value)
+        cell.font = Font(bold=True)
+        cells.append(cell)
+    return cells
+
+
+def _set_widths(sheet, widths: list[int]) -> None:
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+
+
+def _csv_value(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal | int):
+        return str(value)
+    text = _clean(str(value))
+    return "'" + text if text.startswith(_CSV_FORMULA_START) else text

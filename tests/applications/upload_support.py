@@ -1,0 +1,69 @@
+"""What the upload tests share: posting the bid form with files in a hand-built
+multipart body, what reached storage, and the refusal the page shows.
+"""
+
+import html
+import re
+import unicodedata
+from pathlib import Path
+
+from django.urls import reverse
+
+from applications.models import SubmissionFile
+from tests.factories import multipart_body
+
+OFFER = {"offer_amount": "1250000", "offer_currency": "KES"}
+
+
+def field_for(call, document: str) -> str:
+    return f"document_{call.required_documents.get(name=document).pk}"
+
+
+def post_files(client, submission, files, *, action="save", extra=None, filename_star=False):
+    """POST the bid form with ``files``: (document name, file name, bytes)."""
+    call = submission.call
+    body, content_type = multipart_body(
+        {"action": action, **OFFER, **(extra or {})},
+        [(field_for(call, doc), filename, data) for doc, filename, data in files],
+        filename_star=filename_star,
+    )
+    return client.post(
+        reverse("applications:submission", args=[submission.pk]),
+        data=body,
+        content_type=content_type,
+    )
+
+
+def stored_objects(settings) -> list[Path]:
+    root = Path(settings.PRIVATE_ROOT)
+    return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
+
+
+def assert_nothing_saved(submission, settings, *, status="draft"):
+    assert not SubmissionFile.objects.filter(submission=submission).exists()
+    assert stored_objects(settings) == []
+    submission.refresh_from_db()
+    assert submission.status == status
+
+
+def refusal_for(response, document: str) -> str:
+    """The refusal the page shows about ``document``, as plain text.
+
+    Either an error message that names the document, or an error inside the
+    document's own row of the form (whose legend names it).
+    """
+    page = response.content.decode()
+    messages = re.findall(r'<li class="[^"]*message--error[^"]*"[^>]*>(.*?)</li>', page, re.S)
+    named = [html.unescape(m) for m in messages if document in html.unescape(m)]
+    if named:
+        return " ".join(named)
+    for row in re.findall(r"<fieldset[^>]*>(.*?)</fieldset>", page, re.S):
+        legend = re.search(r"<legend[^>]*>(.*?)</legend>", row, re.S)
+        if legend and document in legend.group(1):
+            errors = re.findall(r'<ul class="errorlist[^"]*"[^>]*>(.*?)</ul>', row, re.S)
+            return html.unescape(re.sub(r"<[^>]+>", " ", " ".join(errors))).strip()
+    return ""
+
+
+def nfd(text: str) -> str:
+    return unicodedata.normalize("NFD", text)

@@ -1,0 +1,247 @@
+"""Private files on S3: UUID keys, one-minute signed downloads, no public reads.
+
+An S3 endpoint (moto's server) runs in this process on loopback. moto
+enforces object ACLs on unsigned requests, so a private object answers an
+anonymous GET with 403, as AWS and MinIO do, while a public-read object in
+the same bucket is readable: the control that shows the 403 is about privacy.
+"""
+
+import hashlib
+import re
+import threading
+import time
+import urllib.error
+import urllib.request
+import uuid
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from django.core.files.storage import storages
+from django.urls import reverse
+
+from applications.models import SubmissionFile
+from core.storage import PrivateS3Storage, PublicURLRefused
+from tests import services
+from tests.factories import UserFactory, make_call, multipart_body, pdf_bytes, start_submission
+
+pytestmark = pytest.mark.services
+
+ACCESS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+REGION = "us-east-1"
+
+
+@pytest.fixture(scope="module")
+def s3_endpoint():
+    """moto's S3 server on a free loopback port, for this module."""
+    try:
+        from moto.server import ThreadedMotoServer
+    except ImportError as error:
+        services.missing(f"moto[server] is not installed: {error}")
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    # start() waits for the server without a timeout; a failed bind would hang it.
+    starter = threading.Thread(target=server.start, daemon=True)
+    starter.start()
+    starter.join(timeout=15)
+    if starter.is_alive() or server._server is None:
+        services.missing("moto's S3 server did not start on loopback")
+    host, port = server.get_host_and_port()
+    endpoint = f"http://{host}:{port}"
+    if not services.port_open(endpoint, port):
+        services.missing(f"moto's S3 server is not reachable at {endpoint}")
+    try:
+        yield endpoint
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def s3(s3_endpoint):
+    import boto3
+
+    return boto3.client("s3", endpoint_url=s3_endpoint, region_name=REGION, **ACCESS)
+
+
+@pytest.fixture
+def bucket(s3):
+    name = f"zabuni-private-{uuid.uuid4().hex[:12]}"
+    s3.create_bucket(Bucket=name, ACL="private")
+    s3.put_public_access_block(
+        Bucket=name,
+        PublicAccessBlockConfiguration={
+            "BlockPublicAcls": True,
+            "IgnorePublicAcls": False,
+            "BlockPublicPolicy": True,
+            "RestrictPublicBuckets": True,
+        },
+    )
+    return name
+
+
+@pytest.fixture
+def private_on_s3(settings, s3_endpoint, bucket):
+    """Switch the ``private`` alias to the S3 bucket, as production configures it."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "private": {
+            "BACKEND": "core.storage.PrivateS3Storage",
+            "OPTIONS": {
+                "bucket_name": bucket,
+                "endpoint_url": s3_endpoint,
+                "access_key": ACCESS["aws_access_key_id"],
+                "secret_key": ACCESS["aws_secret_access_key"],
+                "region_name": REGION,
+            },
+        },
+    }
+    assert isinstance(storages["private"], PrivateS3Storage)
+    return bucket
+
+
+@pytest.fixture
+def applicant(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def submission(site_root, applicant):
+    call = make_call(site_root["calls"])
+    return start_submission(call, applicant)
+
+
+def upload(client, submission, data, *, name="Pendekezo – ripoti.pdf", claimed="application/pdf"):
+    call = submission.call
+    requirement = call.required_documents.get(name="Technical proposal")
+    body, content_type = multipart_body(
+        {"action": "save"},
+        [(f"document_{requirement.pk}", name, data)],
+        content_type=claimed,
+    )
+    return client.post(
+        reverse("applications:submission", args=[submission.pk]),
+        data=body,
+        content_type=content_type,
+    )
+
+
+def keys(s3, bucket) -> list[str]:
+    return [item["Key"] for item in s3.list_objects_v2(Bucket=bucket).get("Contents", [])]
+
+
+def fetch(url: str):
+    """GET ``url`` with no credentials: (status, body, headers)."""
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, response.read(), response.headers
+    except urllib.error.HTTPError as error:
+        return error.code, error.read(), error.headers
+
+
+def seconds_valid(url: str) -> float:
+    """How long a presigned URL stays valid, whichever signature version signed it.
+
+    SigV4 carries it as X-Amz-Expires; SigV2 (which botocore still picks for
+    presigning in us-east-1 unless told otherwise) as an absolute Expires.
+    """
+    query = parse_qs(urlparse(url).query)
+    if "X-Amz-Expires" in query:
+        return int(query["X-Amz-Expires"][0])
+    return int(query["Expires"][0]) - time.time()
+
+
+@pytest.fixture
+def uploaded(client, applicant, submission, private_on_s3, s3):
+    """One proposal uploaded through the bid view; returns (file row, bytes)."""
+    client.force_login(applicant)
+    data = pdf_bytes(text="Methodology and work plan")
+    response = upload(client, submission, data)
+    assert response.status_code == 302, response.content.decode()
+    return SubmissionFile.objects.get(submission=submission), data
+
+
+def test_an_upload_lands_in_the_bucket_under_a_uuid_key(uploaded, private_on_s3, s3):
+    stored, data = uploaded
+
+    assert keys(s3, private_on_s3) == [stored.object_name]
+    assert re.fullmatch(
+        rf"submissions/{stored.submission.call_id}/[0-9a-f]{{32}}", stored.object_name
+    )
+    assert "Pendekezo" not in stored.object_name
+    body = s3.get_object(Bucket=private_on_s3, Key=stored.object_name)["Body"].read()
+    assert hashlib.sha256(body).hexdigest() == stored.sha256 == hashlib.sha256(data).hexdigest()
+    grants = s3.get_object_acl(Bucket=private_on_s3, Key=stored.object_name)["Grants"]
+    assert not [g for g in grants if g["Grantee"].get("URI", "").endswith("/AllUsers")]
+
+
+def test_the_owner_downloads_through_a_one_minute_signed_attachment_url(
+    client, uploaded, private_on_s3
+):
+    stored, data = uploaded
+
+    response = client.get(reverse("applications:download", args=[stored.pk]))
+
+    assert response.status_code == 302
+    location = response["Location"]
+    query = parse_qs(urlparse(location).query)
+    assert 0 < seconds_valid(location) <= 60
+    assert "Signature" in query or "X-Amz-Signature" in query
+    disposition = query["response-content-disposition"][0]
+    assert disposition.startswith("attachment;")
+    assert "Pendekezo" in disposition
+    assert "no-store" in response["Cache-Control"]
+
+    status, body, headers = fetch(location)
+    assert status == 200
+    assert body == data
+    assert headers["Content-Disposition"].startswith("attachment;")
+
+
+def test_an_unsigned_get_of_a_private_object_is_refused(uploaded, s3_endpoint, private_on_s3, s3):
+    stored, _data = uploaded
+    # The control: in the same bucket an object made public is readable unsigned,
+    # so the refusal below is the object's privacy, not a server refusing everything.
+    s3.put_object(
+        Bucket=private_on_s3, Key="control/public.txt", Body=b"public", ACL="public-read"
+    )
+    assert fetch(f"{s3_endpoint}/{private_on_s3}/control/public.txt")[:2] == (200, b"public")
+
+    status, body, _headers = fetch(f"{s3_endpoint}/{private_on_s3}/{stored.object_name}")
+
+    assert status == 403
+    assert b"%PDF" not in body
+
+
+def test_a_stranger_gets_no_signed_url(client, uploaded):
+    stored, _data = uploaded
+    client.force_login(UserFactory())
+
+    response = client.get(reverse("applications:download", args=[stored.pk]))
+
+    assert response.status_code == 404
+    assert "Location" not in response
+
+
+def test_private_storage_refuses_to_give_a_public_url(uploaded):
+    stored, _data = uploaded
+
+    with pytest.raises(PublicURLRefused):
+        storages["private"].url(stored.object_name)
+
+
+def test_a_download_is_served_as_the_type_its_content_shows(
+    client, applicant, submission, private_on_s3
+):
+    """The browser's claimed type is not trusted: a PDF that claims to be HTML
+    is stored, and served back from the bucket, as application/pdf."""
+    client.force_login(applicant)
+    data = pdf_bytes()
+    response = upload(client, submission, data, name="proposal.pdf", claimed="text/html")
+    assert response.status_code == 302
+    stored = SubmissionFile.objects.get(submission=submission)
+    assert stored.content_type == "application/pdf"
+
+    location = client.get(reverse("applications:download", args=[stored.pk]))["Location"]
+    status, body, headers = fetch(location)
+
+    assert status == 200
+    assert body == data
+    assert headers["Content-Type"] == "application/pdf"

@@ -1,0 +1,264 @@
+"""The outbox: mail is written with its event, delivered once, and never lost.
+
+A broker outage delays mail but loses none; an SMTP failure is recorded and
+retried; a task delivered twice mails once; a rolled-back event mails nothing.
+The tests marked ``services`` run a real Celery worker on Redis.
+"""
+
+import smtplib
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from kombu.exceptions import OperationalError
+
+from notifications.delivery import outbox_deliver
+from notifications.models import OutboxMessage
+from notifications.services import outbox_enqueue, outbox_sweep
+from notifications.tasks import deliver_outbox_message
+from tests.conftest import wait_for
+from tests.factories import UserFactory
+
+LOCMEM = "django.core.mail.backends.locmem.EmailBackend"
+# Where a task leaves for the broker: patched to inject a dead or an in-process broker.
+SEND_TASK = "portal.celery.app.send_task"
+AFTER_SWEEP_DELAY = timedelta(minutes=2)
+
+
+class FailingSMTPBackend(BaseEmailBackend):
+    """An SMTP server that drops the connection on every message."""
+
+    def send_messages(self, email_messages):
+        raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+
+
+def broker_down(*args, **kwargs):
+    raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+
+class InProcessBroker:
+    """Stands in for a working broker: each dispatch runs the real task here, at once."""
+
+    def __init__(self):
+        self.dispatched = []
+
+    def __call__(self, name, args=(), **options):
+        assert name == deliver_outbox_message.name
+        self.dispatched.append(args[0])
+        return deliver_outbox_message.apply(args=args)
+
+
+def enqueue_verify(user, *, key="test") -> OutboxMessage:
+    return outbox_enqueue(
+        to=user.email,
+        template="accounts/emails/verify_email",
+        context={"user": user, "verify_url": "http://x/"},
+        dedupe_key=f"verify:{user.pk}:{key}",
+    )
+
+
+def undelivered(message) -> bool:
+    message.refresh_from_db()
+    return message.sent_at is None
+
+
+# --- In this process -------------------------------------------------------
+
+
+def test_delivering_the_same_message_twice_sends_one_email(db, settings):
+    settings.EMAIL_BACKEND = LOCMEM
+    user = UserFactory(first_name="Wambui")
+    message = enqueue_verify(user)
+
+    assert outbox_deliver(message_id=message.pk) is True
+    assert outbox_deliver(message_id=message.pk) is False
+
+    assert len(mail.outbox) == 1
+    sent = mail.outbox[0]
+    assert sent.to == [user.email]
+    assert sent.subject == "Confirm your email address"
+    assert "Hello Wambui" in sent.body
+    assert "http://x/" in sent.body
+    message.refresh_from_db()
+    assert message.sent_at is not None
+    assert message.attempts == 1
+
+
+def test_the_same_notice_queued_twice_is_one_message(db, django_capture_on_commit_callbacks):
+    user = UserFactory()
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        first = enqueue_verify(user)
+        second = enqueue_verify(user)
+
+    assert first.pk == second.pk
+    assert OutboxMessage.objects.count() == 1
+    assert len(callbacks) == 1
+
+
+def test_an_smtp_failure_keeps_the_message_until_a_later_delivery(db, settings, monkeypatch):
+    user = UserFactory()
+    message = enqueue_verify(user)
+    settings.EMAIL_BACKEND = f"{__name__}.FailingSMTPBackend"
+
+    with pytest.raises(smtplib.SMTPException):
+        outbox_deliver(message_id=message.pk)
+
+    message.refresh_from_db()
+    assert message.attempts == 1
+    assert "SMTPServerDisconnected" in message.last_error
+    assert message.sent_at is None
+    assert message.failed_at is None
+    assert mail.outbox == []
+
+    settings.EMAIL_BACKEND = LOCMEM
+    broker = InProcessBroker()
+    monkeypatch.setattr(SEND_TASK, broker)
+    assert outbox_sweep(now=timezone.now() + AFTER_SWEEP_DELAY) == 1
+
+    assert broker.dispatched == [message.pk]
+    assert len(mail.outbox) == 1
+    message.refresh_from_db()
+    assert message.sent_at is not None
+    assert message.attempts == 2
+    assert message.last_error == ""
+    # Once sent, the next sweep leaves it alone.
+    assert outbox_sweep(now=timezone.now() + AFTER_SWEEP_DELAY) == 0
+    assert len(mail.outbox) == 1
+
+
+def register(client, email="amani@example.org"):
+    return client.post(
+        reverse("accounts:register"),
+        {
+            "email": email,
+            "first_name": "Amani",
+            "last_name": "Otieno",
+            "password1": "Haki-na-usalama-2026",
+            "password2": "Haki-na-usalama-2026",
+        },
+    )
+
+
+def test_registering_while_the_broker_is_down_confirms_and_mails_later(
+    client, db, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_BACKEND = LOCMEM
+    client.raise_request_exception = False
+    monkeypatch.setattr(SEND_TASK, broker_down)
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = register(client)
+
+    assert response.status_code == 200
+    assert "Check your email" in response.content.decode()
+    assert len(callbacks) == 1, "delivery was not asked for after commit"
+    message = OutboxMessage.objects.get(to_email="amani@example.org")
+    assert message.sent_at is None
+    assert message.attempts == 0
+    assert mail.outbox == []
+
+    # The broker is back; the beat's sweep hands the message over.
+    broker = InProcessBroker()
+    monkeypatch.setattr(SEND_TASK, broker)
+    assert outbox_sweep(now=timezone.now() + AFTER_SWEEP_DELAY) == 1
+
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["amani@example.org"]
+    message.refresh_from_db()
+    assert message.sent_at is not None
+    assert message.attempts == 1
+    # The link in the mail works.
+    link = next(line for line in mail.outbox[0].body.splitlines() if "/account/verify/" in line)
+    assert client.get(link.strip()).status_code == 302
+    assert client.get(reverse("accounts:profile")).status_code == 200
+
+
+def test_a_fresh_message_is_left_to_its_own_task_not_the_sweep(db, monkeypatch):
+    """The sweep re-sends what is stuck, not what was queued a moment ago."""
+    enqueue_verify(UserFactory())
+    broker = InProcessBroker()
+    monkeypatch.setattr(SEND_TASK, broker)
+
+    assert outbox_sweep() == 0
+    assert broker.dispatched == []
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_rolled_back_event_leaves_no_message_and_sends_nothing(monkeypatch, settings):
+    settings.EMAIL_BACKEND = LOCMEM
+    broker = InProcessBroker()
+    monkeypatch.setattr(SEND_TASK, broker)
+    user = UserFactory()
+
+    with pytest.raises(RuntimeError):
+        with transaction.atomic():
+            enqueue_verify(user)
+            raise RuntimeError("the event failed after queueing its notice")
+
+    assert not OutboxMessage.objects.exists()
+    assert broker.dispatched == []
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_committed_event_asks_for_delivery_once_after_commit(monkeypatch, settings):
+    settings.EMAIL_BACKEND = LOCMEM
+    broker = InProcessBroker()
+    monkeypatch.setattr(SEND_TASK, broker)
+    user = UserFactory()
+
+    with transaction.atomic():
+        message = enqueue_verify(user)
+        assert broker.dispatched == [], "delivery was asked for before commit"
+
+    assert broker.dispatched == [message.pk]
+    assert len(mail.outbox) == 1
+
+
+# --- With a real worker on Redis -------------------------------------------
+
+
+@pytest.mark.services
+def test_the_worker_delivers_a_committed_message_once(celery_worker):
+    user = UserFactory()
+    with transaction.atomic():
+        message = enqueue_verify(user)
+
+    wait_for(lambda: not undelivered(message))
+
+    assert message.attempts == 1
+    assert message.last_error == ""
+    # A task delivered again (a broker redelivery) does not mail twice. The
+    # worker runs one task at a time in queue order, so once the later message
+    # is sent, the repeat has been handled.
+    deliver_outbox_message.apply_async((message.pk,))
+    later = enqueue_verify(UserFactory(), key="later")
+    wait_for(lambda: not undelivered(later))
+    message.refresh_from_db()
+    assert message.attempts == 1
+
+
+@pytest.mark.services
+def test_a_broker_outage_delays_mail_but_the_worker_delivers_it_after_the_sweep(
+    celery_worker, client, monkeypatch
+):
+    client.raise_request_exception = False
+    with monkeypatch.context() as outage:
+        outage.setattr(SEND_TASK, broker_down)
+        response = register(client, email="outage@example.org")
+
+    assert response.status_code == 200
+    assert "Check your email" in response.content.decode()
+    message = OutboxMessage.objects.get(to_email="outage@example.org")
+    assert message.sent_at is None
+
+    # The broker is back: the sweep hands the message to the real worker.
+    assert outbox_sweep(now=timezone.now() + AFTER_SWEEP_DELAY) == 1
+
+    wait_for(lambda: not undelivered(message))
+    assert message.attempts == 1

@@ -1,0 +1,192 @@
+"""The demo loader builds a believable site, and running it again changes nothing."""
+
+import re
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management import CommandError, call_command
+from wagtail.models import Page, Revision, Site
+
+from applications.models import AuditEvent, CallOpening, Submission
+from applications.permissions import call_is_sealed
+from news.models import ArticlePage, NewsIndexPage
+from notifications.models import OutboxMessage
+from reviews.models import Assignment, Panel, Review, Score
+from reviews.services.panels import review_progress
+from tenders.choices import CallState
+from tenders.models import CallCriterion, CallIndexPage, CallPage, HomePage, RequiredDocument
+
+ACCOUNT_LINE = re.compile(r"^\s+(\w+)\s+(\S+@\S+)\s+(\S+)\s*$")
+
+
+def load() -> str:
+    out = StringIO()
+    call_command("load_demo_content", stdout=out)
+    return out.getvalue()
+
+
+def snapshot():
+    return {
+        "pages": Page.objects.count(),
+        "revisions": Revision.objects.count(),
+        "users": get_user_model().objects.count(),
+        "groups": Group.objects.count(),
+        "criteria": CallCriterion.objects.count(),
+        "documents": RequiredDocument.objects.count(),
+        "sites": Site.objects.count(),
+        "submissions": Submission.objects.count(),
+        "openings": CallOpening.objects.count(),
+        "panels": Panel.objects.count(),
+        "assignments": Assignment.objects.count(),
+        "declared": Assignment.objects.filter(declared_at__isnull=False).count(),
+        "reviews": Review.objects.count(),
+        "scores": Score.objects.count(),
+        "audit events": AuditEvent.objects.count(),
+        "outbox": OutboxMessage.objects.count(),
+    }
+
+
+@pytest.fixture
+def demo(db):
+    return load()
+
+
+def test_a_second_run_changes_nothing(demo):
+    before = snapshot()
+    latest_revision = Revision.objects.order_by("-pk").values_list("pk", flat=True).first()
+
+    output = load()
+
+    assert snapshot() == before
+    assert Revision.objects.order_by("-pk").values_list("pk", flat=True).first() == (
+        latest_revision
+    )
+    assert "nothing changed" in output
+    assert "nothing changed" not in demo
+    assert "new objects" in demo
+
+
+def test_the_closed_demo_call_is_opened_and_part_way_through_its_evaluation(demo):
+    call = CallPage.objects.get(reference_code="DC-CFC-2026-003")
+    panel = Panel.objects.get(call=call)
+    by_email = lambda email: Assignment.objects.filter(panel=panel, reviewer__email=email)  # noqa: E731
+
+    assert not call_is_sealed(call)
+    assert panel.chair.email == "chair@zabuni.local"
+    assert {m.email for m in panel.members.all()} == {
+        "chair@zabuni.local",
+        "reviewer@zabuni.local",
+        "reviewer2@zabuni.local",
+    }
+    assert all(m.groups.filter(name="Reviewers").exists() for m in panel.members.all())
+    assert panel.reviewers_per_submission is None
+    days_left = (panel.review_deadline - call.opening.opened_at).days
+    assert 9 <= days_left <= 10
+    assert panel.handed_over_at is not None
+    assert Assignment.objects.filter(panel=panel).count() == 3 * 3
+
+    finished = by_email("reviewer2@zabuni.local")
+    assert all(a.declared_no_conflict and a.review.is_submitted for a in finished)
+    assert Score.objects.filter(review__assignment__in=finished).exclude(comment="").count() == (
+        3 * call.criteria.count()
+    )
+    chair = by_email("chair@zabuni.local")
+    assert all(a.declared_no_conflict for a in chair)
+    assert [a.submission.number for a in chair if hasattr(a, "review")] == [1]
+    newcomer = by_email("reviewer@zabuni.local")
+    assert newcomer.count() == 3
+    assert not newcomer.filter(declared_at__isnull=False).exists()
+    assert not Review.objects.filter(assignment__in=newcomer).exists()
+    assert review_progress(panel) == (4, 9)
+
+
+def test_the_output_names_the_evaluation_walk_through_accounts(demo):
+    line = next(line for line in demo.splitlines() if line.startswith("Evaluation walk-through"))
+    for email in ("reviewer@zabuni.local", "chair@zabuni.local", "staff@zabuni.local"):
+        assert email in line
+
+
+def test_the_demo_site_has_the_page_tree(demo):
+    home = HomePage.objects.get()
+    assert Site.objects.get(is_default_site=True).root_page_id == home.pk
+    assert CallIndexPage.objects.child_of(home).live().count() == 1
+    assert NewsIndexPage.objects.child_of(home).live().count() == 1
+    assert not Page.objects.exact_type(Page).filter(depth=2).exists()  # placeholder gone
+
+
+def test_the_demo_has_calls_in_every_state(demo):
+    calls = list(CallPage.objects.live())
+    states = {call.reference_code: call.state for call in calls}
+
+    assert len(calls) >= 4
+    gender = [
+        call
+        for call in calls
+        if call.kind == "consultancy"
+        and call.state == CallState.OPEN
+        and all(
+            word in call.title.lower()
+            for word in ("monitoring", "documentation", "reporting", "gender")
+        )
+    ]
+    assert len(gender) == 1, states
+    assert any(c.kind == "grant" and c.state == CallState.OPEN for c in calls), states
+    assert CallState.UPCOMING in states.values()
+    assert CallState.CLOSED in states.values()
+
+
+def test_every_demo_call_is_valid_and_complete(demo):
+    for call in CallPage.objects.live():
+        call.full_clean()
+        assert sum(c.max_points for c in call.criteria.all()) == 100, call.title
+        envelopes = {d.envelope for d in call.required_documents.all()}
+        if call.kind == "grant":
+            assert envelopes == {"technical"}, call.title
+        else:
+            assert "financial" in envelopes, call.title
+        assert len(call.terms_of_reference) > 0, call.title
+
+
+def test_the_demo_has_news(demo):
+    articles = ArticlePage.objects.live()
+    assert articles.count() >= 6
+    assert len({a.category for a in articles}) >= 3
+
+
+def test_the_demo_pages_render(demo, client):
+    home = HomePage.objects.get()
+    pages = [home, *home.get_descendants().live().specific()]
+    for page in pages:
+        response = client.get(page.url)
+        assert response.status_code == 200, page.url
+
+
+def test_the_printed_credentials_log_in(demo, client):
+    accounts = [m.groups() for line in demo.splitlines() if (m := ACCOUNT_LINE.match(line))]
+
+    assert {role for role, _email, _password in accounts} >= {
+        "admin",
+        "staff",
+        "reviewer",
+        "applicant",
+    }
+    for role, email, password in accounts:
+        assert client.login(email=email, password=password), f"{role} {email}"
+        client.logout()
+
+
+def test_the_printed_admin_reaches_the_wagtail_admin(demo, client):
+    accounts = [m.groups() for line in demo.splitlines() if (m := ACCOUNT_LINE.match(line))]
+    role, email, password = next(account for account in accounts if account[0] == "admin")
+
+    assert client.login(email=email, password=password)
+    assert client.get("/admin/").status_code == 200
+
+
+def test_the_loader_refuses_to_run_in_production(db, settings):
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError):
+        call_command("load_demo_content", stdout=StringIO())
+    assert not HomePage.objects.exists()
