@@ -1,4 +1,5 @@
-"""Shared fixtures: users, the demo-shaped site, a real Celery worker, a browser."""
+"""Shared fixtures: the people around a bid, calls, quiet mail, the demo-shaped site,
+a real Celery worker, a browser."""
 
 import os
 import subprocess
@@ -10,6 +11,7 @@ import pytest
 from django.conf import settings
 
 from tests import services
+from tests.factories import StaffFactory, SuperuserFactory, UserFactory, in_group, make_call
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
@@ -149,3 +151,76 @@ def browser(monkeypatch):
 def artifacts_dir():
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+# --- The people around a bid, calls, quiet mail ---------------------------------
+
+TECHNICAL = "Technical proposal"
+FINANCIAL = "Financial proposal"
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Users are created by the dozen here; PBKDF2 would make that the slowest part."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def no_outbox_dispatch(monkeypatch):
+    """Outbox rows are written as usual; handing them to a broker after commit is a no-op.
+
+    Tests that run on-commit callbacks (to see files deleted from storage) would
+    otherwise push tasks to whatever broker the environment points at.
+    """
+    dispatched = []
+    monkeypatch.setattr(
+        "notifications.services.outbox_dispatch",
+        lambda *, message_id: dispatched.append(message_id) or True,
+    )
+    return dispatched
+
+
+@pytest.fixture
+def consultancy_call(site_root):
+    """An open call for consultancy: a technical proposal and a priced offer, both required."""
+    return make_call(
+        site_root["calls"],
+        documents=[
+            (TECHNICAL, "technical", True, "pdf", 5),
+            (FINANCIAL, "financial", True, "pdf,xlsx", 5),
+        ],
+    )
+
+
+@pytest.fixture
+def grant_call(site_root):
+    """An open grant call with a ceiling of KES 100,000 and one required document."""
+    return make_call(
+        site_root["calls"],
+        kind="grant",
+        documents=[("Grant proposal", "technical", True, "pdf", 5)],
+    )
+
+
+@pytest.fixture
+def applicant(db):
+    return UserFactory(email="amina.wanjiru@example.org")
+
+
+@pytest.fixture
+def staff_user(db):
+    """Programme staff: is_staff, and an Editor in the Wagtail admin so it loads."""
+    return in_group(
+        StaffFactory(email="staff.officer@example.org"), "Editors", "wagtailadmin.access_admin"
+    )
+
+
+@pytest.fixture
+def superuser(db):
+    return SuperuserFactory(email="root@example.org")
+
+
+@pytest.fixture
+def reviewer(db):
+    """A panel member: in the Reviewers group, not staff."""
+    return in_group(UserFactory(email="panel.reviewer@example.org"), "Reviewers")

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 from wagtail.models import Page, Site
 
@@ -301,3 +302,14 @@ def private_objects() -> list[str]:
     if not root.exists():
         return []
     return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
+
+
+def in_group(user, name: str, *permissions: str):
+    group, _created = Group.objects.get_or_create(name=name)
+    for codename in permissions:
+        app_label, code = codename.split(".")
+        group.permissions.add(
+            Permission.objects.get(content_type__app_label=app_label, codename=code)
+        )
+    user.groups.add(group)
+    return user

@@ -11,8 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from reviews.models import Assignment, Panel
-from tests.applications.conftest import in_group
-from tests.factories import UserFactory, make_call
+from tests.factories import UserFactory, in_group, make_call
 from tests.reviews.admin_support import (
     ADD,
     LIST,
