@@ -17,6 +17,7 @@ from applications.choices import SubmissionStatus
 from applications.models import CallOpening, Submission, SubmissionFile
 from applications.services.opening import call_open
 from core.errors import NotAllowed
+from reviews.permissions import is_chair, reads_as_reviewer
 from tenders.models import CallPage
 from tests.factories import UserFactory
 
@@ -327,3 +328,35 @@ def test_no_questions_before_the_call_opens_from_visitors_or_inactive_users(call
     now = call.clarifications_close_at - SECOND
     assert not permissions.can_ask_clarification(AnonymousUser(), call, now=now)
     assert not permissions.can_ask_clarification(inactive(applicant), call, now=now)
+
+
+# --- Evaluator rules registered by the apps above ---------------------------
+
+
+def test_no_evaluator_rule_opens_a_sealed_bid(
+    call, applicant, staff_user, frozen_now, monkeypatch
+):
+    """An app above registers who evaluates; the seal is asked first, so even a
+    rule that says yes to everyone opens nothing before the call is opened."""
+    outsider = UserFactory()
+    everyone = permissions.EvaluatorRules(leads=lambda user, call: True, reads=lambda u, s: True)
+    monkeypatch.setitem(permissions._evaluator_rules, "everyone", everyone)
+    call = with_dates(call, closes_at=frozen_now - SECOND)
+    submission = bid(call, applicant)
+    Submission.objects.filter(pk=submission.pk).update(financial_opened_at=frozen_now)
+    technical, financial = file_of(submission), file_of(submission, envelope="financial")
+
+    assert not permissions.can_view_submission(outsider, fresh(submission))
+    assert not permissions.can_view_financial_envelope(outsider, fresh(submission))
+    assert not permissions.can_download_file(outsider, technical)
+    assert not permissions.can_download_file(outsider, financial)
+
+    opened(call, staff_user)
+    assert permissions.can_view_submission(outsider, fresh(submission))
+    assert permissions.can_view_financial_envelope(outsider, fresh(submission))
+
+
+def test_the_reviews_app_registers_its_panel_rules():
+    """The chair leads and an assigned reviewer reads: reviews says so at start-up."""
+    rules = permissions._evaluator_rules["reviews"]
+    assert (rules.leads, rules.reads) == (is_chair, reads_as_reviewer)
