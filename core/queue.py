@@ -14,10 +14,11 @@ from kombu.exceptions import OperationalError
 BROKER_ERRORS: tuple[type[BaseException], ...] = (OperationalError, OSError)
 
 
-def queue_task(name: str, *args) -> None:
+def queue_task(name: str, *args) -> str:
     """Send task ``name`` with ``args`` to the broker, once, without retrying.
 
-    Raises one of ``BROKER_ERRORS`` if the broker cannot be reached: a dead
-    broker must not hang a web request, and the caller decides what waits.
+    Returns the task's id. Raises one of ``BROKER_ERRORS`` if the broker
+    cannot be reached: a dead broker must not hang a web request, and the
+    caller decides what waits.
     """
-    current_app.send_task(name, args=args, retry=False)
+    return current_app.send_task(name, args=args, retry=False).id
