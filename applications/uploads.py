@@ -8,11 +8,11 @@ read in chunks from Django's temporary upload file, never whole into memory.
 import hashlib
 import os
 import unicodedata
-import zipfile
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from applications.archives import archive_kind
 from applications.models.submissions import new_object_name
 from core.errors import Refused, StorageUnavailable
 from core.storage import STORAGE_ERRORS, private_storage
@@ -31,48 +31,56 @@ class StagedFile:
     sha256: str
 
 
+# Characters that draw nothing, though Unicode calls them letters or spaces: a
+# name made only of them looks blank in a list of files.
+INVISIBLE = {"\u115f", "\u1160", "\u3164", "\uffa0", "\u2800", "\u180e", "\u034f"}
+MAX_EXTENSION_LENGTH = 16
+
+
 def sanitise_filename(name: str) -> str:
     """A display name safe to show and to put in a header.
 
     Drops any path (both separators), control and format characters, and
-    leading dots; normalises Unicode; keeps the extension when shortening.
+    leading dots; normalises Unicode; keeps the extension when shortening,
+    unless the "extension" is itself too long to be one. A name that would
+    show as blank becomes "file" (with its extension).
     """
     name = unicodedata.normalize("NFC", name or "")
     name = name.replace("\\", "/").split("/")[-1]
     name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
     name = name.replace('"', "'").strip().lstrip(".").strip()
     name = " ".join(name.split())
-    if len(name) > MAX_NAME_LENGTH:
-        stem, ext = os.path.splitext(name)
-        name = stem[: MAX_NAME_LENGTH - len(ext)] + ext
-    return name or "file"
+    stem, ext = os.path.splitext(name)
+    if len(ext) > MAX_EXTENSION_LENGTH:
+        stem, ext = name, ""
+    if not "".join(ch for ch in stem if ch not in INVISIBLE).strip(" ."):
+        stem = "file"
+    if len(stem) + len(ext) > MAX_NAME_LENGTH:
+        stem = stem[: MAX_NAME_LENGTH - len(ext)]
+    return stem + ext
+
+
+def sizes_to_compare(size: int, limit_bytes: int) -> tuple[str, str]:
+    """A file's size and the limit, shown so that they differ visibly:
+    ("10.04 MB", "10 MB"), never ("10.0 MB", "10 MB"); in bytes if it comes to that."""
+    limit = f"{limit_bytes / 1048576:g}"
+    for places in (1, 2, 3):
+        shown = f"{size / 1048576:.{places}f}"
+        if shown.rstrip("0").rstrip(".") != limit:
+            return f"{shown} MB", f"{limit} MB"
+    return f"{size:,} bytes", f"{limit_bytes:,} bytes ({limit} MB)"
 
 
 def extension_of(name: str) -> str:
     return os.path.splitext(name)[1].lower().lstrip(".")
 
 
-def _zip_kind(fileobj) -> str | None:
-    try:
-        with zipfile.ZipFile(fileobj) as archive:
-            names = set(archive.namelist())
-            if "word/document.xml" in names:
-                return "docx"
-            if "xl/workbook.xml" in names:
-                return "xlsx"
-            if "mimetype" in names:
-                mimetype = archive.read("mimetype").decode("ascii", "replace").strip()
-                if mimetype == ACCEPTED_FILE_TYPES["odt"]:
-                    return "odt"
-                if mimetype == ACCEPTED_FILE_TYPES["ods"]:
-                    return "ods"
-            return "zip"
-    except (zipfile.BadZipFile, OSError, KeyError):
-        return None
+def sniff_type(fileobj, *, label: str = "") -> str | None:
+    """The file type its content shows, as one of ACCEPTED_FILE_TYPES' keys, or None.
 
-
-def sniff_type(fileobj) -> str | None:
-    """The file type its content shows, as one of ACCEPTED_FILE_TYPES' keys, or None."""
+    A ZIP-based file is looked through entry by entry (``applications.archives``),
+    which refuses archive bombs and nested archives with a message naming ``label``.
+    """
     fileobj.seek(0)
     head = fileobj.read(8)
     fileobj.seek(0)
@@ -84,7 +92,7 @@ def sniff_type(fileobj) -> str | None:
     elif head.startswith(b"\xff\xd8\xff"):
         kind = "jpg"
     elif head.startswith(b"PK\x03\x04"):
-        kind = _zip_kind(fileobj)
+        kind = archive_kind(fileobj, label=label or _("The file"))
     fileobj.seek(0)
     return kind
 
@@ -96,9 +104,10 @@ def check_upload(uploaded, *, accepted: list[str], max_bytes: int, label: str) -
     if size == 0:
         raise Refused(_("%(doc)s: the file is empty.") % {"doc": label})
     if size > max_bytes:
+        shown, limit = sizes_to_compare(size, max_bytes)
         raise Refused(
-            _("%(doc)s: the file is %(size)s MB; the limit is %(limit)s MB.")
-            % {"doc": label, "size": f"{size / 1048576:.1f}", "limit": max_bytes // 1048576}
+            _("%(doc)s: the file is %(size)s; the limit is %(limit)s.")
+            % {"doc": label, "size": shown, "limit": limit}
         )
     ext = extension_of(name)
     accepted_list = ", ".join(t.upper() for t in accepted)
@@ -107,7 +116,7 @@ def check_upload(uploaded, *, accepted: list[str], max_bytes: int, label: str) -
             _("%(doc)s: a .%(ext)s file is not accepted; send %(types)s.")
             % {"doc": label, "ext": ext or "?", "types": accepted_list}
         )
-    found = sniff_type(uploaded)
+    found = sniff_type(uploaded, label=label)
     if found != ext:
         raise Refused(
             _("%(doc)s: the file is named .%(ext)s but its content is not a %(type)s file.")

@@ -32,6 +32,7 @@ else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+CSRF_FAILURE_VIEW = "portal.views.csrf_failure"
 
 INSTALLED_APPS = [
     # The portal's apps, top layer first (docs/architecture.md).
@@ -109,6 +110,20 @@ else:
         "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'zabuni.sqlite3'}")
     }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded default holds a rush: readers never wait for the writer
+    # (WAL), a writer waits up to 20 s for another (busy timeout), and every
+    # transaction takes the write lock at BEGIN (IMMEDIATE), so two of them
+    # never deadlock upgrading read locks into "database is locked".
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;"
+            ),
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        }
+    )
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -133,6 +148,11 @@ USE_TZ = True
 # The organisation's zone: every deadline is stored in UTC and shown here.
 TIME_ZONE = env.str("ORGANISATION_TIME_ZONE", default="Africa/Nairobi")
 
+# After a call's deadline, bids received before it may still be being recorded
+# (files stored, rows written). The call can be opened only once this grace has
+# run out: keep it at least as long as the web server's request timeout.
+OPENING_GRACE_SECONDS = env.int("OPENING_GRACE_SECONDS", default=120)
+
 ORGANISATION_NAME = env.str("ORGANISATION_NAME", default="Defenders Coalition")
 ORGANISATION_REFERENCE_PREFIX = env.str("ORGANISATION_REFERENCE_PREFIX", default="DC")
 
@@ -146,8 +166,11 @@ PRIVATE_ROOT = Path(env.str("PRIVATE_ROOT", default=str(VAR_DIR / "private")))
 
 # Uploads stream to a temporary file on disk, never into memory, whatever
 # their size. A request larger than this is refused before it is read.
-FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.TemporaryFileUploadHandler"]
+FILE_UPLOAD_HANDLERS = ["core.uploadhandler.BoundedNameTemporaryFileUploadHandler"]
 MAX_UPLOAD_REQUEST_MB = env.int("MAX_UPLOAD_REQUEST_MB", default=250)
+# A ZIP-based upload (DOCX, XLSX, ODT, ODS, ZIP) that would expand past this when
+# opened is refused as a possible decompression bomb (applications/archives.py).
+ARCHIVE_MAX_UNCOMPRESSED_MB = env.int("ARCHIVE_MAX_UNCOMPRESSED_MB", default=250)
 
 # Private files: S3 when a bucket is configured, otherwise a folder outside
 # MEDIA_ROOT. Neither ever yields a public URL (see core/storage.py).

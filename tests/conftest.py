@@ -18,6 +18,12 @@ ARTIFACTS = ROOT / "test-artifacts"
 
 
 @pytest.fixture(autouse=True)
+def _no_opening_grace(settings):
+    """Most tests open a call a moment after its deadline; the grace has its own tests."""
+    settings.OPENING_GRACE_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
 def _private_storage_in_tmp(settings, tmp_path):
     """Each test gets its own private folder, so no test sees another's files."""
     storages = dict(settings.STORAGES)

@@ -86,9 +86,11 @@ def make_call(index, *, criteria=None, documents=None, **fields):
             financial_weight=Decimal("0"),
         )
     call = CallPage(**values)
+    # sort_order set, as the admin's inline panel sets it: without it the
+    # criteria come back in whatever order PostgreSQL finds them.
     call.criteria = [
-        CallCriterion(title=title, max_points=points)
-        for title, points in (criteria or [("Methodology", 60), ("Experience", 40)])
+        CallCriterion(title=title, max_points=points, sort_order=n)
+        for n, (title, points) in enumerate(criteria or [("Methodology", 60), ("Experience", 40)])
     ]
     default_documents = [("Technical proposal", "technical", True, "pdf", 5)]
     if values["kind"] == "consultancy":
@@ -100,8 +102,9 @@ def make_call(index, *, criteria=None, documents=None, **fields):
             is_required=required,
             accepted_types=types,
             max_size_mb=size,
+            sort_order=n,
         )
-        for name, envelope, required, types, size in (documents or default_documents)
+        for n, (name, envelope, required, types, size) in enumerate(documents or default_documents)
     ]
     index.add_child(instance=call)
     call.save_revision().publish()

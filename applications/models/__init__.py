@@ -1,5 +1,5 @@
 from .audit import AuditEvent
 from .opening import CallOpening
-from .submissions import Submission, SubmissionFile
+from .submissions import Submission, SubmissionFile, SubmissionSequence
 
-__all__ = ["AuditEvent", "CallOpening", "Submission", "SubmissionFile"]
+__all__ = ["AuditEvent", "CallOpening", "Submission", "SubmissionFile", "SubmissionSequence"]

@@ -162,3 +162,23 @@ class SubmissionFile(models.Model):
     @property
     def is_financial(self) -> bool:
         return self.envelope == Envelope.FINANCIAL
+
+
+class SubmissionSequence(models.Model):
+    """The last reference number given on a call.
+
+    Touched only by a bid's first submit, in its own short row lock, so that
+    numbering never makes ordinary saves wait on one another, and never locks
+    the call's page row.
+    """
+
+    call = models.OneToOneField(
+        "tenders.CallPage", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("submission sequence")
+
+    def __str__(self):
+        return f"Call {self.call_id}: {self.last_number}"

@@ -1,24 +1,34 @@
 """Starting, saving, submitting and withdrawing submissions."""
 
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Max
 from django.utils.translation import gettext as _
-from wagtail.models import Page
+from django.utils.translation import gettext_lazy
 
 from applications.choices import APPLICANT_EDITABLE, AuditAction, SubmissionStatus
 from applications.models import Submission, SubmissionFile
-from applications.permissions import can_apply, can_edit_submission
+from applications.permissions import can_apply, can_edit_submission, is_owner
 from applications.services.audit import audit_record
+from applications.services.deadline import (
+    closes_at_of,
+    late_message,
+    next_reference_number,
+    require_not_opened,
+    require_received_in_time,
+)
 from applications.uploads import StagedFile, check_upload, discard_staged, store_upload
 from core.clock import db_now
+from core.db import atomic_with_retry
 from core.errors import DeadlinePassed, NotAllowed, Refused
 from core.storage import private_storage
 from notifications.services import outbox_enqueue
 from tenders.choices import CallKind
 from tenders.models import CallPage, RequiredDocument
+
+CANNOT_CHANGE = gettext_lazy("This submission can no longer be changed.")
 
 
 @dataclass
@@ -28,24 +38,26 @@ class Amounts:
     amount_requested: Decimal | None = None
 
 
-def submission_start(*, call: CallPage, applicant) -> Submission:
-    """The applicant's submission to ``call``: their existing one, or a new draft."""
+def submission_start(*, call: CallPage, applicant, received_at: datetime | None = None):
+    """The applicant's submission to ``call``: their existing one, or a new draft.
+
+    Takes no lock: the one-submission-per-applicant constraint settles a double
+    click. ``received_at`` is the request's time of receipt (``core.receipt``).
+    """
     existing = Submission.objects.filter(call=call, applicant=applicant).first()
     if existing:
         return existing
-    if not can_apply(applicant, call):
-        raise DeadlinePassed(_("This call is not open for applications."))
-    with transaction.atomic():
-        lock_call(call)
-        if db_now() >= CallPage.objects.values_list("closes_at", flat=True).get(pk=call.pk):
+    received_at = received_at or db_now()
+    if not can_apply(applicant, call, now=received_at):
+        if received_at >= call.closes_at:
             raise DeadlinePassed(_("The deadline for this call has passed."))
-        submission, _created = Submission.objects.get_or_create(call=call, applicant=applicant)
-    return submission
+        raise DeadlinePassed(_("This call is not open for applications."))
 
+    def start():
+        require_received_in_time(call_id=call.pk, received_at=received_at)
+        return Submission.objects.get_or_create(call=call, applicant=applicant)[0]
 
-def lock_call(call) -> None:
-    """Serialise writes that number or open a call's submissions."""
-    list(Page.objects.select_for_update().filter(pk=call.pk).values_list("pk", flat=True))
+    return atomic_with_retry(start)
 
 
 def _stage(call, uploads) -> list[tuple[RequiredDocument, StagedFile]]:
@@ -111,52 +123,59 @@ def submission_save(
     amounts: Amounts | None = None,
     submit: bool = False,
     request=None,
+    received_at: datetime | None = None,
 ) -> tuple[Submission, bool]:
     """Save a draft (``submit=False``) or submit it, with any new files.
 
-    Files are checked and stored first; then, in one transaction that also
-    reads the database clock, the rows are written. A refusal at any step
-    (a bad file, the deadline, a missing document) leaves nothing behind.
-    Returns the submission and whether anything changed.
+    ``received_at`` is when the whole request had arrived (``core.receipt``);
+    it, not the end of processing, is judged against the deadline. Files are
+    checked and stored first; then, in one transaction, the rows are written.
+    A transaction that loses a race is run again (``atomic_with_retry``). A
+    refusal at any step (a bad file, the deadline, a missing document) leaves
+    nothing behind. Returns the submission and whether anything changed.
     """
-    if not can_edit_submission(user, submission):
-        raise NotAllowed(_("This submission can no longer be changed."))
+    received_at = received_at or db_now()
+    if not can_edit_submission(user, submission, now=received_at):
+        if is_owner(user, submission) and received_at >= submission.call.closes_at:
+            raise DeadlinePassed(late_message(submission.call.closes_at, received_at))
+        raise NotAllowed(str(CANNOT_CHANGE))
     call = submission.call
     amounts = amounts or Amounts()
     staged = _stage(call, uploads or {})
     try:
-        with transaction.atomic():
-            result = _save_locked(submission.pk, call.pk, staged, amounts, submit, request, user)
+        submission, changed, duplicates = atomic_with_retry(
+            lambda: _save_locked(
+                submission.pk, call.pk, staged, amounts, submit, request, user, received_at
+            )
+        )
     except BaseException:
         discard_staged([s for _r, s in staged])
         raise
-    return result
+    # Not inside the transaction: a retried attempt must still find them.
+    discard_staged([item for _r, item in staged if item.object_name in duplicates])
+    return submission, changed
 
 
-def _save_locked(submission_id, call_id, staged, amounts, submit, request, user):
-    submission = (
-        Submission.objects.select_for_update().select_related("call").get(pk=submission_id)
-    )
-    call = submission.call
-    now = db_now()
-    closes_at = CallPage.objects.values_list("closes_at", flat=True).get(pk=call_id)
-    if now >= closes_at:
-        raise DeadlinePassed(
-            _("The deadline for this call passed at %(deadline)s. Nothing was saved.")
-            % {"deadline": closes_at.strftime("%Y-%m-%d %H:%M:%S UTC")}
-        )
+def _save_locked(submission_id, call_id, staged, amounts, submit, request, user, received_at):
+    # Lock 1: this submission's row only (see services/deadline.py for the order).
+    submission = Submission.objects.select_for_update().get(pk=submission_id)
+    call = CallPage.objects.get(pk=call_id)
+    submission.call = call
+    require_received_in_time(call_id=call_id, received_at=received_at)
+    require_not_opened(call_id)
     if submission.status not in APPLICANT_EDITABLE:
-        raise NotAllowed(_("This submission can no longer be changed."))
+        raise NotAllowed(str(CANNOT_CHANGE))
 
     already_submitted = submission.status == SubmissionStatus.SUBMITTED
     changed = False
-    doomed_objects = []
+    doomed_objects = []  # files this save replaces: deleted after commit
+    duplicates = []  # uploads identical to the current file: deleted once the save is done
     storage = private_storage()
     for requirement, item in staged:
         current = {f.pending: f for f in submission.files.filter(requirement=requirement)}
         live = current.get(True) or current.get(False)
         if live and live.sha256 == item.sha256 and live.original_name == item.original_name:
-            storage.delete(item.object_name)  # the same file again: a double click
+            duplicates.append(item.object_name)  # the same file again: a double click
             continue
         # A submitted bid keeps its current file until Resubmit; a draft or a
         # withdrawn bid takes the newest upload, dropping any older pending one.
@@ -204,7 +223,7 @@ def _save_locked(submission_id, call_id, staged, amounts, submit, request, user)
         pending = [f for f in files if f.pending]
         amounts_changed = _apply_amounts(submission, amounts)
         if already_submitted and not pending and not amounts_changed and not changed:
-            return submission, False  # nothing new: a repeated click, not a resubmission
+            return submission, False, duplicates  # a repeated click, not a resubmission
         for new in pending:
             for old in files:
                 if old.requirement_id == new.requirement_id and not old.pending:
@@ -213,12 +232,10 @@ def _save_locked(submission_id, call_id, staged, amounts, submit, request, user)
             new.pending = False
             new.save(update_fields=["pending"])
         if submission.number is None:
-            lock_call(call)
-            last = Submission.objects.filter(call=call).aggregate(n=Max("number"))["n"] or 0
-            submission.number = last + 1
+            submission.number = next_reference_number(call.pk)  # lock 2
             submission.reference = f"{call.reference_code}-{submission.number:04d}"
         submission.move_to(SubmissionStatus.SUBMITTED)
-        submission.submitted_at = now
+        submission.submitted_at = received_at
         submission.withdrawn_at = None
         submission.save()
         changed = True
@@ -233,33 +250,40 @@ def _save_locked(submission_id, call_id, staged, amounts, submit, request, user)
             to=submission.applicant.email,
             template="applications/emails/submission_receipt",
             context={"submission": submission, "call": call, "files": receipt_files},
-            dedupe_key=f"receipt:{submission.pk}:{now.isoformat()}",
+            dedupe_key=f"receipt:{submission.pk}:{received_at.isoformat()}",
         )
     transaction.on_commit(lambda: [storage.delete(name) for name in doomed_objects])
-    return submission, changed
+    return submission, changed, duplicates
 
 
-def submission_withdraw(*, submission: Submission, user, request=None) -> Submission:
+def submission_withdraw(
+    *, submission: Submission, user, request=None, received_at: datetime | None = None
+) -> Submission:
     """Withdraw a submitted bid before the deadline. It may be submitted again."""
-    if not can_edit_submission(user, submission):
-        raise NotAllowed(_("This submission can no longer be changed."))
-    with transaction.atomic():
-        locked = (
-            Submission.objects.select_for_update().select_related("call").get(pk=submission.pk)
-        )
-        now = db_now()
-        if now >= CallPage.objects.values_list("closes_at", flat=True).get(pk=locked.call_id):
+    received_at = received_at or db_now()
+    if not can_edit_submission(user, submission, now=received_at):
+        if is_owner(user, submission) and received_at >= submission.call.closes_at:
             raise DeadlinePassed(_("The deadline has passed; the bid stands as submitted."))
+        raise NotAllowed(str(CANNOT_CHANGE))
+
+    def withdraw():
+        locked = Submission.objects.select_for_update().get(pk=submission.pk)  # lock 1
+        if received_at >= closes_at_of(locked.call_id):
+            raise DeadlinePassed(_("The deadline has passed; the bid stands as submitted."))
+        require_not_opened(locked.call_id)
         if locked.status != SubmissionStatus.SUBMITTED:
             return locked
+        locked.call = CallPage.objects.get(pk=locked.call_id)
         locked.move_to(SubmissionStatus.WITHDRAWN)
-        locked.withdrawn_at = now
+        locked.withdrawn_at = received_at
         locked.save(update_fields=["status", "withdrawn_at", "updated_at"])
         audit_record(actor=user, action=AuditAction.WITHDRAWN, request=request, submission=locked)
         outbox_enqueue(
             to=locked.applicant.email,
             template="applications/emails/submission_withdrawn",
             context={"submission": locked, "call": locked.call},
-            dedupe_key=f"withdrawn:{locked.pk}:{now.isoformat()}",
+            dedupe_key=f"withdrawn:{locked.pk}:{received_at.isoformat()}",
         )
-    return locked
+        return locked
+
+    return atomic_with_retry(withdraw)

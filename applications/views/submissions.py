@@ -18,12 +18,14 @@ from applications.permissions import (
     is_owner,
 )
 from applications.services.audit import audit_record
+from applications.services.deadline import late_message
 from applications.services.submissions import (
     submission_save,
     submission_start,
     submission_withdraw,
 )
 from core.errors import Refused
+from core.receipt import stamps_receipt, time_of_receipt
 from tenders.choices import Envelope
 from tenders.models import CallPage
 
@@ -40,10 +42,13 @@ def _submission_or_404(request, pk) -> Submission:
 
 @login_required
 @require_POST
+@stamps_receipt
 def apply(request, call_id):
     call = get_object_or_404(CallPage.objects.live(), pk=call_id)
     try:
-        submission = submission_start(call=call, applicant=request.user)
+        submission = submission_start(
+            call=call, applicant=request.user, received_at=time_of_receipt(request)
+        )
     except Refused as refusal:
         messages.error(request, refusal.message)
         return redirect(call.get_url(request))
@@ -52,6 +57,7 @@ def apply(request, call_id):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@stamps_receipt
 def submission_detail(request, pk):
     submission = _submission_or_404(request, pk)
     call = submission.call
@@ -63,13 +69,18 @@ def submission_detail(request, pk):
             request=request,
             submission=submission,
         )
-    editable = owner and can_edit_submission(request.user, submission)
+    # A POST is judged at its time of receipt, not when its turn to be processed comes.
+    now = time_of_receipt(request) if request.method == "POST" else None
+    editable = owner and can_edit_submission(request.user, submission, now=now)
     form = SubmissionForm(call=call, submission=submission)
     status = 200
     if request.method == "POST":
         # Oversized requests never get here: RequestSizeLimitMiddleware answers 413.
-        if not editable:
+        if not editable and not owner:
             messages.error(request, _("This submission can no longer be changed."))
+            status = 403
+        elif not editable:
+            messages.error(request, _refusal_for_late_or_locked(submission, now))
             status = 403
         elif request.POST.get("action") == "withdraw":
             return _withdraw(request, submission)
@@ -109,6 +120,7 @@ def _save(request, submission, form):
             amounts=form.amounts(),
             submit=submit,
             request=request,
+            received_at=time_of_receipt(request),
         )
     except Refused as refusal:
         messages.error(request, refusal.message)
@@ -126,9 +138,21 @@ def _save(request, submission, form):
     return redirect("applications:submission", pk=submission.pk), 302
 
 
+def _refusal_for_late_or_locked(submission, received_at) -> str:
+    """Why the owner's change was refused: the deadline (with both times), or the state."""
+    if received_at >= submission.call.closes_at:
+        return late_message(submission.call.closes_at, received_at)
+    return _("This submission can no longer be changed.")
+
+
 def _withdraw(request, submission):
     try:
-        submission_withdraw(submission=submission, user=request.user, request=request)
+        submission_withdraw(
+            submission=submission,
+            user=request.user,
+            request=request,
+            received_at=time_of_receipt(request),
+        )
     except Refused as refusal:
         messages.error(request, refusal.message)
         return redirect("applications:submission", pk=submission.pk)

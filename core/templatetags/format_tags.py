@@ -10,10 +10,11 @@ register = template.Library()
 
 
 @register.simple_tag
-def deadline(value):
+def deadline(value, seconds=False):
     """A ``<time>`` in the organisation's zone with its offset.
 
-    For example: 26 November 2026, 23:59 EAT (UTC+03:00).
+    For example: 26 November 2026, 23:59 EAT (UTC+03:00); with ``seconds=True``
+    (a time of receipt), 26 November 2026, 23:58:57 EAT (UTC+03:00).
     """
     if value is None:
         return ""
@@ -22,7 +23,7 @@ def deadline(value):
     return format_html(
         '<time datetime="{}">{} {} (UTC{}:{})</time>',
         value.isoformat(),
-        formats.date_format(local, "j F Y, H:i"),
+        formats.date_format(local, "j F Y, H:i:s" if seconds else "j F Y, H:i"),
         local.tzname(),
         offset[:3],
         offset[3:],

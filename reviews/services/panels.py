@@ -263,7 +263,10 @@ def outcomes_send(*, panel: Panel, user, request=None) -> int:
     """Email every applicant their outcome, through the outbox. Twice mails each once."""
     _require_manager(user, panel)
     with transaction.atomic():
-        panel = Panel.objects.select_for_update().select_related("call").get(pk=panel.pk)
+        # The panel's row only: never the call's page rows (of="self").
+        panel = (
+            Panel.objects.select_for_update(of=("self",)).select_related("call").get(pk=panel.pk)
+        )
         submissions = list(
             Submission.objects.filter(call=panel.call).received().select_related("applicant")
         )

@@ -115,7 +115,7 @@ def test_a_bid_from_start_to_receipt(consultancy_call, applicant, bidder):
     assert f"{call.reference_code}-0001" in receipt
     nairobi = submission.submitted_at.astimezone(NAIROBI)
     utc = submission.submitted_at.astimezone(UTC)
-    assert f"{nairobi.day} {nairobi:%B %Y, %H:%M} EAT" in receipt
+    assert f"{nairobi.day} {nairobi:%B %Y, %H:%M:%S} EAT" in receipt  # to the second
     assert f"{utc.day} {utc:%B %Y, %H:%M:%S} UTC" in receipt
     for name, content in (PROPOSAL, OFFER_FILE):
         assert name in receipt

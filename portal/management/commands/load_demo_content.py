@@ -170,9 +170,12 @@ class Command(BaseCommand):
         if CallPage.objects.filter(reference_code=spec["reference_code"]).exists():
             return
         call = CallPage(**spec)
+        # sort_order set, as the admin's inline panel sets it: without it the
+        # criteria come back in whatever order PostgreSQL finds them, and the
+        # demo reviews (given in the call's order) would land on the wrong ones.
         call.criteria = [
-            CallCriterion(title=title, description=description, max_points=points)
-            for title, description, points in criteria
+            CallCriterion(title=title, description=description, max_points=points, sort_order=n)
+            for n, (title, description, points) in enumerate(criteria)
         ]
         call.required_documents = [
             RequiredDocument(
@@ -181,8 +184,9 @@ class Command(BaseCommand):
                 is_required=required,
                 accepted_types=types,
                 max_size_mb=size,
+                sort_order=n,
             )
-            for name, envelope, required, types, size in documents
+            for n, (name, envelope, required, types, size) in enumerate(documents)
             if call.kind == "consultancy" or envelope == "technical"
         ]
         self.add(index, call)

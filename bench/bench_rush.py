@@ -1,0 +1,243 @@
+"""The last seconds of a call: applicants with drafts ready fire their final submit
+at once, each with a 1 MB file, spread over the seconds around ``closes_at``.
+
+    .venv/bin/python bench/bench_rush.py                 # PostgreSQL (4 workers) and SQLite (2)
+    .venv/bin/python bench/bench_rush.py --only sqlite --applicants 40
+
+Each request is sent over a fresh connection by its own thread, with its body
+built in memory, and the moment its last byte left the client is recorded.
+Printed per database:
+
+- accepted, refused, 5xx;
+- lost: sent wholly before ``closes_at`` but refused or answered 5xx;
+- late-accepted: accepted though it started after ``closes_at``, or recorded
+  with a time of receipt at or after it (read back from the database);
+- p50 and p99 latency, from the first byte sent to the last byte of the answer.
+
+Targets (issue 8): 100 submits on PostgreSQL, 40 on SQLite; 0 lost, 0 late-
+accepted, 0 x 5xx; p99 <= 2 s on PostgreSQL.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import re
+import secrets
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from benchsupport import ROOT, site_env
+from upload_support import Gunicorn
+
+MB = 1024 * 1024
+SPREAD_BEFORE = 3.0  # seconds before the deadline the first submit leaves
+SPREAD_AFTER = 1.0  # seconds after it the last one leaves
+POSTGRES_URL = os.environ.get(
+    "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/zabuni_bench_rush"
+)
+
+
+def pdf_bytes(size: int, tag: int) -> bytes:
+    head = b"%PDF-1.4\n%" + str(tag).encode() + b"\n"
+    tail = b"\ntrailer\n<< >>\n%%EOF\n"
+    return head + b"%" * (size - len(head) - len(tail)) + tail
+
+
+def get(port, path, cookies) -> tuple[int, dict, bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        cookie = "; ".join(f"{k}={v}" for k, v in cookies.items())
+        conn.request("GET", path, headers={"Cookie": cookie})
+        response = conn.getresponse()
+        for header in response.msg.get_all("Set-Cookie") or []:
+            name, _, rest = header.partition("=")
+            cookies[name.strip()] = rest.split(";", 1)[0]
+        return response.status, cookies, response.read()
+    finally:
+        conn.close()
+
+
+def multipart(fields: dict[str, str], file_field: str, data: bytes) -> tuple[bytes, str]:
+    boundary = "rush-" + secrets.token_hex(10)
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
+        for k, v in fields.items()
+    ]
+    parts.append(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{file_field}"; '
+        f'filename="proposal.pdf"\r\nContent-Type: application/pdf\r\n\r\n'.encode()
+        + data
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
+
+
+def submit(port, path, cookies, body, content_type, at, result):
+    """Wait until ``at`` (epoch seconds), then POST; record what happened."""
+    time.sleep(max(0.0, at - time.time()))
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    started = time.time()
+    try:
+        conn.putrequest("POST", path)
+        conn.putheader("Cookie", "; ".join(f"{k}={v}" for k, v in cookies.items()))
+        conn.putheader("Content-Type", content_type)
+        conn.putheader("Content-Length", str(len(body)))
+        conn.putheader("Referer", f"http://127.0.0.1:{port}{path}")
+        conn.endheaders()
+        conn.send(body)
+        sent = time.time()
+        response = conn.getresponse()
+        page = response.read()
+        result.update(
+            status=response.status,
+            location=response.getheader("Location") or "",
+            started=started,
+            sent=sent,
+            done=time.time(),
+            page=page[:200_000].decode("utf-8", "replace") if response.status != 302 else "",
+        )
+    except OSError as error:
+        result.update(
+            status=599, started=started, sent=time.time(), done=time.time(), page=str(error)
+        )
+    finally:
+        conn.close()
+
+
+def prepare_postgres(env) -> None:
+    import psycopg
+
+    name = POSTGRES_URL.rsplit("/", 1)[1]
+    admin = POSTGRES_URL.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    env["DATABASE_URL"] = POSTGRES_URL
+
+
+def run(kind: str, applicants: int, workers: int, tmp: Path) -> dict:
+    env = site_env(tmp)
+    env.update(DEBUG="false", OPENING_GRACE_SECONDS="120")
+    if kind == "postgresql":
+        prepare_postgres(env)
+    lead = 25.0 + applicants * 0.15  # time to fetch every form before the rush
+    setup = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "rush_setup.py"), str(applicants), str(lead)],
+        cwd=ROOT, env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    if setup.returncode != 0:
+        sys.exit(f"set-up failed:\n{setup.stderr}")
+    site = json.loads(setup.stdout.strip().splitlines()[-1])
+    closes_at = site["closes_at"]
+    server = Gunicorn(env, tmp / f"gunicorn-{kind}.log", workers)
+    try:
+        plans = []
+        for n, person in enumerate(site["people"]):
+            path = f"/bids/{person['submission']}/"
+            status, cookies, page = get(server.port, path, {"sessionid": person["sessionid"]})
+            token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+            if status != 200 or not token:
+                sys.exit(f"could not load the bid form ({status})")
+            body, content_type = multipart(
+                {
+                    "csrfmiddlewaretoken": token.group(1).decode(),
+                    "action": "submit",
+                    "offer_amount": "1250000",
+                    "offer_currency": "KES",
+                },
+                site["technical_field"],
+                pdf_bytes(MB, n),
+            )
+            at = closes_at - SPREAD_BEFORE + (SPREAD_BEFORE + SPREAD_AFTER) * n / applicants
+            plans.append((path, cookies, body, content_type, at, {}))
+        if time.time() > closes_at - SPREAD_BEFORE:
+            sys.exit("set-up took too long: the rush would start late; raise the lead")
+        threads = [threading.Thread(target=submit, args=(server.port, *plan)) for plan in plans]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        server.stop()
+    results = [plan[-1] for plan in plans]
+    recorded = late_recorded(env, site["call"], closes_at)
+    return summarise(kind, workers, results, closes_at, recorded, tmp / f"gunicorn-{kind}.log")
+
+
+def late_recorded(env, call_id, closes_at) -> int:
+    """Bids recorded as received at or after the deadline: must be none."""
+    script = (
+        "import django; django.setup(); from applications.models import Submission; "
+        f"print(Submission.objects.filter(call_id={call_id}, status='submitted', "
+        f"submitted_at__gte=__import__('datetime').datetime.fromtimestamp({closes_at}, "
+        "__import__('datetime').UTC)).count())"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    return int(out.stdout.strip() or -1)
+
+
+def summarise(kind, workers, results, closes_at, recorded_late, log) -> dict:
+    accepted = [r for r in results if r["status"] == 302 and "/receipt/" in r["location"]]
+    errors = [r for r in results if r["status"] >= 500]
+    refused = [r for r in results if r not in accepted and r not in errors]
+    lost = [r for r in refused + errors if r["sent"] < closes_at]
+    late_started = [r for r in accepted if r["started"] >= closes_at]
+    latencies = sorted(r["done"] - r["started"] for r in results)
+    p99 = latencies[min(len(latencies) - 1, round(0.99 * (len(latencies) - 1)))]
+    summary = {
+        "database": kind,
+        "workers": workers,
+        "submits": len(results),
+        "accepted": len(accepted),
+        "refused": len(refused),
+        "5xx": len(errors),
+        "lost": len(lost),
+        "late_accepted": len(late_started) + max(recorded_late, 0),
+        "p50_s": round(statistics.median(latencies), 3),
+        "p99_s": round(p99, 3),
+        "sent_before_deadline": sum(r["sent"] < closes_at for r in results),
+    }
+    for r in lost[:3]:
+        text = re.sub(r"<[^>]+>", " ", r["page"])
+        reason = re.search(r"(The deadline[^.]*\.[^.]*\.|[^.]*can no longer[^.]*\.)", text)
+        print(
+            f"  lost: {r['status']} sent {r['sent'] - closes_at:+.3f} s: "
+            f"{reason.group(1) if reason else text.strip()[:200]}"
+        )
+    if errors and "database is locked" in log.read_text(errors="replace"):
+        print("  the server log says: database is locked")
+    return summary
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", choices=["postgresql", "sqlite"])
+    parser.add_argument("--applicants", type=int, help="default: 100 on PostgreSQL, 40 on SQLite")
+    args = parser.parse_args()
+    plans = [("postgresql", 100, 4), ("sqlite", 40, 2)]
+    rows = []
+    for kind, applicants, workers in plans:
+        if args.only and kind != args.only:
+            continue
+        with tempfile.TemporaryDirectory(prefix=f"rush-{kind}-") as tmp:
+            print(f"{kind}: {args.applicants or applicants} submits, {workers} gunicorn workers")
+            rows.append(run(kind, args.applicants or applicants, workers, Path(tmp)))
+            print("  " + json.dumps(rows[-1]))
+    print()
+    header = ["database", "submits", "accepted", "refused", "5xx", "lost", "late_accepted"]
+    header += ["p50_s", "p99_s"]
+    print(" | ".join(header))
+    for row in rows:
+        print(" | ".join(str(row[h]) for h in header))
+
+
+if __name__ == "__main__":
+    main()

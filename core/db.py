@@ -1,0 +1,54 @@
+"""Retrying a transaction that lost a race with another one.
+
+PostgreSQL may abort one of two transactions that wait on each other
+(deadlock, 40P01) or that cannot both be serialised (40001); SQLite answers
+"database is locked" when its busy timeout runs out. None of these says
+anything about the request itself: running the transaction again is the
+right answer, a bounded number of times, and a 500 never is.
+"""
+
+import logging
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.db import OperationalError, connection, transaction
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+RETRYABLE_SQLSTATES = {"40P01", "40001"}
+ATTEMPTS = 4
+FIRST_PAUSE = 0.05
+
+
+def is_transient(error: BaseException) -> bool:
+    """A deadlock, a serialisation failure, or SQLite's busy database."""
+    cause = error.__cause__ or error
+    if getattr(cause, "sqlstate", None) in RETRYABLE_SQLSTATES:
+        return True
+    return "database is locked" in str(error) or "database table is locked" in str(error)
+
+
+def atomic_with_retry(work: Callable[[], T], *, attempts: int = ATTEMPTS) -> T:
+    """Run ``work()`` in its own transaction; run it again if it lost a race.
+
+    Only the outermost transaction can be retried: inside another atomic
+    block the error is raised as it is, for that block's owner to handle.
+    """
+    if connection.in_atomic_block:
+        with transaction.atomic():
+            return work()
+    for attempt in range(1, attempts + 1):
+        try:
+            with transaction.atomic():
+                return work()
+        except OperationalError as error:
+            if attempt == attempts or not is_transient(error):
+                raise
+            logger.warning(
+                "Transient database error, attempt %s of %s: %s", attempt, attempts, error
+            )
+            time.sleep(FIRST_PAUSE * 2 ** (attempt - 1))
+    raise AssertionError("unreachable")  # pragma: no cover

@@ -1,0 +1,25 @@
+"""Uploads stream to a temporary file on disk, whatever their size or name."""
+
+import os
+
+from django.core.files.uploadhandler import TemporaryFileUploadHandler
+
+# The temporary file is named after the upload's extension; a hostile name with
+# a 300-character "extension" would make that name too long for the file system.
+MAX_NAME = 200
+MAX_EXTENSION = 16
+
+
+class BoundedNameTemporaryFileUploadHandler(TemporaryFileUploadHandler):
+    """Django's temporary-file handler, with the name cut to a length any disk takes.
+
+    The applicant still gets a clear message about the name from the upload
+    checks (an unknown extension is refused with the accepted types listed).
+    """
+
+    def new_file(self, field_name, file_name, *args, **kwargs):
+        stem, ext = os.path.splitext(file_name or "")
+        if len(ext) > MAX_EXTENSION:
+            stem, ext = stem + ext, ""
+        file_name = stem[: MAX_NAME - len(ext)] + ext
+        return super().new_file(field_name, file_name, *args, **kwargs)

@@ -1,0 +1,139 @@
+"""The time of receipt: a bid is judged by when its last byte arrived, not by
+when its files were stored or its row lock was granted; a refusal says both
+times; and a call cannot be opened while on-time bids may still be recorded."""
+
+import time
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from applications.demo import tiny_pdf
+from applications.models import CallOpening, Submission
+from applications.services.deadline import late_message
+from applications.services.opening import call_open
+from applications.services.submissions import Amounts, submission_save, submission_start
+from applications.uploads import store_upload
+from core.clock import db_now
+from core.errors import DeadlinePassed, NotAllowed
+from tenders.models import CallPage
+from tests.factories import StaffFactory, submit_bid
+
+pytestmark = pytest.mark.usefixtures("no_outbox_dispatch")
+
+OFFER = Amounts(offer_amount=Decimal("1250000"), offer_currency="KES")
+
+
+def close_at(call, moment) -> CallPage:
+    CallPage.objects.filter(pk=call.pk).update(closes_at=moment)
+    return CallPage.objects.get(pk=call.pk)
+
+
+def form_data(call, action: str) -> dict:
+    data = {"action": action, "offer_amount": "1250000", "offer_currency": "KES"}
+    for doc in call.required_documents.all():
+        data[f"document_{doc.pk}"] = SimpleUploadedFile(
+            f"{doc.name}.pdf", tiny_pdf(doc.name), "application/pdf"
+        )
+    return data
+
+
+def test_a_refusal_says_both_times_in_the_organisations_zone():
+    closes_at = datetime(2026, 12, 18, 11, 0, 0, tzinfo=UTC)  # 14:00 in Nairobi
+
+    message = late_message(closes_at, closes_at + timedelta(seconds=2))
+
+    assert message == (
+        "The deadline passed at 14:00:00 EAT on 18 December; your submission reached us "
+        "at 14:00:02 EAT. Nothing was saved."
+    )
+
+
+def test_a_refusal_names_the_day_when_the_bid_came_on_another_one():
+    closes_at = datetime(2026, 12, 18, 20, 59, 0, tzinfo=UTC)  # 23:59 in Nairobi
+
+    message = late_message(closes_at, closes_at + timedelta(minutes=2))
+
+    assert "at 23:59:00 EAT on 18 December" in message
+    assert "reached us at 00:01:00 EAT on 19 December." in message
+
+
+def test_a_bid_received_before_the_deadline_is_accepted_though_stored_after_it(
+    client, consultancy_call, applicant, monkeypatch
+):
+    """The deadline passes, for real, while the files are being stored."""
+    draft = submission_start(call=consultancy_call, applicant=applicant)
+    call = close_at(consultancy_call, db_now() + timedelta(seconds=2))
+
+    def slow_store(uploaded, **kwargs):
+        while db_now() <= call.closes_at:  # a slow store: the deadline passes meanwhile
+            time.sleep(0.1)
+        return store_upload(uploaded, **kwargs)
+
+    monkeypatch.setattr("applications.services.submissions.store_upload", slow_store)
+    client.force_login(applicant)
+    response = client.post(
+        reverse("applications:submission", args=[draft.pk]), form_data(call, "submit")
+    )
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    submission = Submission.objects.get(pk=draft.pk)
+    assert submission.is_submitted
+    assert submission.submitted_at < call.closes_at < db_now()
+    receipt = client.get(reverse("applications:receipt", args=[draft.pk])).content.decode()
+    assert submission.reference in receipt
+
+
+def test_a_bid_received_after_the_deadline_is_refused_with_both_times(consultancy_call, applicant):
+    draft = submission_start(call=consultancy_call, applicant=applicant)
+    call = close_at(consultancy_call, db_now() - timedelta(seconds=1))
+
+    with pytest.raises(DeadlinePassed) as refusal:
+        submission_save(
+            submission=Submission.objects.get(pk=draft.pk),
+            user=applicant,
+            amounts=OFFER,
+            submit=True,
+            received_at=call.closes_at + timedelta(seconds=2),
+        )
+
+    assert "your submission reached us at" in refusal.value.message
+    assert not Submission.objects.get(pk=draft.pk).is_submitted
+
+
+def test_the_call_cannot_be_opened_while_on_time_bids_may_still_be_recorded(
+    consultancy_call, applicant, settings
+):
+    settings.OPENING_GRACE_SECONDS = 120
+    submit_bid(consultancy_call, applicant)
+    call = close_at(consultancy_call, db_now() - timedelta(seconds=5))
+    staff = StaffFactory()
+
+    with pytest.raises(NotAllowed) as refusal:
+        call_open(call=call, user=staff)
+    assert "may still be being recorded" in refusal.value.message
+    assert not CallOpening.objects.filter(call=call).exists()
+
+    call = close_at(call, db_now() - timedelta(seconds=121))
+    opening = call_open(call=call, user=staff)
+    assert opening.submissions_received == 1
+
+
+def test_a_bid_cannot_change_once_its_call_is_opened(consultancy_call, applicant):
+    """Even with a time of receipt before the deadline: the register is final."""
+    submission = submit_bid(consultancy_call, applicant)
+    call = close_at(consultancy_call, db_now() - timedelta(minutes=5))
+    call_open(call=call, user=StaffFactory())
+
+    with pytest.raises(NotAllowed):
+        submission_save(
+            submission=Submission.objects.get(pk=submission.pk),
+            user=applicant,
+            amounts=Amounts(offer_amount=Decimal("1"), offer_currency="KES"),
+            submit=True,
+            received_at=call.closes_at - timedelta(seconds=1),
+        )
+    submission.refresh_from_db()
+    assert submission.offer_amount == Decimal("1250000")
