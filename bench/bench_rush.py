@@ -121,9 +121,9 @@ def prepare_postgres(env) -> None:
     env["DATABASE_URL"] = POSTGRES_URL
 
 
-def run(kind: str, applicants: int, workers: int, tmp: Path) -> dict:
+def run(kind: str, applicants: int, workers: int, tmp: Path, threads: int) -> dict:
     env = site_env(tmp)
-    env.update(DEBUG="false", OPENING_GRACE_SECONDS="120")
+    env.update(DEBUG="false", OPENING_GRACE_SECONDS="120", CONN_MAX_AGE="60")
     if kind == "postgresql":
         prepare_postgres(env)
     lead = 25.0 + applicants * 0.15  # time to fetch every form before the rush
@@ -135,7 +135,9 @@ def run(kind: str, applicants: int, workers: int, tmp: Path) -> dict:
         sys.exit(f"set-up failed:\n{setup.stderr}")
     site = json.loads(setup.stdout.strip().splitlines()[-1])
     closes_at = site["closes_at"]
-    server = Gunicorn(env, tmp / f"gunicorn-{kind}.log", workers)
+    # Sync workers, as the Dockerfile serves the portal; --threads tries gthread.
+    extra = ("--worker-class", "gthread", "--threads", str(threads)) if threads else ()
+    server = Gunicorn(env, tmp / f"gunicorn-{kind}.log", workers, extra=extra)
     try:
         plans = []
         for n, person in enumerate(site["people"]):
@@ -221,6 +223,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", choices=["postgresql", "sqlite"])
     parser.add_argument("--applicants", type=int, help="default: 100 on PostgreSQL, 40 on SQLite")
+    parser.add_argument("--threads", type=int, default=0, help="gthread threads per worker")
     args = parser.parse_args()
     plans = [("postgresql", 100, 4), ("sqlite", 40, 2)]
     rows = []
@@ -228,8 +231,11 @@ def main():
         if args.only and kind != args.only:
             continue
         with tempfile.TemporaryDirectory(prefix=f"rush-{kind}-") as tmp:
-            print(f"{kind}: {args.applicants or applicants} submits, {workers} gunicorn workers")
-            rows.append(run(kind, args.applicants or applicants, workers, Path(tmp)))
+            print(
+                f"{kind}: {args.applicants or applicants} submits, {workers} gunicorn workers"
+                + (f" x {args.threads} threads" if args.threads else " (sync)")
+            )
+            rows.append(run(kind, args.applicants or applicants, workers, Path(tmp), args.threads))
             print("  " + json.dumps(rows[-1]))
     print()
     header = ["database", "submits", "accepted", "refused", "5xx", "lost", "late_accepted"]

@@ -180,7 +180,7 @@ class Sampler:
 
 
 class Gunicorn:
-    def __init__(self, env: dict[str, str], log: Path, workers: int):
+    def __init__(self, env: dict[str, str], log: Path, workers: int, extra=()):
         self.port = free_port()
         self.log_path = log
         self.log = open(log, "ab")
@@ -192,6 +192,7 @@ class Gunicorn:
                 "--workers", str(workers),
                 "--timeout", "300",
                 "--log-level", "warning",
+                *extra,
             ],
             cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
         )  # fmt: skip

@@ -2,12 +2,18 @@
 
 A deadline is judged against this moment, not against the moment processing
 ends: a bid whose last byte arrived before ``closes_at`` is on time even if
-storing its files or waiting for a row lock takes it past the deadline. The
-stamp is taken once per request, after the body has been read (and uploads
-spooled to disk) and before any file is stored or any lock awaited.
+storing its files or waiting for a row lock takes it past the deadline.
+
+The upload handler notes, on this process's monotonic clock, the instant the
+multipart body was fully read. The stamp is then the database's clock, read
+once before any file is stored or any lock awaited, minus the time that has
+passed since that instant: the database stays the one authority for what time
+it is, and a busy server's own delays (a session lookup, a wait for a database
+connection) are not counted against the applicant.
 """
 
-from datetime import datetime
+import time
+from datetime import datetime, timedelta
 from functools import wraps
 
 from core.clock import db_now
@@ -21,7 +27,11 @@ def time_of_receipt(request) -> datetime:
         # has usually done so already; then this costs nothing).
         request.POST  # noqa: B018
         request.FILES  # noqa: B018
-        received_at = request._zabuni_received_at = db_now()
+        now = db_now()
+        body_read_at = getattr(request, "_zabuni_body_read_at", None)
+        if body_read_at is not None:
+            now -= timedelta(seconds=max(0.0, time.monotonic() - body_read_at))
+        received_at = request._zabuni_received_at = now
     return received_at
 
 

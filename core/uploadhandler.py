@@ -1,6 +1,7 @@
 """Uploads stream to a temporary file on disk, whatever their size or name."""
 
 import os
+import time
 
 from django.core.files.uploadhandler import TemporaryFileUploadHandler
 
@@ -23,3 +24,9 @@ class BoundedNameTemporaryFileUploadHandler(TemporaryFileUploadHandler):
             stem, ext = stem + ext, ""
         file_name = stem[: MAX_NAME - len(ext)] + ext
         return super().new_file(field_name, file_name, *args, **kwargs)
+
+    def upload_complete(self):
+        """The whole multipart body has been read: remember when (see core.receipt)."""
+        if self.request is not None:
+            self.request._zabuni_body_read_at = time.monotonic()
+        return super().upload_complete()

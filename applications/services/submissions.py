@@ -145,7 +145,7 @@ def submission_save(
     try:
         submission, changed, duplicates = atomic_with_retry(
             lambda: _save_locked(
-                submission.pk, call.pk, staged, amounts, submit, request, user, received_at
+                submission.pk, call, staged, amounts, submit, request, user, received_at
             )
         )
     except BaseException:
@@ -156,13 +156,12 @@ def submission_save(
     return submission, changed
 
 
-def _save_locked(submission_id, call_id, staged, amounts, submit, request, user, received_at):
+def _save_locked(submission_id, call, staged, amounts, submit, request, user, received_at):
     # Lock 1: this submission's row only (see services/deadline.py for the order).
     submission = Submission.objects.select_for_update().get(pk=submission_id)
-    call = CallPage.objects.get(pk=call_id)
-    submission.call = call
-    require_received_in_time(call_id=call_id, received_at=received_at)
-    require_not_opened(call_id)
+    submission.call = call  # the deadline itself is read fresh, just below
+    require_received_in_time(call_id=call.pk, received_at=received_at)
+    require_not_opened(call.pk)
     if submission.status not in APPLICANT_EDITABLE:
         raise NotAllowed(str(CANNOT_CHANGE))
 

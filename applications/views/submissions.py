@@ -72,7 +72,7 @@ def submission_detail(request, pk):
     # A POST is judged at its time of receipt, not when its turn to be processed comes.
     now = time_of_receipt(request) if request.method == "POST" else None
     editable = owner and can_edit_submission(request.user, submission, now=now)
-    form = SubmissionForm(call=call, submission=submission)
+    form = None
     status = 200
     if request.method == "POST":
         # Oversized requests never get here: RequestSizeLimitMiddleware answers 413.
@@ -90,6 +90,8 @@ def submission_detail(request, pk):
             if response:
                 return response
             editable = can_edit_submission(request.user, submission)
+    if form is None:
+        form = SubmissionForm(call=call, submission=submission)
     files = _visible_files(request.user, submission).order_by("document_name", "pending")
     return render(
         request,
