@@ -137,3 +137,42 @@ def test_a_bid_cannot_change_once_its_call_is_opened(consultancy_call, applicant
         )
     submission.refresh_from_db()
     assert submission.offer_amount == Decimal("1250000")
+
+
+def test_the_stamp_is_the_moment_the_body_was_read_on_the_database_clock(rf, db):
+    """A busy server reads the database clock later than the body arrived; the stamp
+    counts back, on this process's monotonic clock, to when the upload completed."""
+    import time as clock
+
+    from core.receipt import time_of_receipt
+
+    request = rf.post("/bids/1/", {"action": "save"})
+    request.POST  # noqa: B018 - parsed now, as CsrfViewMiddleware would
+    request._zabuni_body_read_at = clock.monotonic() - 2.0  # ...but say it was two seconds ago
+    before = db_now()
+
+    stamp = time_of_receipt(request)
+
+    assert before - timedelta(seconds=2.5) < stamp < before - timedelta(seconds=1.5)
+    assert time_of_receipt(request) == stamp  # read once per request
+
+
+def test_the_upload_handler_notes_when_the_multipart_body_was_read(
+    client, consultancy_call, applicant, monkeypatch
+):
+    from core import receipt
+
+    draft = submission_start(call=consultancy_call, applicant=applicant)
+    seen = {}
+
+    def spy(request):
+        seen["body_read_at"] = getattr(request, "_zabuni_body_read_at", None)
+        return receipt.time_of_receipt(request)
+
+    monkeypatch.setattr("applications.views.submissions.time_of_receipt", spy)
+    client.force_login(applicant)
+    client.post(
+        reverse("applications:submission", args=[draft.pk]), form_data(consultancy_call, "save")
+    )
+
+    assert isinstance(seen["body_read_at"], float)
