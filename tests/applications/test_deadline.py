@@ -7,7 +7,6 @@ real clock is tested with a margin it cannot cross during the test.
 """
 
 from datetime import timedelta
-from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -18,7 +17,6 @@ from applications.choices import SubmissionStatus
 from applications.demo import tiny_pdf
 from applications.models import AuditEvent, Submission, SubmissionFile
 from applications.services.submissions import (
-    Amounts,
     submission_save,
     submission_start,
     submission_withdraw,
@@ -26,39 +24,15 @@ from applications.services.submissions import (
 from core.clock import db_now
 from core.errors import DeadlinePassed
 from notifications.models import OutboxMessage
-from tenders.models import CallClosing, CallPage
+from tenders.models import CallClosing
 from tenders.services import calls_close_due
+from tests.applications.deadline_support import OFFER, close_at, form_data, uploads
 from tests.factories import private_objects, submit_bid
 
 TECHNICAL = "Technical proposal"  # the documents of the consultancy_call fixture
 FINANCIAL = "Financial proposal"
-OFFER = Amounts(offer_amount=Decimal("1250000"), offer_currency="KES")
 
 pytestmark = pytest.mark.usefixtures("no_outbox_dispatch")
-
-
-def close_at(call, moment) -> CallPage:
-    """Move the deadline with a plain UPDATE, as an editor's change or time would."""
-    CallPage.objects.filter(pk=call.pk).update(closes_at=moment)
-    return CallPage.objects.get(pk=call.pk)
-
-
-def uploads(call) -> dict:
-    """A complete set of documents, keyed by requirement, for the service."""
-    return {
-        doc.pk: SimpleUploadedFile(f"{doc.name}.pdf", tiny_pdf(doc.name), "application/pdf")
-        for doc in call.required_documents.all()
-    }
-
-
-def form_data(call, action: str) -> dict:
-    """The bid form as the browser posts it, complete: both documents and the offer."""
-    data = {"action": action, "offer_amount": "1250000", "offer_currency": "KES"}
-    for doc in call.required_documents.all():
-        data[f"document_{doc.pk}"] = SimpleUploadedFile(
-            f"{doc.name}.pdf", tiny_pdf(doc.name), "application/pdf"
-        )
-    return data
 
 
 @pytest.fixture

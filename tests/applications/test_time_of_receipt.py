@@ -7,10 +7,8 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from applications.demo import tiny_pdf
 from applications.models import CallOpening, Submission
 from applications.services.deadline import late_message
 from applications.services.opening import call_open
@@ -18,26 +16,10 @@ from applications.services.submissions import Amounts, submission_save, submissi
 from applications.uploads import store_upload
 from core.clock import db_now
 from core.errors import DeadlinePassed, NotAllowed
-from tenders.models import CallPage
+from tests.applications.deadline_support import OFFER, close_at, form_data
 from tests.factories import StaffFactory, submit_bid
 
 pytestmark = pytest.mark.usefixtures("no_outbox_dispatch")
-
-OFFER = Amounts(offer_amount=Decimal("1250000"), offer_currency="KES")
-
-
-def close_at(call, moment) -> CallPage:
-    CallPage.objects.filter(pk=call.pk).update(closes_at=moment)
-    return CallPage.objects.get(pk=call.pk)
-
-
-def form_data(call, action: str) -> dict:
-    data = {"action": action, "offer_amount": "1250000", "offer_currency": "KES"}
-    for doc in call.required_documents.all():
-        data[f"document_{doc.pk}"] = SimpleUploadedFile(
-            f"{doc.name}.pdf", tiny_pdf(doc.name), "application/pdf"
-        )
-    return data
 
 
 def test_a_refusal_says_both_times_in_the_organisations_zone():
