@@ -28,6 +28,28 @@ from notifications.services import outbox_enqueue
 from tenders.choices import CallKind
 from tenders.models import CallPage, RequiredDocument
 
+
+class FilesRefused(Refused):
+    """Some uploads were refused. The others (``kept``) are saved on the bid, for
+    its owner only: on a draft as its files, on a submitted bid as replacements
+    waiting for Resubmit. Nothing was submitted. ``refusals`` maps each refused
+    document's requirement to the reason."""
+
+    def __init__(self, *, refusals: dict, kept: list):
+        self.refusals = refusals
+        self.kept = kept
+        names = ", ".join(requirement.name for requirement in refusals)
+        if kept:
+            message = _(
+                "Not kept: %(refused)s (see below). Kept: %(kept)s. Nothing was submitted."
+            ) % {"refused": names, "kept": ", ".join(r.name for r in kept)}
+        else:
+            message = _("Not kept: %(refused)s (see below). Nothing was saved.") % {
+                "refused": names
+            }
+        super().__init__(message)
+
+
 CANNOT_CHANGE = gettext_lazy("This submission can no longer be changed.")
 
 
@@ -61,19 +83,25 @@ def submission_start(*, call: CallPage, applicant, received_at: datetime | None 
 
 
 def _stage(call, uploads) -> list[tuple[RequiredDocument, StagedFile]]:
-    """Check every upload, then store them. One bad file refuses them all."""
+    """Check every upload, then store the good ones. Returns them, and the refusals
+    of the bad ones by requirement: a bad file never costs the good ones."""
     requirements = {r.pk: r for r in call.required_documents.all()}
     checked = []
+    refusals = {}
     for requirement_id, uploaded in uploads.items():
         requirement = requirements.get(int(requirement_id))
         if requirement is None:
             raise Refused(_("That document is not part of this call."))
-        name = check_upload(
-            uploaded,
-            accepted=requirement.accepted_type_list,
-            max_bytes=requirement.max_size_bytes,
-            label=requirement.name,
-        )
+        try:
+            name = check_upload(
+                uploaded,
+                accepted=requirement.accepted_type_list,
+                max_bytes=requirement.max_size_bytes,
+                label=requirement.name,
+            )
+        except Refused as refusal:
+            refusals[requirement] = refusal.message
+            continue
         checked.append((requirement, uploaded, name))
     staged = []
     try:
@@ -84,7 +112,7 @@ def _stage(call, uploads) -> list[tuple[RequiredDocument, StagedFile]]:
     except BaseException:
         discard_staged([s for _r, s in staged])
         raise
-    return staged
+    return staged, refusals
 
 
 def _check_amounts(call, amounts: Amounts) -> None:
@@ -141,7 +169,11 @@ def submission_save(
         raise NotAllowed(str(CANNOT_CHANGE))
     call = submission.call
     amounts = amounts or Amounts()
-    staged = _stage(call, uploads or {})
+    staged, refusals = _stage(call, uploads or {})
+    if refusals and not staged:
+        raise FilesRefused(refusals=refusals, kept=[])
+    # With a bad file, the good ones are kept as a plain save, never a submit.
+    submit = submit and not refusals
     try:
         submission, changed, duplicates = atomic_with_retry(
             lambda: _save_locked(
@@ -153,6 +185,8 @@ def submission_save(
         raise
     # Not inside the transaction: a retried attempt must still find them.
     discard_staged([item for _r, item in staged if item.object_name in duplicates])
+    if refusals:
+        raise FilesRefused(refusals=refusals, kept=[requirement for requirement, _i in staged])
     return submission, changed
 
 

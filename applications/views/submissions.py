@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from applications.choices import AuditAction
-from applications.forms import SubmissionForm
+from applications.forms import SubmissionForm, document_field_name
 from applications.models import Submission
 from applications.permissions import (
     can_edit_submission,
@@ -20,6 +20,7 @@ from applications.permissions import (
 from applications.services.audit import audit_record
 from applications.services.deadline import late_message
 from applications.services.submissions import (
+    FilesRefused,
     submission_save,
     submission_start,
     submission_withdraw,
@@ -124,6 +125,13 @@ def _save(request, submission, form):
             request=request,
             received_at=time_of_receipt(request),
         )
+    except FilesRefused as refusal:
+        # Every refusal next to its own file, all at once; the kept files show
+        # in their rows, and the message at the top says which is which.
+        for requirement, message in refusal.refusals.items():
+            form.add_error(document_field_name(requirement), message)
+        messages.error(request, refusal.message)
+        return None, refusal.status_code
     except Refused as refusal:
         messages.error(request, refusal.message)
         return None, refusal.status_code

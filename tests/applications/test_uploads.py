@@ -106,7 +106,7 @@ def test_a_bad_file_is_refused_by_name_and_nothing_is_saved(
 
 
 @pytest.mark.parametrize("action", ["save", "submit"])
-def test_a_file_over_the_documents_size_limit_is_refused(
+def test_a_file_over_the_documents_size_limit_is_refused_and_the_good_one_kept(
     site_root, applicant, bidder, settings, action
 ):
     call = make_call(
@@ -128,11 +128,16 @@ def test_a_file_over_the_documents_size_limit_is_refused(
 
     assert 400 <= response.status_code < 500
     assert "the limit is 1 MB" in refusal_for(response, TECHNICAL)
-    assert_nothing_saved(submission, settings)
+    submission.refresh_from_db()
+    assert submission.is_draft  # never submitted with a file missing
+    assert [f.document_name for f in SubmissionFile.objects.filter(submission=submission)] == [
+        FINANCIAL
+    ]
+    assert len(stored_objects(settings)) == 1
 
 
 @pytest.mark.parametrize("bad_first", [True, False], ids=["bad-first", "bad-last"])
-def test_one_bad_file_in_a_multi_file_post_saves_none_of_them(
+def test_one_bad_file_in_a_multi_file_post_costs_only_itself(
     bidder, submission, settings, bad_first
 ):
     good = (TECHNICAL, "proposal.pdf", pdf_bytes())
@@ -142,7 +147,67 @@ def test_one_bad_file_in_a_multi_file_post_saves_none_of_them(
 
     assert 400 <= response.status_code < 500
     assert "not a PDF" in refusal_for(response, FINANCIAL)
+    page = html.unescape(response.content.decode())
+    assert f"Not kept: {FINANCIAL} (see below). Kept: {TECHNICAL}." in page
+    kept = SubmissionFile.objects.get(submission=submission)
+    assert (kept.document_name, kept.original_name, kept.pending) == (
+        TECHNICAL,
+        "proposal.pdf",
+        False,
+    )
+    assert "proposal.pdf" in page  # shown in its row, to its owner
+    assert len(stored_objects(settings)) == 1
+    submission.refresh_from_db()
+    assert submission.is_draft
+
+
+def test_every_bad_file_is_named_at_once_next_to_its_own_field(bidder, submission, settings):
+    response = post_files(
+        bidder,
+        submission,
+        [(TECHNICAL, "proposal.pdf", png_bytes()), (FINANCIAL, "prices.png", png_bytes())],
+        action="submit",
+    )
+
+    assert response.status_code == 400
+    assert "not a PDF" in refusal_for(response, TECHNICAL)
+    assert "a .png file is not accepted" in refusal_for(response, FINANCIAL)
+    page = response.content.decode()
+    assert page.count('class="errorlist') == 2  # one beside each field
     assert_nothing_saved(submission, settings)
+
+
+def test_a_good_replacement_beside_a_bad_one_waits_for_resubmit(bidder, submission, settings):
+    """On a submitted bid the kept file is a replacement, the owner's alone, and
+    the submitted set stands until they press Resubmit."""
+    first = post_files(
+        bidder,
+        submission,
+        [(TECHNICAL, "proposal.pdf", pdf_bytes()), (FINANCIAL, "prices.pdf", pdf_bytes())],
+        action="submit",
+    )
+    assert first.status_code == 302
+    submitted = sorted(SubmissionFile.objects.values_list("object_name", flat=True))
+
+    response = post_files(
+        bidder,
+        submission,
+        [
+            (TECHNICAL, "proposal-v2.pdf", pdf_bytes(text="Version two")),
+            (FINANCIAL, "prices.pdf", png_bytes()),
+        ],
+        action="submit",
+    )
+
+    assert response.status_code == 400
+    submission.refresh_from_db()
+    assert submission.is_submitted
+    pending = SubmissionFile.objects.get(submission=submission, pending=True)
+    assert pending.original_name == "proposal-v2.pdf"
+    assert (
+        sorted(SubmissionFile.objects.filter(pending=False).values_list("object_name", flat=True))
+        == submitted
+    )
 
 
 def test_a_bad_replacement_leaves_a_submitted_bid_as_it_was(bidder, submission, settings):

@@ -47,22 +47,18 @@ def assert_nothing_saved(submission, settings, *, status="draft"):
 
 
 def refusal_for(response, document: str) -> str:
-    """The refusal the page shows about ``document``, as plain text.
-
-    Either an error message that names the document, or an error inside the
-    document's own row of the form (whose legend names it).
-    """
+    """What the page says about ``document``, as plain text: the messages at the
+    top that name it, and the errors inside the document's own row of the form
+    (whose legend names it)."""
     page = response.content.decode()
     messages = re.findall(r'<li class="[^"]*message--error[^"]*"[^>]*>(.*?)</li>', page, re.S)
-    named = [html.unescape(m) for m in messages if document in html.unescape(m)]
-    if named:
-        return " ".join(named)
+    said = [html.unescape(m) for m in messages if document in html.unescape(m)]
     for row in re.findall(r"<fieldset[^>]*>(.*?)</fieldset>", page, re.S):
         legend = re.search(r"<legend[^>]*>(.*?)</legend>", row, re.S)
         if legend and document in legend.group(1):
             errors = re.findall(r'<ul class="errorlist[^"]*"[^>]*>(.*?)</ul>', row, re.S)
-            return html.unescape(re.sub(r"<[^>]+>", " ", " ".join(errors))).strip()
-    return ""
+            said.append(html.unescape(re.sub(r"<[^>]+>", " ", " ".join(errors))).strip())
+    return " ".join(part for part in said if part)
 
 
 def nfd(text: str) -> str:
