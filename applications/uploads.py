@@ -127,10 +127,13 @@ def check_upload(uploaded, *, accepted: list[str], max_bytes: int, label: str) -
 
 def store_upload(uploaded, *, call_id: int, display_name: str) -> StagedFile:
     """Hash and write an upload to private storage under a new UUID name."""
-    digest = hashlib.sha256()
-    uploaded.seek(0)
-    for chunk in uploaded.chunks(CHUNK):
-        digest.update(chunk)
+    sha256 = getattr(uploaded, "sha256_hex", None)  # hashed as it arrived (core.uploadhandler)
+    if sha256 is None:
+        digest = hashlib.sha256()
+        uploaded.seek(0)
+        for chunk in uploaded.chunks(CHUNK):
+            digest.update(chunk)
+        sha256 = digest.hexdigest()
     uploaded.seek(0)
     content_type = ACCEPTED_FILE_TYPES[extension_of(display_name)]
     # Stored and served as what the content is, not what the browser claimed.
@@ -149,7 +152,7 @@ def store_upload(uploaded, *, call_id: int, display_name: str) -> StagedFile:
         original_name=display_name,
         content_type=content_type,
         size=uploaded.size,
-        sha256=digest.hexdigest(),
+        sha256=sha256,
     )
 
 
