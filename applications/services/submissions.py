@@ -53,6 +53,16 @@ class FilesRefused(Refused):
 CANNOT_CHANGE = gettext_lazy("This submission can no longer be changed.")
 
 
+def require_editable(user, submission, received_at: datetime) -> None:
+    """Refuse a change the owner may no longer make: after the deadline with both
+    times, otherwise (another's bid, a bid in evaluation) plainly."""
+    if can_edit_submission(user, submission, now=received_at):
+        return
+    if is_owner(user, submission) and received_at >= submission.call.closes_at:
+        raise DeadlinePassed(late_message(submission.call.closes_at, received_at))
+    raise NotAllowed(str(CANNOT_CHANGE))
+
+
 @dataclass
 class Amounts:
     offer_amount: Decimal | None = None
@@ -159,14 +169,13 @@ def submission_save(
     it, not the end of processing, is judged against the deadline. Files are
     checked and stored first; then, in one transaction, the rows are written.
     A transaction that loses a race is run again (``atomic_with_retry``). A
-    refusal at any step (a bad file, the deadline, a missing document) leaves
-    nothing behind. Returns the submission and whether anything changed.
+    refusal (the deadline, a missing document) leaves nothing behind, except
+    that a bad file never costs the good ones: they are saved, nothing is
+    submitted, and ``FilesRefused`` says which were kept. Returns the
+    submission and whether anything changed.
     """
     received_at = received_at or db_now()
-    if not can_edit_submission(user, submission, now=received_at):
-        if is_owner(user, submission) and received_at >= submission.call.closes_at:
-            raise DeadlinePassed(late_message(submission.call.closes_at, received_at))
-        raise NotAllowed(str(CANNOT_CHANGE))
+    require_editable(user, submission, received_at)
     call = submission.call
     amounts = amounts or Amounts()
     staged, refusals = _stage(call, uploads or {})
@@ -306,7 +315,7 @@ def submission_withdraw(
         require_not_opened(locked.call_id)
         if locked.status != SubmissionStatus.SUBMITTED:
             return locked
-        locked.call = CallPage.objects.get(pk=locked.call_id)
+        locked.call = submission.call
         locked.move_to(SubmissionStatus.WITHDRAWN)
         locked.withdrawn_at = received_at
         locked.save(update_fields=["status", "withdrawn_at", "updated_at"])

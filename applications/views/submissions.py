@@ -18,9 +18,9 @@ from applications.permissions import (
     is_owner,
 )
 from applications.services.audit import audit_record
-from applications.services.deadline import late_message
 from applications.services.submissions import (
     FilesRefused,
+    require_editable,
     submission_save,
     submission_start,
     submission_withdraw,
@@ -81,8 +81,11 @@ def submission_detail(request, pk):
             messages.error(request, _("This submission can no longer be changed."))
             status = 403
         elif not editable:
-            messages.error(request, _refusal_for_late_or_locked(submission, now))
-            status = 403
+            try:
+                require_editable(request.user, submission, now)
+            except Refused as refusal:  # always: says why (the deadline, or the state)
+                messages.error(request, refusal.message)
+                status = refusal.status_code
         elif request.POST.get("action") == "withdraw":
             return _withdraw(request, submission)
         else:
@@ -146,13 +149,6 @@ def _save(request, submission, form):
         else _("Saved. Press Resubmit to replace your submitted bid."),
     )
     return redirect("applications:submission", pk=submission.pk), 302
-
-
-def _refusal_for_late_or_locked(submission, received_at) -> str:
-    """Why the owner's change was refused: the deadline (with both times), or the state."""
-    if received_at >= submission.call.closes_at:
-        return late_message(submission.call.closes_at, received_at)
-    return _("This submission can no longer be changed.")
 
 
 def _withdraw(request, submission):
