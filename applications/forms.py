@@ -15,7 +15,8 @@ class SubmissionForm(forms.Form):
     """One file input per required document, plus the typed amounts.
 
     Files are optional here: a draft may be saved half-done. Completeness,
-    types, sizes and the deadline are checked by the submission service.
+    emptiness, types, sizes and the deadline are checked by the submission
+    service, so that every refusal is known at once.
     """
 
     def __init__(self, *args, call, submission, **kwargs):
@@ -28,6 +29,9 @@ class SubmissionForm(forms.Form):
             self.fields[document_field_name(requirement)] = forms.FileField(
                 label=requirement.name,
                 required=False,
+                # An empty file is refused by the service's checks, beside the
+                # other files' refusals and without costing the good ones.
+                allow_empty_file=True,
                 help_text=_("%(types)s, up to %(size)s MB. %(guidance)s")
                 % {
                     "types": ", ".join(t.upper() for t in types),

@@ -137,16 +137,19 @@ def test_a_file_over_the_documents_size_limit_is_refused_and_the_good_one_kept(
 
 
 @pytest.mark.parametrize("bad_first", [True, False], ids=["bad-first", "bad-last"])
+@pytest.mark.parametrize(
+    "data, problem", [(png_bytes(), "not a PDF"), (b"", "the file is empty")], ids=["png", "empty"]
+)
 def test_one_bad_file_in_a_multi_file_post_costs_only_itself(
-    bidder, submission, settings, bad_first
+    bidder, submission, settings, bad_first, data, problem
 ):
     good = (TECHNICAL, "proposal.pdf", pdf_bytes())
-    bad = (FINANCIAL, "prices.pdf", png_bytes())
+    bad = (FINANCIAL, "prices.pdf", data)
 
     response = post_files(bidder, submission, [bad, good] if bad_first else [good, bad])
 
     assert 400 <= response.status_code < 500
-    assert "not a PDF" in refusal_for(response, FINANCIAL)
+    assert problem in refusal_for(response, FINANCIAL)
     page = html.unescape(response.content.decode())
     assert f"Not kept: {FINANCIAL} (see below). Kept: {TECHNICAL}." in page
     kept = SubmissionFile.objects.get(submission=submission)
@@ -174,6 +177,20 @@ def test_every_bad_file_is_named_at_once_next_to_its_own_field(bidder, submissio
     assert "a .png file is not accepted" in refusal_for(response, FINANCIAL)
     page = response.content.decode()
     assert page.count('class="errorlist') == 2  # one beside each field
+    assert_nothing_saved(submission, settings)
+
+
+def test_an_empty_file_is_named_together_with_the_other_refusals(bidder, submission, settings):
+    response = post_files(
+        bidder,
+        submission,
+        [(TECHNICAL, "proposal.pdf", b""), (FINANCIAL, "prices.pdf", png_bytes())],
+        action="submit",
+    )
+
+    assert response.status_code == 400
+    assert "the file is empty" in refusal_for(response, TECHNICAL)
+    assert "not a PDF" in refusal_for(response, FINANCIAL)
     assert_nothing_saved(submission, settings)
 
 
