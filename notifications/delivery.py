@@ -1,53 +1,153 @@
-"""Delivering one outbox message over SMTP, once."""
+"""Delivering one outbox message over SMTP: claim it, send it, record the outcome.
+
+At least once, and a repeat only in a small, measured window:
+
+1. **Claim.** One conditional UPDATE moves a due message to ``sending`` with a
+   lease, and commits. Two workers (a task and the sweep, or a redelivered
+   task) cannot both claim it; no row lock is held during SMTP.
+2. **Send.** Every attempt carries the message's stable Message-ID.
+3. **Record.** Right after the relay accepts the message, another UPDATE marks
+   it ``sent`` and commits. A failure puts it back to ``pending`` with a later
+   ``next_attempt_at`` (see ``policy``), or ``failed`` once its retry period
+   is over.
+
+A worker killed between the relay's acceptance and step 3 leaves the claim to
+expire; the sweep then sends it again, with the same Message-ID. No SMTP
+sender can close that window, only make it short (see
+``bench/bench_fanout.py``, which measures it).
+"""
 
 import logging
-from smtplib import SMTPException
+from smtplib import (
+    SMTPDataError,
+    SMTPException,
+    SMTPRecipientsRefused,
+    SMTPSenderRefused,
+)
 
-from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db.models import F
 from django.utils import timezone
 
-from notifications.models import OutboxMessage
+from notifications.models import OutboxMessage, OutboxState
+from notifications.policy import backoff, lease, retry_period
 
 logger = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 10
 DELIVERY_ERRORS = (SMTPException, OSError)
 
 
-def outbox_deliver(*, message_id: int) -> bool:
-    """Send one message, once. Returns True if this call sent it.
-
-    The row is locked while sending, and a sent row is never sent again, so
-    a task delivered twice by the broker mails once. An SMTP failure is
-    recorded and re-raised for the task to retry with backoff.
-    """
-    error = None
-    with transaction.atomic():
-        message = OutboxMessage.objects.select_for_update().filter(pk=message_id).first()
-        if message is None or message.sent_at is not None or message.failed_at is not None:
-            return False
-        message.attempts += 1
-        email = EmailMultiAlternatives(
-            subject=message.subject,
-            body=message.body_text,
-            to=[message.to_email],
-            headers={"Message-ID": f"<outbox-{message.pk}@zabuni>"},
+def outbox_claim(*, message_id: int, now=None) -> OutboxMessage | None:
+    """Claim a due message for this worker; None if it is not due or someone has it."""
+    now = now or timezone.now()
+    claimed = (
+        OutboxMessage.objects.due(now)
+        .filter(pk=message_id)
+        .update(
+            state=OutboxState.SENDING,
+            lease_expires_at=now + lease(),
+            attempts=F("attempts") + 1,
         )
-        if message.body_html:
-            email.attach_alternative(message.body_html, "text/html")
+    )
+    if not claimed:
+        return None
+    return OutboxMessage.objects.get(pk=message_id)
+
+
+def build_email(message: OutboxMessage, connection=None) -> EmailMultiAlternatives:
+    email = EmailMultiAlternatives(
+        subject=message.subject,
+        body=message.body_text,
+        to=[message.to_email],
+        headers={"Message-ID": message.message_id},
+        connection=connection,
+    )
+    if message.body_html:
+        email.attach_alternative(message.body_html, "text/html")
+    return email
+
+
+def outbox_record_sent(message: OutboxMessage) -> None:
+    OutboxMessage.objects.filter(pk=message.pk, state=OutboxState.SENDING).update(
+        state=OutboxState.SENT, sent_at=timezone.now(), lease_expires_at=None, last_error=""
+    )
+
+
+def outbox_record_failure(message: OutboxMessage, error: BaseException, now=None) -> bool:
+    """Put a failed attempt back in line, or mark the message failed; True if failed."""
+    now = now or timezone.now()
+    give_up_at = message.give_up_at or message.created_at + retry_period()
+    next_attempt_at = now + backoff(message.attempts)
+    failed = next_attempt_at > give_up_at
+    OutboxMessage.objects.filter(pk=message.pk, state=OutboxState.SENDING).update(
+        state=OutboxState.FAILED if failed else OutboxState.PENDING,
+        next_attempt_at=next_attempt_at,
+        lease_expires_at=None,
+        failed_at=now if failed else None,
+        last_error=f"{type(error).__name__}: {error}"[:2000],
+    )
+    if failed:
+        logger.error(
+            "Outbox message %s failed after %s attempts: %s", message.pk, message.attempts, error
+        )
+    else:
+        logger.warning(
+            "Outbox message %s not sent (attempt %s), next at %s: %s",
+            message.pk,
+            message.attempts,
+            next_attempt_at.isoformat(),
+            error,
+        )
+    return failed
+
+
+# Failures of the message itself: the next message may still go through.
+MESSAGE_ERRORS = (SMTPRecipientsRefused, SMTPSenderRefused, SMTPDataError)
+
+
+def _attempt(message_id: int, connection, now) -> tuple[bool, BaseException | None]:
+    """(sent, error) for one claimed-and-sent attempt; (False, None) if not claimed."""
+    message = outbox_claim(message_id=message_id, now=now)
+    if message is None:
+        return False, None
+    try:
+        build_email(message, connection).send()
+    except DELIVERY_ERRORS as error:
+        outbox_record_failure(message, error, now)
+        return False, error
+    outbox_record_sent(message)
+    return True, None
+
+
+def outbox_deliver(*, message_id: int) -> bool:
+    """Claim and send one message. True if this call sent it; never raises for SMTP."""
+    return outbox_deliver_many([message_id]) == 1
+
+
+def outbox_deliver_many(message_ids, *, now=None) -> int:
+    """Claim and send these messages over one SMTP connection; the count sent.
+
+    A failure of one message (a refused address) moves on to the next; a failure
+    of the server (refused, dropped or timed-out connection) stops the batch, and
+    the rest wait for their next attempt rather than each timing out in turn.
+    """
+    sent = 0
+    connection = get_connection()
+    try:
+        for message_id in message_ids:
+            done, error = _attempt(message_id, connection, now)
+            sent += done
+            if error is not None and not isinstance(error, MESSAGE_ERRORS):
+                break
+    finally:
         try:
-            email.send()
-        except DELIVERY_ERRORS as exc:
-            error = exc
-            message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            if message.attempts >= MAX_ATTEMPTS:
-                message.failed_at = timezone.now()
-                logger.error("Giving up on outbox message %s: %s", message.pk, exc)
-        else:
-            message.sent_at = timezone.now()
-            message.last_error = ""
-        message.save(update_fields=["attempts", "last_error", "sent_at", "failed_at"])
-    if error is not None and message.failed_at is None:
-        raise error
-    return error is None
+            connection.close()
+        except DELIVERY_ERRORS:
+            pass
+    return sent
+
+
+def outbox_deliver_due(*, limit: int = 500, now=None) -> int:
+    """Send what is due (beat's sweep), oldest first, over one connection."""
+    due = OutboxMessage.objects.due(now or timezone.now()).order_by("next_attempt_at")
+    return outbox_deliver_many(list(due.values_list("pk", flat=True)[:limit]), now=now)

@@ -1,7 +1,6 @@
-"""Queueing email through the outbox, and handing it to the worker."""
+"""Queueing email through the outbox, handing it to the worker, and retrying it."""
 
 import logging
-from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -9,22 +8,27 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from core.queue import BROKER_ERRORS, queue_task
-from notifications.models import OutboxMessage
+from notifications.delivery import outbox_deliver_due
+from notifications.models import OutboxMessage, OutboxState
+from notifications.policy import retry_period
 
 logger = logging.getLogger(__name__)
 
-DELIVER_TASK = "notifications.tasks.deliver_outbox_message"
-SWEEP_AFTER = timedelta(minutes=1)
+DELIVER_TASK = "notifications.tasks.deliver_outbox_messages"
 
 
-def outbox_enqueue(*, to: str, template: str, context: dict, dedupe_key: str) -> OutboxMessage:
+def outbox_enqueue(
+    *, to: str, template: str, context: dict, dedupe_key: str, confidential: bool = False
+) -> OutboxMessage:
     """Write a message to the outbox in the caller's transaction.
 
     ``template`` names a family of three templates, such as
     ``"applications/emails/submission_receipt"``: ``<template>_subject.txt``,
     ``<template>.txt`` and ``<template>.html``. The same ``dedupe_key`` twice
     gives the same row, so the same notice is never queued twice. Delivery is
-    asked for after commit.
+    asked for after commit, one task for all the messages of a transaction.
+    ``confidential`` marks mail about a bid: staff screens do not show its
+    recipient or subject, since who bid on what is sealed.
     """
     context = {
         "ORGANISATION_NAME": settings.ORGANISATION_NAME,
@@ -32,6 +36,7 @@ def outbox_enqueue(*, to: str, template: str, context: dict, dedupe_key: str) ->
         **context,
     }
     subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
+    now = timezone.now()
     message, created = OutboxMessage.objects.get_or_create(
         dedupe_key=dedupe_key[:200],
         defaults={
@@ -39,31 +44,77 @@ def outbox_enqueue(*, to: str, template: str, context: dict, dedupe_key: str) ->
             "subject": subject[:255],
             "body_text": render_to_string(f"{template}.txt", context),
             "body_html": render_to_string(f"{template}.html", context),
+            "next_attempt_at": now,
+            "give_up_at": now + retry_period(),
+            "confidential": confidential,
         },
     )
     if created:
-        transaction.on_commit(lambda: outbox_dispatch(message_id=message.pk))
+        _dispatch_after_commit(message.pk)
     return message
 
 
-def outbox_dispatch(*, message_id: int) -> bool:
-    """Hand a message to the broker. A dead broker only delays it: the sweep retries."""
+def _dispatch_after_commit(message_id: int) -> None:
+    """Collect this transaction's messages into one dispatch after its commit.
+
+    The batch hangs on the database connection while its on-commit callback is
+    still registered; a rollback discards the callback, and the next message
+    then starts a new batch.
+    """
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        outbox_dispatch(message_ids=[message_id])
+        return
+    batch = getattr(connection, "_zabuni_outbox_batch", None)
+    if batch is None or not any(entry[1] is batch[0] for entry in connection.run_on_commit):
+        ids: list[int] = []
+
+        def dispatch():
+            outbox_dispatch(message_ids=ids)
+
+        batch = (dispatch, ids)
+        connection._zabuni_outbox_batch = batch
+        transaction.on_commit(dispatch)
+    batch[1].append(message_id)
+
+
+def outbox_dispatch(*, message_ids) -> bool:
+    """Hand messages to the broker. A dead broker only delays them: the sweep sends them."""
+    if not message_ids:
+        return True
     try:
-        queue_task(DELIVER_TASK, message_id)
+        queue_task(DELIVER_TASK, list(message_ids))
     except BROKER_ERRORS as exc:
         logger.warning(
-            "Broker unavailable; outbox message %s waits for the sweep: %s", message_id, exc
+            "Broker unavailable; %s outbox message(s) wait for the sweep: %s",
+            len(message_ids),
+            exc,
         )
         return False
     return True
 
 
 def outbox_sweep(*, now=None) -> int:
-    """Re-dispatch messages left undelivered (a broker outage, a lost task)."""
+    """Beat's sweep: send every message that is due (a failed attempt's turn has
+    come, a broker outage or a lost task left it, a worker died holding it)."""
+    return outbox_deliver_due(now=now)
+
+
+def outbox_retry_now(*, message_ids, now=None) -> int:
+    """Staff's "retry now": due at once, with a fresh retry period for failed mail."""
     now = now or timezone.now()
-    stuck = OutboxMessage.objects.undelivered().filter(created_at__lte=now - SWEEP_AFTER)
-    count = 0
-    for message_id in stuck.values_list("pk", flat=True)[:500]:
-        if outbox_dispatch(message_id=message_id):
-            count += 1
+    with transaction.atomic():
+        count = (
+            OutboxMessage.objects.filter(
+                pk__in=message_ids, state__in=[OutboxState.PENDING, OutboxState.FAILED]
+            )
+            .select_for_update()
+            .update(
+                state=OutboxState.PENDING,
+                next_attempt_at=now,
+                give_up_at=now + retry_period(),
+                failed_at=None,
+            )
+        )
+        transaction.on_commit(lambda: outbox_dispatch(message_ids=list(message_ids)))
     return count

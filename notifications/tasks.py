@@ -1,25 +1,22 @@
-"""Celery tasks for mail: deliver one message, and the beat sweep."""
+"""Celery tasks for mail: deliver a transaction's messages, and beat's sweep.
+
+No task-level retries: a failed attempt moves the message's ``next_attempt_at``
+(notifications.policy) and the sweep sends it when it is due. Redelivery of a
+task is harmless: a message is claimed before it is sent.
+"""
 
 from celery import shared_task
 
-from notifications.delivery import DELIVERY_ERRORS, outbox_deliver
+from notifications.delivery import outbox_deliver_many
 from notifications.services import DELIVER_TASK, outbox_sweep
 
 
-@shared_task(
-    name=DELIVER_TASK,
-    autoretry_for=DELIVERY_ERRORS,
-    retry_backoff=True,
-    retry_backoff_max=600,
-    retry_jitter=True,
-    max_retries=8,
-    ignore_result=True,
-)
-def deliver_outbox_message(message_id: int) -> bool:
-    return outbox_deliver(message_id=message_id)
+@shared_task(name=DELIVER_TASK, ignore_result=True)
+def deliver_outbox_messages(message_ids: list[int]) -> int:
+    return outbox_deliver_many(message_ids)
 
 
 @shared_task(name="notifications.tasks.sweep_outbox", ignore_result=True)
 def sweep_outbox() -> int:
-    """Run by beat: re-send what a broker outage or a lost task left behind."""
+    """Run by beat every minute: send what is due."""
     return outbox_sweep()

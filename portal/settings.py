@@ -256,7 +256,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "close-due-calls": {"task": "tenders.tasks.close_due_calls", "schedule": 60.0},
     "hand-over-due-panels": {"task": "reviews.tasks.hand_over_due_panels", "schedule": 60.0},
-    "sweep-outbox": {"task": "notifications.tasks.sweep_outbox", "schedule": 120.0},
+    "sweep-outbox": {"task": "notifications.tasks.sweep_outbox", "schedule": 60.0},
     "remind-reviewers": {"task": "reviews.tasks.remind_reviewers", "schedule": 600.0},
 }
 
@@ -276,6 +276,9 @@ EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+# How long undelivered mail is retried (backoff capped at an hour) before it is
+# marked failed and shown to staff under Notifications.
+OUTBOX_RETRY_HOURS = env.int("OUTBOX_RETRY_HOURS", default=72)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Zabuni <no-reply@zabuni.local>")
 
 # --- Wagtail -------------------------------------------------------------

@@ -181,7 +181,7 @@ def no_outbox_dispatch(monkeypatch):
     dispatched = []
     monkeypatch.setattr(
         "notifications.services.outbox_dispatch",
-        lambda *, message_id: dispatched.append(message_id) or True,
+        lambda *, message_ids: dispatched.extend(message_ids) or True,
     )
     return dispatched
 

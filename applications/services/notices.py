@@ -21,6 +21,7 @@ def notify_stakeholders(*, call, template: str, context: dict, event_key: str) -
             template=template,
             context={"call": call, **context},
             dedupe_key=f"{event_key}:{submission.applicant_id}",
+            confidential=True,
         )
     return len(submissions)
 

@@ -293,6 +293,7 @@ def _save_locked(submission_id, call, staged, amounts, submit, request, user, re
             template="applications/emails/submission_receipt",
             context={"submission": submission, "call": call, "files": receipt_files},
             dedupe_key=f"receipt:{submission.pk}:{received_at.isoformat()}",
+            confidential=True,
         )
     transaction.on_commit(lambda: [storage.delete(name) for name in doomed_objects])
     return submission, changed, duplicates
@@ -325,6 +326,7 @@ def submission_withdraw(
             template="applications/emails/submission_withdrawn",
             context={"submission": locked, "call": locked.call},
             dedupe_key=f"withdrawn:{locked.pk}:{received_at.isoformat()}",
+            confidential=True,
         )
         return locked
 

@@ -282,6 +282,7 @@ def outcomes_send(*, panel: Panel, user, request=None) -> int:
                 template="reviews/emails/outcome_notice",
                 context={"call": panel.call, "submission": submission, "panel": panel},
                 dedupe_key=f"outcome:{submission.pk}",
+                confidential=True,
             )
         if panel.outcomes_sent_at is None:
             panel.outcomes_sent_at = timezone.now()

@@ -1,8 +1,9 @@
 """The outbox: mail is written with its event, delivered once, and never lost.
 
 A broker outage delays mail but loses none; an SMTP failure is recorded and
-retried; a task delivered twice mails once; a rolled-back event mails nothing.
-The tests marked ``services`` run a real Celery worker on Redis.
+retried with backoff for days, not minutes; a task delivered twice mails once;
+a rolled-back event mails nothing. The tests marked ``services`` run a real
+Celery worker on Redis. Real SMTP outages are in ``test_faults.py``.
 """
 
 import smtplib
@@ -16,10 +17,11 @@ from django.urls import reverse
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
-from notifications.delivery import outbox_deliver
-from notifications.models import OutboxMessage
-from notifications.services import outbox_enqueue, outbox_sweep
-from notifications.tasks import deliver_outbox_message
+from notifications.delivery import outbox_claim, outbox_deliver
+from notifications.models import OutboxMessage, OutboxState
+from notifications.policy import LONGEST_WAIT, backoff
+from notifications.services import outbox_enqueue, outbox_retry_now, outbox_sweep
+from notifications.tasks import deliver_outbox_messages
 from tests.conftest import wait_for
 from tests.factories import UserFactory
 
@@ -47,9 +49,9 @@ class InProcessBroker:
         self.dispatched = []
 
     def __call__(self, name, args=(), **options):
-        assert name == deliver_outbox_message.name
-        self.dispatched.append(args[0])
-        return deliver_outbox_message.apply(args=args)
+        assert name == deliver_outbox_messages.name
+        self.dispatched.extend(args[0])
+        return deliver_outbox_messages.apply(args=args)
 
 
 def enqueue_verify(user, *, key="test") -> OutboxMessage:
@@ -85,7 +87,9 @@ def test_delivering_the_same_message_twice_sends_one_email(db, settings):
     assert "http://x/" in sent.body
     message.refresh_from_db()
     assert message.sent_at is not None
+    assert message.state == OutboxState.SENT
     assert message.attempts == 1
+    assert sent.extra_headers["Message-ID"] == message.message_id
 
 
 def test_the_same_notice_queued_twice_is_one_message(db, django_capture_on_commit_callbacks):
@@ -100,35 +104,93 @@ def test_the_same_notice_queued_twice_is_one_message(db, django_capture_on_commi
     assert len(callbacks) == 1
 
 
-def test_an_smtp_failure_keeps_the_message_until_a_later_delivery(db, settings, monkeypatch):
+def test_an_smtp_failure_keeps_the_message_until_a_later_delivery(db, settings):
     user = UserFactory()
     message = enqueue_verify(user)
     settings.EMAIL_BACKEND = f"{__name__}.FailingSMTPBackend"
 
-    with pytest.raises(smtplib.SMTPException):
-        outbox_deliver(message_id=message.pk)
+    assert outbox_deliver(message_id=message.pk) is False
 
     message.refresh_from_db()
+    assert message.state == OutboxState.PENDING
     assert message.attempts == 1
     assert "SMTPServerDisconnected" in message.last_error
-    assert message.sent_at is None
-    assert message.failed_at is None
+    assert message.next_attempt_at > timezone.now()  # backed off, not given up
     assert mail.outbox == []
+    # Not due yet: the sweep leaves it alone, and so does a repeated task.
+    assert outbox_sweep() == 0
+    assert outbox_deliver(message_id=message.pk) is False
+    message.refresh_from_db()
+    assert message.attempts == 1
 
     settings.EMAIL_BACKEND = LOCMEM
-    broker = InProcessBroker()
-    monkeypatch.setattr(SEND_TASK, broker)
     assert outbox_sweep(now=timezone.now() + AFTER_SWEEP_DELAY) == 1
 
-    assert broker.dispatched == [message.pk]
     assert len(mail.outbox) == 1
     message.refresh_from_db()
-    assert message.sent_at is not None
+    assert message.state == OutboxState.SENT
     assert message.attempts == 2
     assert message.last_error == ""
     # Once sent, the next sweep leaves it alone.
     assert outbox_sweep(now=timezone.now() + AFTER_SWEEP_DELAY) == 0
     assert len(mail.outbox) == 1
+
+
+def test_backoff_doubles_and_stops_growing_at_an_hour():
+    waits = [backoff(n) for n in range(1, 12)]
+    assert timedelta(seconds=30) <= waits[0] <= timedelta(seconds=33)
+    assert timedelta(seconds=60) <= waits[1] <= timedelta(seconds=66)
+    assert all(LONGEST_WAIT <= w <= LONGEST_WAIT * 1.1 for w in waits[8:])
+    assert backoff(10_000) <= LONGEST_WAIT * 1.1  # no overflow after days of retries
+
+
+def test_mail_is_retried_for_the_whole_period_then_marked_failed(db, settings):
+    """An outage of hours costs no mail; only one longer than the period (3 days) does."""
+    settings.EMAIL_BACKEND = f"{__name__}.FailingSMTPBackend"
+    message = enqueue_verify(UserFactory())
+    now = timezone.now()
+    attempts = 0
+    while True:
+        message.refresh_from_db()
+        if message.state != OutboxState.PENDING:
+            break
+        now = max(now, message.next_attempt_at)
+        assert outbox_sweep(now=now) == 0
+        attempts += 1
+        assert attempts < 200
+
+    assert message.state == OutboxState.FAILED
+    assert message.failed_at is not None
+    # Retried for the whole period, about once an hour at the end.
+    assert now - message.created_at > timedelta(hours=71)
+    assert 70 < message.attempts < 90
+
+    # Staff press "retry now" once the server is back: it goes, once.
+    settings.EMAIL_BACKEND = LOCMEM
+    with transaction.atomic():
+        assert outbox_retry_now(message_ids=[message.pk]) == 1
+    assert outbox_sweep() == 1
+    message.refresh_from_db()
+    assert message.state == OutboxState.SENT
+    assert len(mail.outbox) == 1
+
+
+def test_a_claimed_message_is_not_sent_twice_until_its_lease_runs_out(db, settings):
+    """A worker that died mid-delivery leaves a claim; it expires and the sweep sends
+    the message again, with the same Message-ID."""
+    settings.EMAIL_BACKEND = LOCMEM
+    message = enqueue_verify(UserFactory())
+    claimed = outbox_claim(message_id=message.pk)
+    assert claimed.state == OutboxState.SENDING
+    assert outbox_claim(message_id=message.pk) is None  # a second worker gets nothing
+    assert outbox_sweep() == 0
+
+    later = claimed.lease_expires_at + timedelta(seconds=1)
+    assert outbox_sweep(now=later) == 1
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].extra_headers["Message-ID"] == message.message_id
+    message.refresh_from_db()
+    assert (message.state, message.attempts) == (OutboxState.SENT, 2)
 
 
 def register(client, email="amani@example.org"):
@@ -162,10 +224,8 @@ def test_registering_while_the_broker_is_down_confirms_and_mails_later(
     assert message.attempts == 0
     assert mail.outbox == []
 
-    # The broker is back; the beat's sweep hands the message over.
-    broker = InProcessBroker()
-    monkeypatch.setattr(SEND_TASK, broker)
-    assert outbox_sweep(now=timezone.now() + AFTER_SWEEP_DELAY) == 1
+    # The broker is back; beat's sweep sends the message.
+    assert outbox_sweep() == 1
 
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["amani@example.org"]
@@ -176,16 +236,6 @@ def test_registering_while_the_broker_is_down_confirms_and_mails_later(
     link = next(line for line in mail.outbox[0].body.splitlines() if "/account/verify/" in line)
     assert client.get(link.strip()).status_code == 302
     assert client.get(reverse("accounts:profile")).status_code == 200
-
-
-def test_a_fresh_message_is_left_to_its_own_task_not_the_sweep(db, monkeypatch):
-    """The sweep re-sends what is stuck, not what was queued a moment ago."""
-    enqueue_verify(UserFactory())
-    broker = InProcessBroker()
-    monkeypatch.setattr(SEND_TASK, broker)
-
-    assert outbox_sweep() == 0
-    assert broker.dispatched == []
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -214,9 +264,30 @@ def test_a_committed_event_asks_for_delivery_once_after_commit(monkeypatch, sett
 
     with transaction.atomic():
         message = enqueue_verify(user)
+        other = enqueue_verify(UserFactory(), key="other")
         assert broker.dispatched == [], "delivery was asked for before commit"
 
-    assert broker.dispatched == [message.pk]
+    # One dispatch for the transaction's two messages, over one connection.
+    assert broker.dispatched == [message.pk, other.pk]
+    assert len(mail.outbox) == 2
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_rolled_back_savepoint_does_not_drop_the_next_messages_dispatch(monkeypatch, settings):
+    settings.EMAIL_BACKEND = LOCMEM
+    broker = InProcessBroker()
+    monkeypatch.setattr(SEND_TASK, broker)
+
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                enqueue_verify(UserFactory(), key="rolled-back")
+                raise RuntimeError
+        except RuntimeError:
+            pass
+        kept = enqueue_verify(UserFactory(), key="kept")
+
+    assert broker.dispatched == [kept.pk]
     assert len(mail.outbox) == 1
 
 
@@ -236,7 +307,7 @@ def test_the_worker_delivers_a_committed_message_once(celery_worker):
     # A task delivered again (a broker redelivery) does not mail twice. The
     # worker runs one task at a time in queue order, so once the later message
     # is sent, the repeat has been handled.
-    deliver_outbox_message.apply_async((message.pk,))
+    deliver_outbox_messages.apply_async(([message.pk],))
     later = enqueue_verify(UserFactory(), key="later")
     wait_for(lambda: not undelivered(later))
     message.refresh_from_db()
@@ -257,8 +328,9 @@ def test_a_broker_outage_delays_mail_but_the_worker_delivers_it_after_the_sweep(
     message = OutboxMessage.objects.get(to_email="outage@example.org")
     assert message.sent_at is None
 
-    # The broker is back: the sweep hands the message to the real worker.
-    assert outbox_sweep(now=timezone.now() + AFTER_SWEEP_DELAY) == 1
+    # The broker is back: beat's sweep, run by the real worker, sends it.
+    from notifications.tasks import sweep_outbox
 
+    sweep_outbox.delay()
     wait_for(lambda: not undelivered(message))
     assert message.attempts == 1
