@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from applications.archives import archive_kind
 from applications.models.submissions import new_object_name
 from core.errors import Refused, StorageUnavailable
-from core.storage import STORAGE_ERRORS, private_storage
+from core.storage import STORAGE_ERRORS, delete_quietly, private_storage
 from tenders.choices import ACCEPTED_FILE_TYPES
 
 CHUNK = 1024 * 1024
@@ -157,11 +157,4 @@ def store_upload(uploaded, *, call_id: int, display_name: str) -> StagedFile:
 
 
 def discard_staged(staged: list[StagedFile]) -> None:
-    storage = private_storage()
-    for item in staged:
-        try:
-            storage.delete(item.object_name)
-        except STORAGE_ERRORS:
-            # Unreferenced by any row, so unreadable through the portal; an
-            # orphan at worst, never a leak.
-            pass
+    delete_quietly([item.object_name for item in staged], what="staged upload")

@@ -5,11 +5,14 @@ through an in-app view that checks permission and writes an audit event
 first, so ``url()`` refuses rather than hand out a path that bypasses it.
 """
 
+import logging
 from urllib.parse import quote
 
 from botocore.exceptions import BotoCoreError, ClientError
 from django.core.files.storage import FileSystemStorage, storages
 from storages.backends.s3 import S3Storage
+
+logger = logging.getLogger(__name__)
 
 # What a dead or refusing store raises: the local folder's OSError, or S3's.
 STORAGE_ERRORS: tuple[type[BaseException], ...] = (OSError, BotoCoreError, ClientError)
@@ -55,3 +58,22 @@ class PrivateS3Storage(S3Storage):
 def private_storage():
     """The storage behind the ``private`` alias."""
     return storages["private"]
+
+
+def delete_quietly(names, *, what: str = "object") -> int:
+    """Delete private objects no row refers to any more; the count deleted.
+
+    A store that fails is logged, never raised: these objects are unreachable
+    through the portal (no row names them), so an orphan is untidy, not a leak,
+    and a bid that was saved must never turn into an error page after commit.
+    """
+    storage = private_storage()
+    deleted = 0
+    for name in names:
+        try:
+            storage.delete(name)
+        except STORAGE_ERRORS as exc:
+            logger.warning("Could not delete unused %s %s: %s", what, name, exc)
+        else:
+            deleted += 1
+    return deleted

@@ -216,15 +216,25 @@ STORAGES = {
 # --- Cache and Celery ----------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
+    # The cache is a help, never a dependency: with Redis down or hung, a read
+    # is a miss and a write is skipped, each within half a second, and logged.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "SOCKET_CONNECT_TIMEOUT": 0.5,
+                "SOCKET_TIMEOUT": 0.5,
+                "IGNORE_EXCEPTIONS": True,
+            },
         }
     }
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+    DJANGO_REDIS_LOGGER = "portal.cache"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
 CELERY_BROKER_DIR = VAR_DIR / "celery"
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
@@ -237,19 +247,35 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": False,
     }
 else:
-    # A dead broker must not hang a web request: fail fast, the outbox sweep
-    # delivers later.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 3, "socket_timeout": 10}
-CELERY_BROKER_CONNECTION_TIMEOUT = 3
+    # A dead broker must not hang a web request: publishing gives up within
+    # about a second, and the outbox sweep delivers later. A task a dead worker
+    # held comes back after the visibility timeout, which outlasts the longest
+    # task (its hard time limit), so a running task is never handed out twice.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "socket_connect_timeout": 1,
+        "socket_timeout": 1,
+        "visibility_timeout": 2 * CELERY_TASK_TIME_LIMIT,
+        # How often a worker looks for tasks a dead worker held (every look,
+        # not every tenth, so the period is this many seconds).
+        "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_SECONDS", default=30),
+        "unacked_restore_throttle": 1,
+    }
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_IGNORE_RESULT = True
-CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240)
+# A task is acknowledged when it ends, and given back to the broker if its
+# worker process dies (killed, out of memory), so another worker runs it.
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
+# A scoring sheet unfinished this long after it was asked for has no task left
+# (its redelivery, after the visibility timeout, would have run within a time
+# limit): beat marks it failed.
+SHEET_STUCK_AFTER_SECONDS = 3 * CELERY_TASK_TIME_LIMIT
 # Heavy work (scoring sheets) runs on its own queue, so mail is never stuck behind it.
 CELERY_TASK_ROUTES = {"reviews.tasks.build_scoring_sheet": {"queue": "heavy"}}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
@@ -258,6 +284,7 @@ CELERY_BEAT_SCHEDULE = {
     "hand-over-due-panels": {"task": "reviews.tasks.hand_over_due_panels", "schedule": 60.0},
     "sweep-outbox": {"task": "notifications.tasks.sweep_outbox", "schedule": 60.0},
     "remind-reviewers": {"task": "reviews.tasks.remind_reviewers", "schedule": 600.0},
+    "fail-stuck-sheets": {"task": "reviews.tasks.fail_stuck_sheets", "schedule": 300.0},
 }
 
 # --- Mail ----------------------------------------------------------------

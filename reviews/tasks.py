@@ -7,7 +7,12 @@ from celery.exceptions import SoftTimeLimitExceeded
 
 from reviews.services.panels import panels_hand_over_due
 from reviews.services.reminders import reviewers_remind
-from reviews.services.sheet_build import TOO_LONG, scoring_sheet_build, scoring_sheet_fail
+from reviews.services.sheet_build import (
+    TOO_LONG,
+    scoring_sheet_build,
+    scoring_sheet_fail,
+    scoring_sheets_fail_stuck,
+)
 from reviews.services.sheets import BUILD_TASK
 
 logger = logging.getLogger(__name__)
@@ -40,3 +45,10 @@ def build_scoring_sheet(sheet_id: int) -> bool:
     except SoftTimeLimitExceeded:
         scoring_sheet_fail(sheet_id=sheet_id, error=str(TOO_LONG))
         return False
+
+
+@shared_task(name="reviews.tasks.fail_stuck_sheets", ignore_result=True)
+def fail_stuck_sheets() -> list[int]:
+    """Run by beat: a sheet whose worker died, and whose task never came back, fails
+    visibly instead of showing "Being assembled" forever."""
+    return scoring_sheets_fail_stuck()

@@ -30,7 +30,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from applications.choices import RECEIVED, SubmissionStatus
-from core.storage import STORAGE_ERRORS, private_storage
+from core.storage import STORAGE_ERRORS, delete_quietly, private_storage
 from reviews.choices import ReviewStatus
 from reviews.models import Score, ScoringSheet
 from reviews.ranking import Row, call_ranking
@@ -47,13 +47,7 @@ LOADED, WRITTEN, STORED, STEP = 10, 90, 95, 5
 
 
 def delete_objects_quietly(*names: str) -> None:
-    storage = private_storage()
-    for name in names:
-        try:
-            storage.delete(name)
-        except STORAGE_ERRORS:
-            # Unreferenced by any row, so unreachable through the portal.
-            logger.warning("Could not delete unused sheet object %s", name)
+    delete_quietly(names, what="sheet object")
 
 
 # --- The builder -------------------------------------------------------------

@@ -23,7 +23,7 @@ from applications.uploads import StagedFile, check_upload, discard_staged, store
 from core.clock import db_now
 from core.db import atomic_with_retry
 from core.errors import DeadlinePassed, NotAllowed, Refused
-from core.storage import private_storage
+from core.storage import delete_quietly
 from notifications.services import outbox_enqueue
 from tenders.choices import CallKind
 from tenders.models import CallPage, RequiredDocument
@@ -212,7 +212,6 @@ def _save_locked(submission_id, call, staged, amounts, submit, request, user, re
     changed = False
     doomed_objects = []  # files this save replaces: deleted after commit
     duplicates = []  # uploads identical to the current file: deleted once the save is done
-    storage = private_storage()
     for requirement, item in staged:
         current = {f.pending: f for f in submission.files.filter(requirement=requirement)}
         live = current.get(True) or current.get(False)
@@ -295,7 +294,9 @@ def _save_locked(submission_id, call, staged, amounts, submit, request, user, re
             dedupe_key=f"receipt:{submission.pk}:{received_at.isoformat()}",
             confidential=True,
         )
-    transaction.on_commit(lambda: [storage.delete(name) for name in doomed_objects])
+    transaction.on_commit(
+        lambda: delete_quietly(doomed_objects, what="replaced file"), robust=True
+    )
     return submission, changed, duplicates
 
 

@@ -5,6 +5,7 @@ and marks it done (telling the requester) or failed (saying why).
 """
 
 import logging
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -28,6 +29,9 @@ STORAGE_DOWN = gettext_lazy(
     "Ask for a new sheet in a few minutes."
 )
 TOO_LONG = gettext_lazy("Assembling the sheet took too long and was stopped. Ask for a new sheet.")
+WORKER_LOST = gettext_lazy(
+    "The background worker stopped before the sheet was finished. Ask for a new sheet."
+)
 
 
 def scoring_sheet_build(*, sheet_id: int) -> bool:
@@ -76,6 +80,27 @@ def scoring_sheet_fail(*, sheet_id: int, error: str) -> None:
     ScoringSheet.objects.filter(
         pk=sheet_id, status__in=[SheetStatus.QUEUED, SheetStatus.RUNNING]
     ).update(status=SheetStatus.FAILED, error=error, finished_at=timezone.now())
+
+
+def scoring_sheets_fail_stuck(*, now=None) -> list[int]:
+    """Beat's sweep: fail sheets that no worker can still be building.
+
+    A killed pool process gives its task back at once (``reject_on_worker_lost``);
+    a killed worker's task comes back after the broker's visibility timeout. A
+    sheet still unfinished after that and a whole time limit more has no task
+    left: it is marked failed, and its page offers a new sheet.
+    """
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=settings.SHEET_STUCK_AFTER_SECONDS)
+    stuck = list(
+        ScoringSheet.objects.filter(
+            status__in=[SheetStatus.QUEUED, SheetStatus.RUNNING], created_at__lt=cutoff
+        ).values_list("pk", flat=True)
+    )
+    for sheet_id in stuck:
+        logger.warning("Scoring sheet %s was stuck; marking it failed", sheet_id)
+        scoring_sheet_fail(sheet_id=sheet_id, error=str(WORKER_LOST))
+    return stuck
 
 
 def _notify_ready(sheet: ScoringSheet) -> None:

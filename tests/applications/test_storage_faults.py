@@ -72,10 +72,14 @@ def bidder(client, applicant):
     return client
 
 
-def post_proposals(client, submission, *, action="save"):
+def post_proposals(client, submission, *, action="save", version=""):
     call = submission.call
     files = [
-        (f"document_{call.required_documents.get(name=doc).pk}", f"{doc}.pdf", pdf_bytes(text=doc))
+        (
+            f"document_{call.required_documents.get(name=doc).pk}",
+            f"{doc}.pdf",
+            pdf_bytes(text=doc + version),
+        )
         for doc in (TECHNICAL, FINANCIAL)
     ]
     body, content_type = multipart_body({"action": action, **OFFER}, files)
@@ -131,3 +135,26 @@ def test_a_disk_that_fills_up_on_the_second_file_leaves_nothing_behind(
     assert not [p for p in root.rglob("*") if p.is_file()], "the first file was left behind"
     submission.refresh_from_db()
     assert submission.status == "draft"
+
+
+def test_a_store_that_fails_to_delete_a_replaced_file_after_commit_costs_nothing(
+    bidder, submission, monkeypatch, caplog, django_capture_on_commit_callbacks
+):
+    """The replaced file is deleted after commit; if the store refuses, the saved bid
+    stands, the applicant gets their page, and the orphan is logged."""
+    assert post_proposals(bidder, submission).status_code == 302
+    replaced = set(SubmissionFile.objects.values_list("object_name", flat=True))
+
+    def refuse(self, name):
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(PrivateFileSystemStorage, "delete", refuse)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = post_proposals(bidder, submission, action="submit", version=" v2")
+
+    assert response.status_code == 302
+    assert callbacks, "no deletion was asked for after commit"
+    submission.refresh_from_db()
+    assert submission.status == "submitted"
+    for name in replaced:
+        assert f"Could not delete unused replaced file {name}" in caplog.text

@@ -103,6 +103,37 @@ def test_a_dead_broker_leaves_the_sheet_queued_with_a_clear_message(
     assert progress["status"] == "queued" and "task queue is unavailable" in progress["error"]
 
 
+def test_a_sheet_left_by_a_dead_worker_fails_and_offers_a_new_one(client, evaluation, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from reviews.services.sheet_build import scoring_sheets_fail_stuck
+
+    ev = evaluation(n=2)
+    old, fresh = (
+        ScoringSheet.objects.create(call=ev["call"], requested_by=ev["chair"], blind=False)
+        for _ in range(2)
+    )
+    long_ago = timezone.now() - timedelta(seconds=settings.SHEET_STUCK_AFTER_SECONDS + 1)
+    ScoringSheet.objects.filter(pk=old.pk).update(
+        status=SheetStatus.RUNNING, progress=10, created_at=long_ago
+    )
+    ScoringSheet.objects.filter(pk=fresh.pk).update(status=SheetStatus.RUNNING, progress=10)
+
+    assert scoring_sheets_fail_stuck() == [old.pk]
+
+    old.refresh_from_db()
+    assert old.status == SheetStatus.FAILED
+    client.force_login(ev["chair"])
+    page = client.get(reverse("reviews:sheet", args=[old.pk])).content.decode()
+    assert "worker stopped before the sheet was finished" in page
+    assert "Assemble a new sheet" in page
+    assert "data-sheet-progress-url" not in page  # no more polling
+    fresh.refresh_from_db()
+    assert fresh.status == SheetStatus.RUNNING
+
+
 # --- In a real browser ----------------------------------------------------------
 
 
