@@ -32,7 +32,7 @@ import threading
 import time
 from pathlib import Path
 
-from benchsupport import ROOT, site_env
+from benchsupport import ROOT, fresh_postgres, site_env
 from upload_support import Gunicorn
 
 MB = 1024 * 1024
@@ -110,22 +110,11 @@ def submit(port, path, cookies, body, content_type, at, result):
         conn.close()
 
 
-def prepare_postgres(env) -> None:
-    import psycopg
-
-    name = POSTGRES_URL.rsplit("/", 1)[1]
-    admin = POSTGRES_URL.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    env["DATABASE_URL"] = POSTGRES_URL
-
-
 def run(kind: str, applicants: int, workers: int, tmp: Path, threads: int) -> dict:
     env = site_env(tmp)
     env.update(DEBUG="false", OPENING_GRACE_SECONDS="120", CONN_MAX_AGE="60")
     if kind == "postgresql":
-        prepare_postgres(env)
+        fresh_postgres(env, POSTGRES_URL)
     lead = 25.0 + applicants * 0.15  # time to fetch every form before the rush
     setup = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "rush_setup.py"), str(applicants), str(lead)],

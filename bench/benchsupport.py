@@ -53,3 +53,15 @@ def manage(env: dict[str, str], *args: str) -> str:
     if result.returncode != 0:
         sys.exit(f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
     return result.stdout
+
+
+def fresh_postgres(env: dict[str, str], url: str) -> None:
+    """Drop and create the database at ``url`` and point ``env`` at it."""
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    admin = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    env["DATABASE_URL"] = url

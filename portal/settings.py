@@ -254,6 +254,12 @@ else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "socket_connect_timeout": 1,
         "socket_timeout": 1,
+        # kombu retries a failed connect with sleeps of 2 s and more before a
+        # publish gives up: once, at once, and within a second in all.
+        "max_retries": 1,
+        "interval_start": 0,
+        "interval_step": 0,
+        "connect_retries_timeout": 1,
         "visibility_timeout": 2 * CELERY_TASK_TIME_LIMIT,
         # How often a worker looks for tasks a dead worker held (every look,
         # not every tenth, so the period is this many seconds).
@@ -317,6 +323,8 @@ WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAIL_I18N_ENABLED = False
 
 # --- Security ------------------------------------------------------------
+# Sessions live in the database, never in the cache: Redis going down signs nobody out.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 # Wagtail marks its own preview views SAMEORIGIN; everything else is never framed.

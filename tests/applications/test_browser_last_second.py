@@ -10,7 +10,8 @@ import pytest
 from django.utils import timezone
 
 from tests.applications.deadline_support import close_at
-from tests.factories import PASSWORD, UserFactory, build_site, make_call, submit_bid
+from tests.browser_support import sign_in
+from tests.factories import UserFactory, build_site, make_call, submit_bid
 
 pytestmark = [pytest.mark.services, pytest.mark.browser]
 
@@ -22,16 +23,6 @@ MARGIN = 1.5
 def call(transactional_db, django_db_serialized_rollback):
     pages = build_site()
     return make_call(pages["calls"], reference_code="DC-CFC-2026-031")
-
-
-def sign_in(page, base_url, email):
-    from playwright.sync_api import expect
-
-    page.goto(base_url + "/account/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
 def test_two_last_second_submits_at_the_same_moment_both_get_receipts(

@@ -32,13 +32,13 @@ def free_port() -> int:
 
 
 def wait_until(predicate, timeout=30.0, interval=0.1, what="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    pytest.fail(f"{what} not met within {timeout} s")
+    """``tests.conftest.wait_for``, saying what was awaited if it times out."""
+    from tests.conftest import wait_for
+
+    try:
+        return wait_for(predicate, timeout, interval)
+    except pytest.fail.Exception:
+        pytest.fail(f"{what} not met within {timeout} s")
 
 
 class RedisServer:

@@ -17,7 +17,8 @@ from reviews.models import Assignment, Panel
 from reviews.ranking import call_ranking
 from reviews.services.panels import conflict_declare, panel_hand_over, review_save
 from tenders.models import CallPage
-from tests.factories import PASSWORD, StaffFactory, UserFactory, build_site, make_call, submit_bid
+from tests.browser_support import sign_in, sign_out
+from tests.factories import StaffFactory, UserFactory, build_site, make_call, submit_bid
 
 pytestmark = [pytest.mark.services, pytest.mark.browser]
 
@@ -104,23 +105,6 @@ def score_with_services(evaluation):
                 for c, p in zip(criteria, points, strict=True)
             },
         )
-
-
-def sign_in(page, base_url, email):
-    from playwright.sync_api import expect
-
-    page.goto(base_url + "/account/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
-
-
-def sign_out(page):
-    from playwright.sync_api import expect
-
-    page.get_by_role("button", name="Sign out").click()
-    expect(page.get_by_role("link", name="Sign in")).to_be_visible()
 
 
 def cell_texts(row):
