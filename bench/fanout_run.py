@@ -84,9 +84,17 @@ delivery.outbox_record_sent = timed_record_sent
 ids = list(OutboxMessage.objects.order_by("pk").values_list("pk", flat=True))
 began = time.perf_counter()
 sent = 0
+if os.environ.get("FANOUT_PROFILE"):
+    import cProfile
+
+    profiler = cProfile.Profile()
+    profiler.enable()
 for start in range(0, len(ids), 200):  # the task's batches: one connection each
     sent += delivery.outbox_deliver_many(ids[start : start + 200])
 outbox_seconds = time.perf_counter() - began
+if os.environ.get("FANOUT_PROFILE"):
+    profiler.disable()
+    profiler.dump_stats(os.environ["FANOUT_PROFILE"])
 raw_second = raw_loop(sample, 2)
 
 print(

@@ -52,3 +52,28 @@ def atomic_with_retry(work: Callable[[], T], *, attempts: int = ATTEMPTS) -> T:
             )
             time.sleep(FIRST_PAUSE * 2 ** (attempt - 1))
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+class commits_without_flush:
+    """Within this block, this connection's commits do not wait for the disk (PostgreSQL).
+
+    ``SET synchronous_commit TO OFF`` for the session, reset on leaving. A
+    commit is visible at once and survives the client dying; only a crash of
+    the database server itself in the next fraction of a second
+    (``wal_writer_delay``) could lose it. For bookkeeping whose loss is
+    harmless and whose flush would cost more than the work, such as the
+    outbox's claims and sent marks (a lost mark means one repeat, with the same
+    Message-ID). Other databases are left as they are.
+    """
+
+    def __enter__(self):
+        self.postgres = connection.vendor == "postgresql"
+        if self.postgres:
+            with connection.cursor() as cursor:
+                cursor.execute("SET synchronous_commit TO OFF")
+        return self
+
+    def __exit__(self, *exc):
+        if self.postgres and connection.connection is not None:
+            with connection.cursor() as cursor:
+                cursor.execute("RESET synchronous_commit")

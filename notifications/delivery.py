@@ -26,9 +26,10 @@ from smtplib import (
 )
 
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db.models import F
+from django.db import connection
 from django.utils import timezone
 
+from core.db import commits_without_flush
 from notifications.models import OutboxMessage, OutboxState
 from notifications.policy import backoff, lease, retry_period
 
@@ -38,20 +39,30 @@ DELIVERY_ERRORS = (SMTPException, OSError)
 
 
 def outbox_claim(*, message_id: int, now=None) -> OutboxMessage | None:
-    """Claim a due message for this worker; None if it is not due or someone has it."""
+    """Claim a due message for this worker; None if it is not due or someone has it.
+
+    One statement, ``UPDATE ... RETURNING``: the claim and the row in one trip.
+    """
     now = now or timezone.now()
-    claimed = (
-        OutboxMessage.objects.due(now)
-        .filter(pk=message_id)
-        .update(
-            state=OutboxState.SENDING,
-            lease_expires_at=now + lease(),
-            attempts=F("attempts") + 1,
-        )
+    table = connection.ops.quote_name(OutboxMessage._meta.db_table)
+    columns = ", ".join(
+        connection.ops.quote_name(f.column) for f in OutboxMessage._meta.concrete_fields
     )
-    if not claimed:
-        return None
-    return OutboxMessage.objects.get(pk=message_id)
+    claimed = OutboxMessage.objects.raw(
+        f"UPDATE {table} SET state = %s, lease_expires_at = %s, attempts = attempts + 1 "
+        f"WHERE id = %s AND ((state = %s AND next_attempt_at <= %s) "
+        f"OR (state = %s AND lease_expires_at <= %s)) RETURNING {columns}",
+        [
+            OutboxState.SENDING,
+            now + lease(),
+            message_id,
+            OutboxState.PENDING,
+            now,
+            OutboxState.SENDING,
+            now,
+        ],
+    )
+    return next(iter(claimed), None)
 
 
 def build_email(message: OutboxMessage, connection=None) -> EmailMultiAlternatives:
@@ -132,16 +143,24 @@ def outbox_deliver_many(message_ids, *, now=None) -> int:
     the rest wait for their next attempt rather than each timing out in turn.
     """
     sent = 0
-    connection = get_connection()
+    smtp = get_connection()
     try:
-        for message_id in message_ids:
-            done, error = _attempt(message_id, connection, now)
-            sent += done
-            if error is not None and not isinstance(error, MESSAGE_ERRORS):
-                break
+        # Opened here, the connection serves the whole batch (left closed, each
+        # message would open and close its own). If it cannot be opened, the
+        # first message's own attempt fails and records why.
+        smtp.open()
+    except DELIVERY_ERRORS:
+        pass
+    try:
+        with commits_without_flush():
+            for message_id in message_ids:
+                done, error = _attempt(message_id, smtp, now)
+                sent += done
+                if error is not None and not isinstance(error, MESSAGE_ERRORS):
+                    break
     finally:
         try:
-            connection.close()
+            smtp.close()
         except DELIVERY_ERRORS:
             pass
     return sent
