@@ -213,10 +213,12 @@ def test_a_sheet_whose_worker_is_killed_is_built_once_after_all(
     from reviews.models import ScoringSheet, SheetStatus
     from reviews.services.sheets import scoring_sheet_request
 
+    sink = SMTPSink()
+    sink.start()
     env = worker_env(
         database_url=database_url(connection),
         broker_url=broker.url,
-        smtp_port=1,
+        smtp_port=sink.port,
         # A short time limit makes the broker's visibility timeout (twice it) short.
         extra={
             "CELERY_TASK_TIME_LIMIT": "10",
@@ -251,9 +253,14 @@ def test_a_sheet_whose_worker_is_killed_is_built_once_after_all(
             )
 
         wait_until(finished, 90, interval=0.5, what="the sheet to finish")
+        notice = OutboxMessage.objects.get(dedupe_key=f"sheet_ready:{sheet.pk}")
+        wait_until(lambda: sink.by_message_id(), 30, what="the sheet-ready mail")
     finally:
         worker.stop()
+        sink.stop()
 
     sheet.refresh_from_db()
     assert (sheet.status, sheet.progress, sheet.error) == (SheetStatus.DONE, 100, "")
-    assert OutboxMessage.objects.filter(dedupe_key=f"sheet_ready:{sheet.pk}").count() == 1
+    # The requester is told once, at the SMTP server.
+    assert sink.by_message_id() == {notice.message_id: 1}
+    assert [to for _, to in sink.received] == [sheet_evaluation["staff"].email]
