@@ -152,6 +152,9 @@ TIME_ZONE = env.str("ORGANISATION_TIME_ZONE", default="Africa/Nairobi")
 # (files stored, rows written). The call can be opened only once this grace has
 # run out: keep it at least as long as the web server's request timeout.
 OPENING_GRACE_SECONDS = env.int("OPENING_GRACE_SECONDS", default=120)
+# A published call's deadline never moves to less than this many days after the
+# change; once it has passed it never moves at all (tenders.freeze).
+CALL_EXTENSION_NOTICE_DAYS = env.int("CALL_EXTENSION_NOTICE_DAYS", default=3)
 
 ORGANISATION_NAME = env.str("ORGANISATION_NAME", default="Defenders Coalition")
 ORGANISATION_REFERENCE_PREFIX = env.str("ORGANISATION_REFERENCE_PREFIX", default="DC")
@@ -291,6 +294,7 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-outbox": {"task": "notifications.tasks.sweep_outbox", "schedule": 60.0},
     "remind-reviewers": {"task": "reviews.tasks.remind_reviewers", "schedule": 600.0},
     "fail-stuck-sheets": {"task": "reviews.tasks.fail_stuck_sheets", "schedule": 300.0},
+    "chain-audit-trail": {"task": "applications.tasks.chain_audit_trail", "schedule": 60.0},
 }
 
 # --- Mail ----------------------------------------------------------------

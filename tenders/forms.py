@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminPageForm
 
 from tenders.choices import CallKind, CallState, Envelope
+from tenders.freeze import FROZEN_CHILDREN, frozen_fields_of
 
 TECHNICAL_CRITERIA_TOTAL = 100
 
@@ -36,10 +37,50 @@ def _live_forms(formset):
 
 
 class CallPageForm(WagtailAdminPageForm):
-    """Checks that span the page and its inlines, with messages an editor can act on."""
+    """Checks that span the page and its inlines, with messages an editor can act on.
+
+    Once a call's deadline has passed, its frozen fields (``tenders.freeze``) are
+    shown read-only with the reason, and its criteria and documents cannot change.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.frozen = frozen_fields_of(self.instance)
+        if not self.frozen:
+            return
+        reason = _("Frozen since the deadline passed: it cannot change any more.")
+        for name in self.frozen:
+            if name in self.fields:
+                self.fields[name].disabled = True
+                self.fields[name].help_text = reason
+        for relation in FROZEN_CHILDREN:
+            formset = self.formsets.get(relation)
+            for form in formset.forms if formset is not None else ():
+                for field in form.fields.values():
+                    field.disabled = True
+
+    def _frozen_children_changed(self) -> bool:
+        for relation in FROZEN_CHILDREN:
+            formset = self.formsets.get(relation)
+            if formset is None:
+                continue
+            for form in formset.forms:
+                if form.instance.pk is None and form.has_changed():
+                    return True  # a new criterion or document
+                if getattr(form, "cleaned_data", {}).get("DELETE"):
+                    return True
+        return False
 
     def clean(self):
         cleaned = super().clean()
+        if self.frozen and self._frozen_children_changed():
+            self.add_error(
+                None,
+                _(
+                    "The evaluation criteria and required documents are frozen since the "
+                    "deadline passed: none can be added or removed."
+                ),
+            )
         criteria = self.formsets.get("criteria")
         if criteria is not None and criteria.is_valid():
             total = sum(f.cleaned_data.get("max_points") or 0 for f in _live_forms(criteria))

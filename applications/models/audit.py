@@ -44,6 +44,11 @@ class AuditEvent(models.Model):
     file_name = models.CharField(_("file name"), max_length=255, blank=True)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     detail = models.TextField(_("detail"), blank=True)
+    # The hash chain (applications.services.audit_chain): set once, right after
+    # the event's transaction commits; the database refuses any other change.
+    seq = models.PositiveBigIntegerField(_("position in the chain"), null=True, unique=True)
+    prev_hash = models.CharField(_("previous event's hash"), max_length=64, blank=True)
+    hash = models.CharField(_("hash"), max_length=64, blank=True)
 
     objects = AuditEventQuerySet.as_manager()
 

@@ -1,7 +1,32 @@
 """Writing the audit trail."""
 
+import logging
+
+from django.db import DatabaseError, transaction
+
 from applications.choices import AuditAction
 from applications.models import AuditEvent
+from applications.services.audit_chain import audit_chain_extend
+
+logger = logging.getLogger(__name__)
+
+
+def _chain_after_commit() -> None:
+    """Link the transaction's events into the hash chain once it commits (once per
+    transaction; a failure there is logged and the beat sweep links them later)."""
+    conn = transaction.get_connection()
+    if conn.in_atomic_block and any(
+        entry[1] is audit_chain_extend_quietly for entry in conn.run_on_commit
+    ):
+        return
+    transaction.on_commit(audit_chain_extend_quietly, robust=True)
+
+
+def audit_chain_extend_quietly() -> None:
+    try:
+        audit_chain_extend()
+    except DatabaseError as exc:
+        logger.warning("Audit chain not extended now (the sweep will): %s", exc)
 
 
 def client_ip(request) -> str | None:
@@ -26,6 +51,7 @@ def audit_record(
         call_id = submission.call_id
     else:
         call_id = getattr(call, "pk", None)
+    _chain_after_commit()
     return AuditEvent.objects.create(
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         action=action,

@@ -9,16 +9,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from applications.choices import RECEIVED
-from applications.models import AuditEvent, Submission
+from applications.models import AuditEvent, Submission, SubmissionFile
 from applications.permissions import (
     call_is_sealed,
     can_open_call,
     can_see_submission_count,
     can_view_audit_trail,
+    can_view_financial_envelope,
     can_view_submission,
 )
 from applications.services.opening import call_open
 from core.errors import Refused
+from tenders.choices import Envelope
 from tenders.models import CallPage
 
 
@@ -91,9 +93,34 @@ def call_audit(request, call_id):
         # Events about a sealed bid would name its applicant: only counts show.
         hidden_count = events.filter(submission__isnull=False).count()
         events = events.filter(submission__isnull=True)
-    events = events.select_related("actor", "submission").order_by("-at", "-pk")[:500]
+    events = list(events.select_related("actor", "submission").order_by("-at", "-pk")[:500])
+    _mask_unopened_files(request.user, call, events)
     return TemplateResponse(
         request,
         "applications/admin/call_audit.html",
         {"call": call, "events": events, "sealed": sealed, "hidden_count": hidden_count},
     )
+
+
+def _mask_unopened_files(user, call, events) -> None:
+    """After opening, still say nothing of a financial envelope not yet opened for
+    this user, nor of a replacement that was never resubmitted: not even its name."""
+    file_ids = {e.file_id for e in events if e.file_id}
+    if not file_ids:
+        return
+    files = SubmissionFile.objects.filter(pk__in=file_ids).select_related("submission")
+    by_id = {f.pk: f for f in files}
+    for event in events:
+        if not event.file_id:
+            continue
+        file = by_id.get(event.file_id)
+        if file is None:  # replaced or discarded: not part of the bid, its envelope unknown
+            event.file_name = _("(a file later replaced)")
+            continue
+        file.submission.call = call
+        if file.pending:
+            event.file_name = _("(a replacement that was not resubmitted)")
+        elif file.envelope == Envelope.FINANCIAL and not can_view_financial_envelope(
+            user, file.submission
+        ):
+            event.file_name = _("(a file in a sealed financial envelope)")

@@ -18,6 +18,7 @@ from applications.permissions import (
     is_owner,
 )
 from applications.services.audit import audit_record
+from applications.services.audit_chain import audit_chain_head
 from applications.services.submissions import (
     FilesRefused,
     require_editable,
@@ -183,6 +184,7 @@ def submission_receipt(request, pk):
             "call": submission.call,
             "files": files.order_by("document_name"),
             "show_financial": can_view_financial_envelope(request.user, submission),
+            "audit_head": audit_chain_head(),
         },
     )
 

@@ -25,6 +25,13 @@ from tenders.choices import (
     SelectionMethod,
 )
 from tenders.forms import CallFilterForm, CallPageForm
+from tenders.freeze import (
+    FROZEN_CHILDREN,
+    FROZEN_FIELDS,
+    TermsFrozen,
+    stored_terms,
+    term_change_refusals,
+)
 from tenders.querysets import CallPageManager
 
 CALLS_PER_PAGE = 10
@@ -218,8 +225,23 @@ class CallPage(Page):
                 "financial_weight",
                 _("This selection method scores quality only: the financial weight must be 0."),
             )
+        for field, reason in term_change_refusals(self, stored_terms(self)).items():
+            errors.setdefault(field, reason)
         if errors:
             raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        """Refuse a change the rules forbid, however it arrives (see ``tenders.freeze``):
+        the editor's form, the ORM, or a revision published through Wagtail's API."""
+        update_fields = kwargs.get("update_fields")
+        touched = update_fields is None or set(update_fields) & (
+            set(FROZEN_FIELDS) | set(FROZEN_CHILDREN)
+        )
+        if touched:
+            refusals = term_change_refusals(self, stored_terms(self))
+            if refusals:
+                raise TermsFrozen(refusals)
+        return super().save(*args, **kwargs)
 
     # --- State --------------------------------------------------------------
     def state_at(self, now) -> CallState:

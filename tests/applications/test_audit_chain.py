@@ -1,0 +1,178 @@
+"""The audit trail cannot be quietly changed: a hash chain that ``verify_audit`` checks,
+and database triggers that refuse UPDATE and DELETE, on PostgreSQL and on SQLite."""
+
+import sqlite3
+import subprocess
+import sys
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import DatabaseError, connection, transaction
+
+from applications.choices import AuditAction
+from applications.models import AuditEvent
+from applications.services.audit import audit_record
+from applications.services.audit_chain import GENESIS, audit_chain_head, audit_chain_verify
+from tests.conftest import ROOT
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+@pytest.fixture(autouse=True)
+def every_trigger(transactional_db, django_db_serialized_rollback):
+    """On SQLite the pytest database goes without the DELETE trigger (see conftest);
+    here it has it, and loses it again before the flush after the test."""
+    from applications import audit_triggers
+
+    if connection.vendor != "sqlite":
+        yield
+        return
+    raw(audit_triggers.SQLITE[3])
+    yield
+    raw(audit_triggers.SQLITE_REMOVE[1])
+
+
+def record(n: int, actor=None) -> list[AuditEvent]:
+    with transaction.atomic():
+        return [
+            audit_record(actor=actor, action=AuditAction.FILE_DOWNLOADED, detail=f"event {i}")
+            for i in range(n)
+        ]
+
+
+def raw(sql: str, params=()):
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def test_events_are_chained_in_commit_order_once_their_transaction_commits():
+    with transaction.atomic():
+        audit_record(actor=None, action=AuditAction.FILE_DOWNLOADED, detail="inside")
+        assert not AuditEvent.objects.filter(seq__isnull=False).exists()  # not before commit
+    record(3, UserFactory())
+
+    events = list(AuditEvent.objects.order_by("seq"))
+    assert [e.seq for e in events] == [1, 2, 3, 4]
+    assert events[0].prev_hash == GENESIS
+    assert all(b.prev_hash == a.hash for a, b in zip(events, events[1:], strict=False))
+    assert audit_chain_head().seq == 4
+    verdict = audit_chain_verify()
+    assert (verdict.ok, verdict.checked, verdict.unchained) == (True, 4, 0)
+
+
+def test_verify_audit_says_ok(capsys):
+    record(2)
+    call_command("verify_audit")
+    assert capsys.readouterr().out.startswith("OK: 2 events, chain intact; head #2 ")
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE applications_auditevent SET detail = 'nothing happened'",
+        "UPDATE applications_auditevent SET at = at",
+        "UPDATE applications_auditevent SET seq = seq + 100",
+        "DELETE FROM applications_auditevent",
+    ],
+)
+def test_the_database_refuses_raw_rewrites(statement):
+    record(2)
+    before = list(AuditEvent.objects.order_by("seq").values_list("seq", "detail", "hash"))
+
+    with pytest.raises(DatabaseError, match="append-only"):
+        with transaction.atomic():
+            raw(statement)
+
+    assert list(AuditEvent.objects.order_by("seq").values_list("seq", "detail", "hash")) == before
+
+
+def test_the_orms_back_doors_are_refused_too():
+    (event,) = record(1)
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        AuditEvent._base_manager.filter(pk=event.pk).update(detail="rewritten")
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        AuditEvent._base_manager.filter(pk=event.pk)._raw_delete(connection.alias)
+    # bulk_create only appends: allowed, and chained like any other event.
+    AuditEvent.objects.bulk_create([AuditEvent(action=AuditAction.FILE_DOWNLOADED, detail="bulk")])
+    call_command("verify_audit")
+    assert AuditEvent.objects.get(detail="bulk").seq == 2
+
+
+def test_a_rewrite_behind_the_triggers_back_is_named_by_verify_audit():
+    """The owner of the database can switch the trigger off; the chain still tells."""
+    record(3)
+    middle = AuditEvent.objects.get(seq=2)
+    if connection.vendor == "postgresql":
+        raw("ALTER TABLE applications_auditevent DISABLE TRIGGER zabuni_audit_append_only")
+        raw(
+            "UPDATE applications_auditevent SET detail = 'nothing happened' WHERE id = %s",
+            [middle.pk],
+        )
+        raw("ALTER TABLE applications_auditevent ENABLE TRIGGER zabuni_audit_append_only")
+    else:
+        raw("DROP TRIGGER zabuni_audit_no_update")
+        raw(
+            "UPDATE applications_auditevent SET detail = 'nothing happened' WHERE id = %s",
+            [middle.pk],
+        )
+        from applications import audit_triggers
+
+        raw(audit_triggers.SQLITE[2])
+
+    with pytest.raises(CommandError, match=r"BROKEN at event #2: its content does not match"):
+        call_command("verify_audit")
+
+
+def test_the_triggers_on_a_freshly_migrated_sqlite_database(tmp_path):
+    """The embedded default gets the same triggers from its migrations."""
+    database = tmp_path / "fresh.sqlite3"
+    env = {
+        "DATABASE_URL": f"sqlite:///{database}",
+        "ZABUNI_VAR_DIR": str(tmp_path),
+        "PATH": "/usr/bin:/bin",
+    }
+    migrate = subprocess.run(
+        [sys.executable, "manage.py", "migrate", "applications", "--noinput"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert migrate.returncode == 0, migrate.stderr
+    db = sqlite3.connect(database)
+    db.execute(
+        "INSERT INTO applications_auditevent (at, action, file_name, detail, prev_hash, hash) "
+        "VALUES ('2026-12-03 10:00:00', 'file_downloaded', '', 'kept', '', '')"
+    )
+    db.commit()
+    for statement in (
+        "UPDATE applications_auditevent SET detail = 'rewritten'",
+        "DELETE FROM applications_auditevent",
+    ):
+        with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+            db.execute(statement)
+    # The chain's one allowed change: linking an unchained event.
+    db.execute("UPDATE applications_auditevent SET seq = 1, prev_hash = 'x', hash = 'y'")
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        db.execute("UPDATE applications_auditevent SET hash = 'z'")
+    assert db.execute("SELECT detail, seq FROM applications_auditevent").fetchall() == [
+        ("kept", 1)
+    ]
+
+
+def test_the_receipt_shows_the_chains_head_which_covers_the_bid(client, site_root):
+    from tests.factories import make_call, submit_bid
+
+    applicant = UserFactory()
+    submission = submit_bid(make_call(site_root["calls"]), applicant)
+    client.force_login(applicant)
+
+    page = client.get(f"/bids/{submission.pk}/receipt/").content.decode()
+
+    head = audit_chain_head()
+    submitted = AuditEvent.objects.get(submission=submission, action=AuditAction.SUBMITTED)
+    assert submitted.seq <= head.seq
+    assert head.hash in page
+    assert f"event {head.seq} " in page
