@@ -99,3 +99,13 @@ def load_demo_submissions(call, users_by_email) -> int:
             )
         created += 1
     return created
+
+
+def load_demo_committee(call, members) -> int:
+    """Give ``call`` an opening committee of ``members``. Idempotent."""
+    from applications.models import OpeningCommittee
+
+    committee, created = OpeningCommittee.objects.get_or_create(call=call)
+    if created:
+        committee.members.set(members)
+    return int(created)

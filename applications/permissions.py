@@ -1,9 +1,10 @@
 """Who may do what to a submission. Every view, download, export and admin
 screen asks these functions; the seal on bids is enforced here and nowhere else.
 
-The seal: before a call's deadline, and until staff open the call after it,
-nobody but the applicant reads a submission's content or files: not staff,
-not superusers. Staff see only how many submissions were received.
+The seal: before a call's deadline, and until its opening committee opens the
+call after it (a quorum of members, each confirming), nobody but the applicant
+reads a submission's content or files: not staff, not superusers. Staff see
+only how many submissions were received.
 
 Who evaluates an opened call (its panel's chair and reviewers) is the
 business of the ``reviews`` app, a layer above this one. It registers its
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from applications.choices import APPLICANT_EDITABLE, RECEIVED
+from applications.models import OpeningCommittee
 from tenders.choices import CallState, Envelope
 
 
@@ -33,6 +35,8 @@ class EvaluatorRules:
 
     leads: Callable[[object, object], bool]
     reads: Callable[[object, object], bool]
+    # ``on_panel(user, call)``: sits on the call's evaluation panel (chair or reviewer).
+    on_panel: Callable[[object, object], bool] = lambda user, call: False
 
 
 _evaluator_rules: dict[str, EvaluatorRules] = {}
@@ -128,6 +132,21 @@ def can_apply(user, call, now=None) -> bool:
 
 def can_see_submission_count(user, call) -> bool:
     return is_signed_in(user) and user.is_staff
+
+
+def sits_on_panel(user, call) -> bool:
+    return any(rules.on_panel(user, call) for rules in _evaluator_rules.values())
+
+
+def is_committee_member(user, call) -> bool:
+    return is_signed_in(user) and OpeningCommittee.objects.filter(call=call, members=user).exists()
+
+
+def can_confirm_opening(user, call, now=None) -> bool:
+    """A committee member, once the deadline has passed and while the call is sealed.
+    (The service checks the grace, the window, the committee and the password.)"""
+    now = now or timezone.now()
+    return is_committee_member(user, call) and now >= call.closes_at and not call_is_opened(call)
 
 
 def can_open_call(user, call, now=None) -> bool:

@@ -3,7 +3,13 @@
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.panels import FieldPanel, ObjectList
+from wagtail.permissions import register_permission_policy
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet
 
+from applications.committee_admin import CommitteeForm, CommitteePermissionPolicy
+from applications.models import OpeningCommittee
 from applications.views import admin as admin_views
 from core.admin_menu import StaffMenuItem
 
@@ -35,3 +41,23 @@ def register_submissions_menu_item():
     return StaffMenuItem(
         _("Submissions"), reverse("zabuni_call_list"), icon_name="folder-open-inverse", order=250
     )
+
+
+class CommitteeViewSet(SnippetViewSet):
+    """Opening committees: who must confirm before a call's bids are unsealed."""
+
+    model = OpeningCommittee
+    icon = "group"
+    menu_label = _("Opening committees")
+    add_to_admin_menu = True
+    menu_order = 251
+    copy_view_enabled = False
+    inspect_view_enabled = False
+    list_display = ["call", "created_at"]
+    edit_handler = ObjectList(
+        [FieldPanel("call"), FieldPanel("members")], base_form_class=CommitteeForm
+    )
+
+
+register_permission_policy(OpeningCommittee, CommitteePermissionPolicy(OpeningCommittee))
+register_snippet(CommitteeViewSet)

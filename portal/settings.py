@@ -152,6 +152,12 @@ TIME_ZONE = env.str("ORGANISATION_TIME_ZONE", default="Africa/Nairobi")
 # (files stored, rows written). The call can be opened only once this grace has
 # run out: keep it at least as long as the web server's request timeout.
 OPENING_GRACE_SECONDS = env.int("OPENING_GRACE_SECONDS", default=120)
+# The opening committee (applications.models.opening): its smallest size, how
+# many members must confirm before a call opens, and for how long after the
+# deadline confirmations are taken.
+OPENING_COMMITTEE_MIN_MEMBERS = env.int("OPENING_COMMITTEE_MIN_MEMBERS", default=3)
+OPENING_QUORUM = env.int("OPENING_QUORUM", default=3)
+OPENING_CONFIRMATION_WINDOW_HOURS = env.int("OPENING_CONFIRMATION_WINDOW_HOURS", default=72)
 # A published call's deadline never moves to less than this many days after the
 # change; once it has passed it never moves at all (tenders.freeze).
 CALL_EXTENSION_NOTICE_DAYS = env.int("CALL_EXTENSION_NOTICE_DAYS", default=3)

@@ -109,4 +109,14 @@ def reads_as_reviewer(user, submission) -> bool:
 
 def register() -> None:
     """Tell the seal who evaluates: the chair leads, assigned reviewers read."""
-    register_evaluator_rules("reviews", EvaluatorRules(leads=is_chair, reads=reads_as_reviewer))
+    register_evaluator_rules(
+        "reviews",
+        EvaluatorRules(leads=is_chair, reads=reads_as_reviewer, on_panel=sits_on_panel),
+    )
+
+
+def sits_on_panel(user, call) -> bool:
+    panel = _panel(call)
+    return panel is not None and (
+        panel.chair_id == user.pk or panel.members.filter(pk=user.pk).exists()
+    )

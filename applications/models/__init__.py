@@ -1,5 +1,13 @@
 from .audit import AuditEvent
-from .opening import CallOpening
+from .opening import CallOpening, OpeningCommittee, OpeningConfirmation
 from .submissions import Submission, SubmissionFile, SubmissionSequence
 
-__all__ = ["AuditEvent", "CallOpening", "Submission", "SubmissionFile", "SubmissionSequence"]
+__all__ = [
+    "AuditEvent",
+    "CallOpening",
+    "OpeningCommittee",
+    "OpeningConfirmation",
+    "Submission",
+    "SubmissionFile",
+    "SubmissionSequence",
+]

@@ -1,4 +1,12 @@
-"""The opening of a call: after its deadline, staff unseal its submissions."""
+"""The opening of a call: after its deadline, its opening committee unseals its bids.
+
+A committee of at least ``OPENING_COMMITTEE_MIN_MEMBERS`` people, one of them
+at least not on the evaluation panel (PPADA 2015 s.78). Each member confirms
+the opening separately, signed in and re-entering their password; the call
+opens when ``OPENING_QUORUM`` have confirmed. Nobody, superusers included,
+opens a call alone. A confirmation is its own row so that, when bids come to
+be encrypted to the committee, each can carry the member's key share.
+"""
 
 from django.conf import settings
 from django.db import models
@@ -20,3 +28,43 @@ class CallOpening(models.Model):
 
     def __str__(self):
         return f"{self.call} opened {self.opened_at:%Y-%m-%d %H:%M}"
+
+
+class OpeningCommittee(models.Model):
+    call = models.OneToOneField(
+        "tenders.CallPage",
+        on_delete=models.PROTECT,
+        related_name="opening_committee",
+        verbose_name=_("call"),
+    )
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="opening_committees", verbose_name=_("members")
+    )
+    created_at = models.DateTimeField(_("set up at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("opening committee")
+
+    def __str__(self):
+        return str(self.call)
+
+
+class OpeningConfirmation(models.Model):
+    """One member's confirmation of one call's opening; each member counts once."""
+
+    call = models.ForeignKey(
+        "tenders.CallPage", on_delete=models.PROTECT, related_name="opening_confirmations"
+    )
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(_("confirmed at"))
+
+    class Meta:
+        verbose_name = _("opening confirmation")
+        constraints = [
+            models.UniqueConstraint(fields=["call", "member"], name="one_confirmation_per_member")
+        ]
+
+    def __str__(self):
+        return f"{self.member} confirmed {self.call} at {self.confirmed_at:%Y-%m-%d %H:%M}"

@@ -8,12 +8,17 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from applications.choices import AuditAction
-from applications.models import CallOpening, Submission
-from applications.permissions import can_open_call
+from applications.models import (
+    CallOpening,
+    OpeningCommittee,
+    OpeningConfirmation,
+    Submission,
+)
+from applications.permissions import can_open_call, sits_on_panel
 from applications.services.audit import audit_record
 from applications.services.deadline import closes_at_of
 from core.clock import db_now
-from core.errors import NotAllowed
+from core.errors import NotAllowed, Refused
 from tenders.models import CallPage
 
 
@@ -23,14 +28,18 @@ def opening_possible_from(closes_at):
     return closes_at + timedelta(seconds=settings.OPENING_GRACE_SECONDS)
 
 
-def call_open(*, call: CallPage, user, request=None) -> CallOpening:
+def call_open(*, call: CallPage, user, request=None, quorum: bool = False) -> CallOpening:
     """Unseal ``call``: record who opened it and when. Idempotent.
+
+    No URL reaches this for one person: the admin's opening goes through
+    ``opening_confirm``, which calls it when the committee's quorum is reached.
+    Tests and the demo loader call it directly to set up opened calls.
 
     It locks the call's submission rows in key order, so it waits for any
     save still recording a bid received before the deadline, and refuses
     until the grace after the deadline has run out.
     """
-    if not can_open_call(user, call):
+    if not quorum and not can_open_call(user, call):
         existing = CallOpening.objects.filter(call=call).first()
         if existing and user.is_staff:
             return existing
@@ -76,3 +85,80 @@ def call_open(*, call: CallPage, user, request=None) -> CallOpening:
             detail=_("%(n)s submissions received") % {"n": opening.submissions_received},
         )
     return opening
+
+
+def opening_window_closes(closes_at):
+    return closes_at + timedelta(hours=settings.OPENING_CONFIRMATION_WINDOW_HOURS)
+
+
+def committee_problems(committee: OpeningCommittee) -> list[str]:
+    """Why a committee cannot open its call; empty if it can."""
+    members = list(committee.members.filter(is_active=True))
+    problems = []
+    if len(members) < settings.OPENING_COMMITTEE_MIN_MEMBERS:
+        problems.append(
+            _("An opening committee needs at least %(n)s active members; this one has %(m)s.")
+            % {"n": settings.OPENING_COMMITTEE_MIN_MEMBERS, "m": len(members)}
+        )
+    if members and all(sits_on_panel(member, committee.call) for member in members):
+        problems.append(
+            _("At least one member of the opening committee must not sit on the evaluation panel.")
+        )
+    return problems
+
+
+def opening_confirm(*, call: CallPage, user, password: str, request=None):
+    """One committee member confirms the opening, re-entering their password.
+
+    The same member confirming again counts once. When ``OPENING_QUORUM``
+    members have confirmed, the call opens. Returns (confirmations, opening or None).
+    """
+    committee = OpeningCommittee.objects.filter(call=call).first()
+    if committee is None or not committee.members.filter(pk=user.pk, is_active=True).exists():
+        raise NotAllowed(
+            _("Only a member of this call's opening committee can confirm its opening.")
+        )
+    if not user.check_password(password or ""):
+        raise Refused(_("That is not your password. Nothing was recorded."))
+    problems = committee_problems(committee)
+    if problems:
+        raise Refused(" ".join(problems))
+    existing = CallOpening.objects.filter(call=call).first()
+    if existing:
+        return OpeningConfirmation.objects.filter(call=call).count(), existing
+    now = db_now()
+    closes_at = closes_at_of(call.pk)
+    if now < opening_possible_from(closes_at):
+        raise NotAllowed(
+            _("The call can be opened from %(time)s, just after its deadline.")
+            % {"time": _when(opening_possible_from(closes_at))}
+        )
+    if now > opening_window_closes(closes_at):
+        raise NotAllowed(
+            _(
+                "Confirmations were taken until %(time)s. The opening is late: staff must "
+                "record why and set a new committee."
+            )
+            % {"time": _when(opening_window_closes(closes_at))}
+        )
+    with transaction.atomic():
+        _confirmation, created = OpeningConfirmation.objects.get_or_create(
+            call=call, member=user, defaults={"confirmed_at": now}
+        )
+        if created:
+            audit_record(
+                actor=user,
+                action=AuditAction.OPENING_CONFIRMED,
+                request=request,
+                call=call,
+                detail=_("Opening confirmed by a committee member"),
+            )
+        count = OpeningConfirmation.objects.filter(call=call).count()
+    opening = None
+    if count >= settings.OPENING_QUORUM:
+        opening = call_open(call=call, user=user, request=request, quorum=True)
+    return count, opening
+
+
+def _when(moment) -> str:
+    return formats.date_format(timezone.localtime(moment), "j F Y, H:i")

@@ -1,5 +1,6 @@
 """Staff screens in the Wagtail admin: counts before opening, bids after, the audit trail."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
@@ -9,16 +10,22 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from applications.choices import RECEIVED
-from applications.models import AuditEvent, Submission, SubmissionFile
+from applications.models import (
+    AuditEvent,
+    OpeningCommittee,
+    OpeningConfirmation,
+    Submission,
+    SubmissionFile,
+)
 from applications.permissions import (
     call_is_sealed,
-    can_open_call,
+    can_confirm_opening,
     can_see_submission_count,
     can_view_audit_trail,
     can_view_financial_envelope,
     can_view_submission,
 )
-from applications.services.opening import call_open
+from applications.services.opening import opening_confirm
 from core.errors import Refused
 from tenders.choices import Envelope
 from tenders.models import CallPage
@@ -50,7 +57,13 @@ def call_submissions(request, call_id):
         "call": call,
         "received_count": received.count(),
         "sealed": call_is_sealed(call),
-        "can_open": can_open_call(request.user, call),
+        "can_confirm": can_confirm_opening(request.user, call)
+        and not OpeningConfirmation.objects.filter(call=call, member=request.user).exists(),
+        "committee": OpeningCommittee.objects.filter(call=call)
+        .prefetch_related("members")
+        .first(),
+        "confirmations": OpeningConfirmation.objects.filter(call=call).select_related("member"),
+        "quorum": settings.OPENING_QUORUM,
         "can_view_audit": can_view_audit_trail(request.user, call),
         "submissions": [],
     }
@@ -67,17 +80,34 @@ def call_submissions(request, call_id):
 
 @require_POST
 def call_open_view(request, call_id):
+    """A committee member confirms the opening, with their password; the quorum opens."""
     _require_staff(request)
     call = get_object_or_404(CallPage, pk=call_id)
     try:
-        opening = call_open(call=call, user=request.user, request=request)
+        count, opening = opening_confirm(
+            call=call,
+            user=request.user,
+            password=request.POST.get("password", ""),
+            request=request,
+        )
     except Refused as refusal:
         messages.error(request, refusal.message)
     else:
-        messages.success(
-            request,
-            _("Call opened: %(n)s submissions unsealed.") % {"n": opening.submissions_received},
-        )
+        if opening is not None:
+            messages.success(
+                request,
+                _("Call opened: %(n)s submissions unsealed.")
+                % {"n": opening.submissions_received},
+            )
+        else:
+            messages.success(
+                request,
+                _(
+                    "Your confirmation is recorded: %(count)s of the %(quorum)s needed "
+                    "to open the call."
+                )
+                % {"count": count, "quorum": settings.OPENING_QUORUM},
+            )
     return redirect("zabuni_call_submissions", call_id=call.pk)
 
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from wagtail.models import Page, Site
 
 from accounts.models import Profile
-from applications.demo import load_demo_submissions
+from applications.demo import load_demo_committee, load_demo_submissions
 from news.demo import demo_articles
 from news.models import ArticlePage, NewsIndexPage
 from reviews.demo import load_demo_panel
@@ -28,6 +28,8 @@ DEMO_ACCOUNTS = [
     ("consultancy@zabuni.local", "zabuni-applicant-demo", "Peter", "Ouma", "applicant"),
     ("mshauri@zabuni.local", "zabuni-applicant-demo", "Fatuma", "Said", "applicant"),
     ("hakidata@zabuni.local", "zabuni-applicant-demo", "Kevin", "Kiprono", "applicant"),
+    ("committee1@zabuni.local", "zabuni-committee-demo", "Wanjiku", "Mutua", "committee"),
+    ("committee2@zabuni.local", "zabuni-committee-demo", "Baraka", "Omondi", "committee"),
 ]
 DEMO_ORGANISATIONS = {
     "consultancy@zabuni.local": "Ouma & Partners Research",
@@ -35,6 +37,8 @@ DEMO_ORGANISATIONS = {
     "hakidata@zabuni.local": "Haki Data Collective",
 }
 CLOSED_DEMO_CALL = "DC-CFC-2026-003"
+SEALED_DEMO_CALL = "DC-CFC-2026-006"
+DEMO_COMMITTEE = ["staff@zabuni.local", "committee1@zabuni.local", "committee2@zabuni.local"]
 
 
 class Command(BaseCommand):
@@ -56,6 +60,11 @@ class Command(BaseCommand):
         for email, password, _first, _last, role in DEMO_ACCOUNTS:
             self.stdout.write(f"  {role:<10} {email:<28} {password}")
         self.stdout.write("Admin: http://127.0.0.1:8000/admin/")
+        self.stdout.write(
+            f"Opening walk-through ({SEALED_DEMO_CALL}, closed and sealed): its opening "
+            f"committee ({', '.join(DEMO_COMMITTEE)}) each confirm under Submissions in the "
+            "admin, re-entering their password; the third confirmation opens the call."
+        )
         self.stdout.write(
             f"Evaluation walk-through ({CLOSED_DEMO_CALL}, opened and with its panel): "
             "reviewer@zabuni.local declares, scores and submits at /bids/reviews/; "
@@ -92,6 +101,9 @@ class Command(BaseCommand):
         closed_call = CallPage.objects.get(reference_code=CLOSED_DEMO_CALL)
         self.created += load_demo_submissions(closed_call, users)
         self.created += load_demo_panel(closed_call, users, staff=users["staff@zabuni.local"])
+        sealed_call = CallPage.objects.get(reference_code=SEALED_DEMO_CALL)
+        self.created += load_demo_submissions(sealed_call, users)
+        self.created += load_demo_committee(sealed_call, [users[e] for e in DEMO_COMMITTEE])
         return self.created
 
     def load_accounts(self):
@@ -104,7 +116,7 @@ class Command(BaseCommand):
                 email=email,
                 first_name=first,
                 last_name=last,
-                is_staff=role in ("admin", "staff"),
+                is_staff=role in ("admin", "staff", "committee"),
                 is_superuser=role == "admin",
             )
             user.set_password(password)
@@ -119,7 +131,7 @@ class Command(BaseCommand):
             )
             if role == "reviewer":
                 user.groups.add(reviewers)
-            if role == "staff":
+            if role in ("staff", "committee"):
                 user.groups.add(Group.objects.get(name="Editors"))
 
     def load_home(self) -> HomePage:

@@ -1,0 +1,138 @@
+"""Nobody opens a call alone: a committee's quorum, each member confirming with their
+own password, within a window after the deadline; each member counts once."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from applications.choices import AuditAction
+from applications.models import AuditEvent, CallOpening, OpeningCommittee, OpeningConfirmation
+from applications.permissions import EvaluatorRules, _evaluator_rules, register_evaluator_rules
+from applications.services.opening import opening_confirm
+from core.errors import NotAllowed, Refused
+from tests.applications.deadline_support import close_at
+from tests.factories import PASSWORD, StaffFactory, UserFactory, in_group, make_call, submit_bid
+
+
+@pytest.fixture
+def call(site_root):
+    call = make_call(site_root["calls"])
+    submit_bid(call, UserFactory())
+    return close_at(call, timezone.now() - timedelta(minutes=5))
+
+
+@pytest.fixture
+def members(db):
+    return [
+        in_group(
+            StaffFactory(email=f"member{n}@example.org"), "Editors", "wagtailadmin.access_admin"
+        )
+        for n in range(3)
+    ]
+
+
+@pytest.fixture
+def committee(call, members):
+    committee = OpeningCommittee.objects.create(call=call)
+    committee.members.set(members)
+    return committee
+
+
+def confirm(call, user, password=PASSWORD):
+    return opening_confirm(call=call, user=user, password=password)
+
+
+def test_one_member_short_cannot_open_and_the_full_quorum_can(call, committee, members):
+    assert confirm(call, members[0]) == (1, None)
+    assert confirm(call, members[1]) == (2, None)
+    assert not CallOpening.objects.filter(call=call).exists()
+
+    count, opening = confirm(call, members[2])
+
+    assert count == 3 and opening is not None
+    assert opening.submissions_received == 1
+    actions = list(AuditEvent.objects.filter(call=call).values_list("action", flat=True))
+    assert actions.count(AuditAction.OPENING_CONFIRMED) == 3
+    assert actions.count(AuditAction.CALL_OPENED) == 1
+
+
+def test_the_same_member_confirming_twice_counts_once(call, committee, members):
+    confirm(call, members[0])
+    assert confirm(call, members[0]) == (1, None)
+    assert confirm(call, members[1]) == (2, None)
+    assert OpeningConfirmation.objects.filter(call=call).count() == 2
+    assert not CallOpening.objects.filter(call=call).exists()
+
+
+def test_a_wrong_password_records_nothing(call, committee, members):
+    with pytest.raises(Refused, match="not your password"):
+        confirm(call, members[0], password="guess")
+    assert not OpeningConfirmation.objects.exists()
+
+
+def test_nobody_outside_the_committee_confirms_not_even_a_superuser(call, committee, superuser):
+    with pytest.raises(NotAllowed, match="opening committee"):
+        confirm(call, superuser)
+    assert not OpeningConfirmation.objects.exists()
+
+
+def test_a_call_without_a_committee_cannot_be_opened(call, superuser):
+    with pytest.raises(NotAllowed):
+        confirm(call, superuser)
+
+
+def test_confirmations_are_taken_only_within_the_window_after_the_deadline(
+    site_root, call, committee, members, settings
+):
+    early = close_at(call, timezone.now() + timedelta(seconds=30))
+    with pytest.raises(NotAllowed, match="can be opened from"):
+        confirm(early, members[0])
+    late = close_at(
+        call,
+        timezone.now() - timedelta(hours=settings.OPENING_CONFIRMATION_WINDOW_HOURS, minutes=1),
+    )
+    with pytest.raises(NotAllowed, match="Confirmations were taken until"):
+        confirm(late, members[0])
+    assert not OpeningConfirmation.objects.exists()
+
+
+def test_a_committee_too_small_or_wholly_on_the_panel_cannot_open(call, committee, members):
+    committee.members.remove(members[2])
+    with pytest.raises(Refused, match="at least 3 active members"):
+        confirm(call, members[0])
+    committee.members.add(members[2])
+
+    saved = dict(_evaluator_rules)
+    register_evaluator_rules(
+        "everyone-on-panel",
+        EvaluatorRules(
+            leads=lambda u, c: False, reads=lambda u, s: False, on_panel=lambda u, c: True
+        ),
+    )
+    try:
+        with pytest.raises(Refused, match="must not sit on the evaluation panel"):
+            confirm(call, members[0])
+    finally:
+        _evaluator_rules.clear()
+        _evaluator_rules.update(saved)
+
+
+def test_through_the_admin_a_member_confirms_and_a_superuser_alone_opens_nothing(
+    client, call, committee, members, superuser
+):
+    url = reverse("zabuni_call_open", args=[call.pk])
+    client.force_login(superuser)
+    client.post(url, {"password": PASSWORD})
+    assert not CallOpening.objects.filter(call=call).exists()
+
+    for member in members:
+        client.force_login(member)
+        page = client.get(reverse("zabuni_call_submissions", args=[call.pk])).content.decode()
+        assert "Confirm the opening" in page
+        response = client.post(url, {"password": PASSWORD}, follow=True)
+        assert response.status_code == 200
+
+    assert CallOpening.objects.filter(call=call).exists()
+    assert "Call opened: 1 submissions unsealed." in response.content.decode()
