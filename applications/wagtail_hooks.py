@@ -29,6 +29,11 @@ def register_submission_urls():
             name="zabuni_call_open",
         ),
         path(
+            "submissions/call/<int:call_id>/register/",
+            admin_views.call_register,
+            name="zabuni_call_register",
+        ),
+        path(
             "submissions/call/<int:call_id>/audit/",
             admin_views.call_audit,
             name="zabuni_call_audit",

@@ -1,5 +1,5 @@
 from .audit import AuditEvent
-from .opening import CallOpening, OpeningCommittee, OpeningConfirmation
+from .opening import CallOpening, OpeningCommittee, OpeningConfirmation, OpeningRegister
 from .submissions import Submission, SubmissionFile, SubmissionSequence
 
 __all__ = [
@@ -7,6 +7,7 @@ __all__ = [
     "CallOpening",
     "OpeningCommittee",
     "OpeningConfirmation",
+    "OpeningRegister",
     "Submission",
     "SubmissionFile",
     "SubmissionSequence",

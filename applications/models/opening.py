@@ -12,6 +12,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from applications.models.audit import AppendOnlyError
+
 
 class CallOpening(models.Model):
     call = models.OneToOneField(
@@ -68,3 +70,37 @@ class OpeningConfirmation(models.Model):
 
     def __str__(self):
         return f"{self.member} confirmed {self.call} at {self.confirmed_at:%Y-%m-%d %H:%M}"
+
+
+class OpeningRegister(models.Model):
+    """The tender opening register (PPADA 2015 s.78), written once at opening.
+
+    ``lines`` hold each bid as the committee found it: reference, bidder, time
+    of receipt, status, and each file's envelope, name, size and SHA-256;
+    financial envelopes are listed as sealed (hash, no amount). ``digest`` is
+    the SHA-256 of the register's canonical content; the audit chain's head at
+    that moment ties the register to the trail.
+    """
+
+    call = models.OneToOneField(
+        "tenders.CallPage", on_delete=models.PROTECT, related_name="opening_register"
+    )
+    created_at = models.DateTimeField(_("written at"))
+    lines = models.JSONField(_("bids"))
+    members = models.JSONField(_("opened by"))
+    audit_head = models.CharField(_("audit record head"), max_length=100, blank=True)
+    digest = models.CharField(_("SHA-256 of the register"), max_length=64)
+
+    class Meta:
+        verbose_name = _("opening register")
+
+    def __str__(self):
+        return f"Opening register of {self.call}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AppendOnlyError("An opening register is never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("An opening register is never deleted.")

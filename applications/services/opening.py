@@ -17,6 +17,7 @@ from applications.models import (
 from applications.permissions import can_open_call, sits_on_panel
 from applications.services.audit import audit_record
 from applications.services.deadline import closes_at_of
+from applications.services.registers import opening_register_write
 from core.clock import db_now
 from core.errors import NotAllowed, Refused
 from tenders.models import CallPage
@@ -84,6 +85,7 @@ def call_open(*, call: CallPage, user, request=None, quorum: bool = False) -> Ca
             call=call,
             detail=_("%(n)s submissions received") % {"n": opening.submissions_received},
         )
+        opening_register_write(call=call, opened_by=user)
     return opening
 
 

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
@@ -14,6 +15,7 @@ from applications.models import (
     AuditEvent,
     OpeningCommittee,
     OpeningConfirmation,
+    OpeningRegister,
     Submission,
     SubmissionFile,
 )
@@ -26,6 +28,7 @@ from applications.permissions import (
     can_view_submission,
 )
 from applications.services.opening import opening_confirm
+from applications.services.registers import register_csv
 from core.errors import Refused
 from tenders.choices import Envelope
 from tenders.models import CallPage
@@ -154,3 +157,21 @@ def _mask_unopened_files(user, call, events) -> None:
             user, file.submission
         ):
             event.file_name = _("(a file in a sealed financial envelope)")
+
+
+def call_register(request, call_id):
+    """The opening register, as written at the opening: printable, and as CSV."""
+    _require_staff(request)
+    call = get_object_or_404(CallPage, pk=call_id)
+    register = OpeningRegister.objects.filter(call=call).first()
+    if register is None or not can_view_audit_trail(request.user, call):
+        raise Http404
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(register_csv(register), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = (
+            f'attachment; filename="opening-register-{call.reference_code}.csv"'
+        )
+        return response
+    return TemplateResponse(
+        request, "applications/admin/call_register.html", {"call": call, "register": register}
+    )

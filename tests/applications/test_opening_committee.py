@@ -136,3 +136,67 @@ def test_through_the_admin_a_member_confirms_and_a_superuser_alone_opens_nothing
 
     assert CallOpening.objects.filter(call=call).exists()
     assert "Call opened: 1 submissions unsealed." in response.content.decode()
+
+
+# --- The opening register -------------------------------------------------------------
+
+
+def test_the_opening_writes_a_register_once_and_mails_it_to_every_bidder(
+    client, call, committee, members
+):
+    from applications.models import OpeningRegister, Submission
+    from applications.models.audit import AppendOnlyError
+    from applications.services.audit_chain import audit_chain_extend
+    from notifications.models import OutboxMessage
+
+    for member in members:
+        audit_chain_extend()  # what each commit does (this test's transaction never commits)
+        confirm(call, member)
+
+    register = OpeningRegister.objects.get(call=call)
+    submission = Submission.objects.get(call=call)
+    (line,) = register.lines
+    assert line["reference"] == submission.reference
+    assert line["bidder"] == submission.applicant.email  # no profile: the address
+    technical, financial = line["files"]
+    assert technical["name"].endswith("Technical proposal.pdf") and not technical["sealed"]
+    assert financial["sealed"] and financial["name"] == ""
+    assert financial["sha256"] == submission.files.get(envelope="financial").sha256
+    assert str(submission.offer_amount.normalize()) not in str(register.lines)
+    assert [m["name"] for m in register.members] == [m.get_full_name() for m in members]
+    assert register.audit_head.startswith("#")
+
+    mail = OutboxMessage.objects.get(dedupe_key__startswith="register:")
+    assert mail.to_email == submission.applicant.email
+    assert submission.reference in mail.body_text
+    assert line["bidder"] in mail.body_text
+    assert register.digest in mail.body_text
+    assert "Financial proposal" in mail.body_text and "sealed financial envelope" in mail.body_text
+
+    register.members = []
+    with pytest.raises(AppendOnlyError):
+        register.save()
+
+    client.force_login(members[0])
+    csv = client.get(reverse("zabuni_call_register", args=[call.pk]) + "?format=csv")
+    assert csv.status_code == 200
+    assert submission.reference in csv.content.decode()
+    assert "(sealed)" in csv.content.decode()
+
+
+def test_a_grant_calls_register_mails_references_but_no_names(site_root, members):
+    from notifications.models import OutboxMessage
+
+    grant = make_call(site_root["calls"], kind="grant")
+    applicant = UserFactory(first_name="Named", last_name="Activist")
+    submit_bid(grant, applicant)
+    grant = close_at(grant, timezone.now() - timedelta(minutes=5))
+    committee = OpeningCommittee.objects.create(call=grant)
+    committee.members.set(members)
+
+    for member in members:
+        confirm(grant, member)
+
+    mail = OutboxMessage.objects.get(dedupe_key__startswith="register:")
+    assert f"{grant.reference_code}-0001" in mail.body_text
+    assert "Activist" not in mail.body_text and "Activist" not in mail.body_html

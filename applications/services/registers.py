@@ -1,0 +1,128 @@
+"""The opening register: written once when a call opens, mailed to every bidder.
+
+Grant applicants get a copy with references only, never names: a grant
+application can name an activist.
+"""
+
+import csv
+import hashlib
+import io
+import json
+
+from django.utils import timezone
+
+from applications.choices import RECEIVED, SubmissionStatus
+from applications.models import OpeningConfirmation, OpeningRegister, Submission
+from applications.services.audit_chain import audit_chain_head
+from notifications.services import outbox_enqueue
+from tenders.choices import Envelope
+
+LISTED = RECEIVED | {SubmissionStatus.WITHDRAWN}
+
+
+def _line(submission) -> dict:
+    files = sorted(
+        (f for f in submission.files.all() if not f.pending),
+        key=lambda f: (f.envelope != Envelope.TECHNICAL, f.document_name),
+    )
+    return {
+        "reference": submission.reference or "",
+        "bidder": submission.applicant.profile.display_name
+        if hasattr(submission.applicant, "profile")
+        else submission.applicant.email,
+        "received_at": submission.submitted_at.isoformat() if submission.submitted_at else "",
+        "status": submission.status,
+        "withdrawn_at": submission.withdrawn_at.isoformat() if submission.withdrawn_at else "",
+        "files": [
+            {
+                "envelope": f.envelope,
+                "document": f.document_name,
+                # A sealed financial envelope: its fingerprint, never its name or amount.
+                "name": "" if f.envelope == Envelope.FINANCIAL else f.original_name,
+                "size": f.size,
+                "sha256": f.sha256,
+                "sealed": f.envelope == Envelope.FINANCIAL,
+            }
+            for f in files
+        ],
+    }
+
+
+def register_digest(lines, members, audit_head) -> str:
+    payload = {"lines": lines, "members": members, "audit_head": audit_head}
+    return hashlib.sha256(
+        json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()
+    ).hexdigest()
+
+
+def opening_register_write(*, call, opened_by) -> OpeningRegister:
+    """Write ``call``'s register (once) and queue a copy to every bidder listed."""
+    existing = OpeningRegister.objects.filter(call=call).first()
+    if existing:
+        return existing
+    submissions = list(
+        Submission.objects.filter(call=call, status__in=LISTED)
+        .select_related("applicant__profile")
+        .prefetch_related("files")
+        .order_by("number", "pk")
+    )
+    lines = [_line(s) for s in submissions]
+    confirmations = OpeningConfirmation.objects.filter(call=call).select_related("member")
+    members = [
+        {"name": c.member.get_full_name() or c.member.email, "at": c.confirmed_at.isoformat()}
+        for c in confirmations.order_by("confirmed_at")
+    ] or [{"name": opened_by.get_full_name() or opened_by.email, "at": timezone.now().isoformat()}]
+    head = audit_chain_head()
+    audit_head = str(head) if head else ""
+    register = OpeningRegister.objects.create(
+        call=call,
+        created_at=timezone.now(),
+        lines=lines,
+        members=members,
+        audit_head=audit_head,
+        digest=register_digest(lines, members, audit_head),
+    )
+    for submission in submissions:
+        outbox_enqueue(
+            to=submission.applicant.email,
+            template="applications/emails/opening_register",
+            context={"call": call, "register": register, "names": not call.is_grant},
+            dedupe_key=f"register:{call.pk}:{submission.applicant_id}",
+            confidential=True,
+        )
+    return register
+
+
+def register_csv(register, *, names: bool = True) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        [
+            "reference",
+            "bidder",
+            "received_at",
+            "status",
+            "envelope",
+            "document",
+            "file",
+            "size",
+            "sha256",
+        ]
+    )
+    for line in register.lines:
+        bidder = line["bidder"] if names else ""
+        for f in line["files"] or [{}]:
+            writer.writerow(
+                [
+                    line["reference"],
+                    bidder,
+                    line["received_at"],
+                    line["status"],
+                    f.get("envelope", ""),
+                    f.get("document", ""),
+                    "(sealed)" if f.get("sealed") else f.get("name", ""),
+                    f.get("size", ""),
+                    f.get("sha256", ""),
+                ]
+            )
+    return out.getvalue()
