@@ -131,6 +131,9 @@ def expectation(name: str, role: str, phase: str, resource: str) -> str | None:
         return ALLOWED if staff and opened and resource == "technical" else REFUSED
     if name in ("zabuni_call_submissions", "zabuni_call_audit"):
         return ALLOWED if staff else REFUSED
+    if name == "zabuni_call_register":
+        # Written at the opening: nothing to show (404) before it, staff only after.
+        return ALLOWED if staff and opened else REFUSED
     if name == "reviews:assignment":
         # The assignee's own page: sealed before opening; after it, the applicant's
         # name (to judge a conflict) but nothing of the bid until they declare.
@@ -257,12 +260,17 @@ def _must_show(name: str, phase: str, resource: str, w: World) -> list[str]:
         ]
     if name == "zabuni_call_audit" and phase == AFTER_OPENING:
         return [w.reference]
+    if name == "zabuni_call_register":
+        return [w.reference, w.files["technical"].original_name, w.files["financial"].sha256]
     if name == "zabuni_evaluation_ranking":
         return [str(w.submission.label)]
     return []
 
 
 def _must_hide(name: str, phase: str, resource: str, w: World) -> list[str]:
+    if name == "zabuni_call_register":
+        # Financial envelopes by hash only; a replacement never resubmitted, not at all.
+        return [OFFER_SHOWN, w.files["financial"].original_name, w.files["pending"].original_name]
     if name == "zabuni_evaluation_ranking":
         return [OFFER_SHOWN, *(f.original_name for f in w.files.values()), "/bids/files/"]
     if name in ("zabuni_call_submissions", "zabuni_call_audit"):
