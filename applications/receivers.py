@@ -1,10 +1,31 @@
 """Bidders hear of what a call announces: addenda and published answers."""
 
+from applications.choices import AuditAction
+from applications.services.audit import audit_record
 from applications.services.notices import on_addendum_recorded, on_clarification_published
 from tenders.signals import addendum_recorded, clarification_published
 
 
+def audit_terms_change(sender, call, addendum, **kwargs) -> None:
+    """Every published change to a call's deadline or terms joins the audit trail."""
+    parts = []
+    if addendum.new_closes_at != addendum.previous_closes_at:
+        parts.append(
+            f"deadline {addendum.previous_closes_at:%Y-%m-%d %H:%M:%S} UTC -> "
+            f"{addendum.new_closes_at:%Y-%m-%d %H:%M:%S} UTC"
+        )
+    if addendum.terms_changed:
+        parts.append("terms changed")
+    audit_record(
+        actor=None,
+        action=AuditAction.TERMS_CHANGED,
+        call=call,
+        detail=f"Addendum {addendum.number}: " + "; ".join(parts or ["published"]),
+    )
+
+
 def connect():
+    addendum_recorded.connect(audit_terms_change, dispatch_uid="zabuni-addendum-audit")
     addendum_recorded.connect(on_addendum_recorded, dispatch_uid="zabuni-addendum-notices")
     clarification_published.connect(
         on_clarification_published, dispatch_uid="zabuni-clarification-notices"

@@ -152,6 +152,9 @@ TIME_ZONE = env.str("ORGANISATION_TIME_ZONE", default="Africa/Nairobi")
 # (files stored, rows written). The call can be opened only once this grace has
 # run out: keep it at least as long as the web server's request timeout.
 OPENING_GRACE_SECONDS = env.int("OPENING_GRACE_SECONDS", default=120)
+# Reverse proxies (addresses or networks) whose X-Forwarded-For names the client
+# in the audit trail. Empty: the header is ignored (core.client_ip).
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 # The opening committee (applications.models.opening): its smallest size, how
 # many members must confirm before a call opens, and for how long after the
 # deadline confirmations are taken.

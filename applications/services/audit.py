@@ -7,6 +7,7 @@ from django.db import DatabaseError, transaction
 from applications.choices import AuditAction
 from applications.models import AuditEvent
 from applications.services.audit_chain import audit_chain_extend
+from core.client_ip import client_ip
 
 logger = logging.getLogger(__name__)
 
@@ -27,13 +28,6 @@ def audit_chain_extend_quietly() -> None:
         audit_chain_extend()
     except DatabaseError as exc:
         logger.warning("Audit chain not extended now (the sweep will): %s", exc)
-
-
-def client_ip(request) -> str | None:
-    """The address the request came from, as the web server saw it."""
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def audit_record(

@@ -120,6 +120,11 @@ def test_an_extension_of_at_least_three_days_is_published_with_an_addendum(open_
 
     assert stored(open_call).closes_at == open_call.closes_at
     assert Addendum.objects.filter(call=open_call).count() == 1
+    # Every change to a call's dates or terms joins the audit trail.
+    from applications.models import AuditEvent
+
+    (event,) = AuditEvent.objects.filter(call=open_call, action="terms_changed")
+    assert event.detail.startswith("Addendum 1: deadline ")
 
 
 @pytest.mark.parametrize(
