@@ -50,6 +50,7 @@ class AuditAction(models.TextChoices):
     CALL_OPENED = "call_opened", _("Call opened")
     OPENING_CONFIRMED = "opening_confirmed", _("Opening confirmed by a committee member")
     TERMS_CHANGED = "terms_changed", _("Call's deadline or terms changed")
+    CALL_CANCELLED = "call_cancelled", _("Call cancelled")
     ACCESS_REFUSED = "access_refused", _("Access refused")
     SCORE_CHANGED = "score_changed", _("Score changed")
     OUTCOME_DECIDED = "outcome_decided", _("Outcome decided")

@@ -2,8 +2,12 @@
 
 from applications.choices import AuditAction
 from applications.services.audit import audit_record
-from applications.services.notices import on_addendum_recorded, on_clarification_published
-from tenders.signals import addendum_recorded, clarification_published
+from applications.services.notices import (
+    notify_stakeholders,
+    on_addendum_recorded,
+    on_clarification_published,
+)
+from tenders.signals import addendum_recorded, call_cancelled, clarification_published
 
 
 def audit_terms_change(sender, call, addendum, **kwargs) -> None:
@@ -24,7 +28,23 @@ def audit_terms_change(sender, call, addendum, **kwargs) -> None:
     )
 
 
+def on_call_cancelled(sender, call, cancellation, **kwargs) -> None:
+    audit_record(
+        actor=None,
+        action=AuditAction.CALL_CANCELLED,
+        call=call,
+        detail=f"Cancelled: {cancellation.reason}"[:2000],
+    )
+    notify_stakeholders(
+        call=call,
+        template="applications/emails/call_cancelled",
+        context={"cancellation": cancellation},
+        event_key=f"cancelled:{call.pk}",
+    )
+
+
 def connect():
+    call_cancelled.connect(on_call_cancelled, dispatch_uid="zabuni-cancellation")
     addendum_recorded.connect(audit_terms_change, dispatch_uid="zabuni-addendum-audit")
     addendum_recorded.connect(on_addendum_recorded, dispatch_uid="zabuni-addendum-notices")
     clarification_published.connect(

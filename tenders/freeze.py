@@ -90,7 +90,7 @@ def stored_terms(call) -> StoredTerms | None:
     model = type(call)
     row = (
         model.objects.filter(pk=call.pk)
-        .values(*FROZEN_FIELDS, "live", "first_published_at")
+        .values(*FROZEN_FIELDS, "outcome", "live", "first_published_at")
         .first()
     )
     if row is None:
@@ -111,6 +111,8 @@ def term_change_refusals(call, stored: StoredTerms | None, *, now=None) -> dict[
         return {}
     now = now or timezone.now()
     errors: dict[str, str] = {}
+    if stored.values.get("outcome") == "cancelled" and call.outcome != "cancelled":
+        errors["outcome"] = _("The call was cancelled; a cancellation cannot be undone.")
     if stored.closes_at <= now:
         reason = _(
             "Frozen: the deadline passed on %(deadline)s. A call's dates and the terms "

@@ -5,8 +5,21 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
-from tenders.models import Addendum, CallClosing, CallPage, Clarification, PublishedTerms
-from tenders.signals import addendum_recorded, call_closed, clarification_published
+from tenders.choices import CallOutcome
+from tenders.models import (
+    Addendum,
+    CallCancellation,
+    CallClosing,
+    CallPage,
+    Clarification,
+    PublishedTerms,
+)
+from tenders.signals import (
+    addendum_recorded,
+    call_cancelled,
+    call_closed,
+    clarification_published,
+)
 from tenders.terms import terms_fingerprint
 
 logger = logging.getLogger(__name__)
@@ -50,6 +63,21 @@ def clarification_publish(*, clarification: Clarification) -> bool:
             return False
         clarification_published.send(sender=Clarification, clarification=clarification)
     return True
+
+
+def call_record_cancellation(*, call: CallPage) -> CallCancellation | None:
+    """On publish: a call newly cancelled gets its record, once, and ``call_cancelled``
+    is sent in the same transaction (bidders are told; the seal holds for good)."""
+    if call.outcome != CallOutcome.CANCELLED:
+        return None
+    with transaction.atomic():
+        cancellation, created = CallCancellation.objects.get_or_create(
+            call=call,
+            defaults={"reason": call.cancellation_reason, "recorded_at": timezone.now()},
+        )
+        if created:
+            call_cancelled.send(sender=CallPage, call=call, cancellation=cancellation)
+    return cancellation if created else None
 
 
 def call_record_addendum(*, call: CallPage) -> Addendum | None:

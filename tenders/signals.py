@@ -21,3 +21,7 @@ clarification_published = Signal()
 # The close-calls task recorded a call's closing. Sent after commit, through
 # send_robust; kwargs: call_id.
 call_closed = Signal()
+
+# A call was cancelled (recorded once, with its reason). Sent inside the
+# transaction; kwargs: call, cancellation.
+call_cancelled = Signal()

@@ -20,6 +20,7 @@ from applications.services.deadline import closes_at_of
 from applications.services.registers import opening_register_write
 from core.clock import db_now
 from core.errors import NotAllowed, Refused
+from tenders.choices import CallOutcome
 from tenders.models import CallPage
 
 
@@ -40,6 +41,8 @@ def call_open(*, call: CallPage, user, request=None, quorum: bool = False) -> Ca
     save still recording a bid received before the deadline, and refuses
     until the grace after the deadline has run out.
     """
+    if call.outcome == CallOutcome.CANCELLED:
+        raise NotAllowed(_("This call was cancelled: its bids are never opened."))
     if not quorum and not can_open_call(user, call):
         existing = CallOpening.objects.filter(call=call).first()
         if existing and user.is_staff:
@@ -115,6 +118,8 @@ def opening_confirm(*, call: CallPage, user, password: str, request=None):
     The same member confirming again counts once. When ``OPENING_QUORUM``
     members have confirmed, the call opens. Returns (confirmations, opening or None).
     """
+    if call.outcome == CallOutcome.CANCELLED:
+        raise NotAllowed(_("This call was cancelled: its bids are never opened."))
     committee = OpeningCommittee.objects.filter(call=call).first()
     if committee is None or not committee.members.filter(pk=user.pk, is_active=True).exists():
         raise NotAllowed(

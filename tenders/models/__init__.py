@@ -1,9 +1,10 @@
 from .calls import CallClosing, CallCriterion, CallIndexPage, CallPage, RequiredDocument
 from .home import HomePage
-from .notices import Addendum, Clarification, PublishedTerms
+from .notices import Addendum, CallCancellation, Clarification, PublishedTerms
 
 __all__ = [
     "Addendum",
+    "CallCancellation",
     "Clarification",
     "PublishedTerms",
     "CallClosing",

@@ -141,6 +141,14 @@ class CallPage(Page):
     outcome = models.CharField(
         _("outcome"), max_length=20, choices=CallOutcome.choices, blank=True, default=""
     )
+    cancellation_reason = models.TextField(
+        _("reason for cancelling"),
+        blank=True,
+        help_text=_(
+            "Required to cancel. It is recorded and sent to everyone who started a bid; "
+            "a cancelled call's bids are never opened, and a cancellation cannot be undone."
+        ),
+    )
 
     objects = CallPageManager()
     base_form_class = CallPageForm
@@ -176,6 +184,7 @@ class CallPage(Page):
             "required_documents", heading=_("Required documents"), label=_("Document"), min_num=1
         ),
         FieldPanel("outcome"),
+        FieldPanel("cancellation_reason"),
     ]
     search_fields = Page.search_fields + [
         index.SearchField("reference_code"),
@@ -224,6 +233,11 @@ class CallPage(Page):
             errors.setdefault(
                 "financial_weight",
                 _("This selection method scores quality only: the financial weight must be 0."),
+            )
+        if self.outcome == CallOutcome.CANCELLED and not self.cancellation_reason.strip():
+            errors["cancellation_reason"] = _(
+                "Give the reason for cancelling: it is recorded and sent to everyone who "
+                "started a bid."
             )
         for field, reason in term_change_refusals(self, stored_terms(self)).items():
             errors.setdefault(field, reason)

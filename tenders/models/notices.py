@@ -90,3 +90,23 @@ class PublishedTerms(models.Model):
 
     def __str__(self):
         return f"Published terms of call {self.call_id}"
+
+
+class CallCancellation(models.Model):
+    """A call cancelled: a recorded act with its reason, written once on publish.
+
+    Everyone who started a bid is told (``call_cancelled``), and the call's
+    bids are never opened.
+    """
+
+    call = models.OneToOneField(
+        "tenders.CallPage", on_delete=models.PROTECT, related_name="cancellation"
+    )
+    reason = models.TextField(_("reason"))
+    recorded_at = models.DateTimeField(_("recorded at"))
+
+    class Meta:
+        verbose_name = _("call cancellation")
+
+    def __str__(self):
+        return f"Cancellation of call {self.call_id}"

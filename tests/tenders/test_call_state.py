@@ -65,6 +65,7 @@ def test_the_listing_filters_agree_with_the_state(call, moment, now, expected):
 @pytest.mark.parametrize("now", [OPENS - SECOND, OPENS, CLOSES + SECOND])
 def test_an_editors_outcome_overrides_the_dates(call, outcome, expected, now):
     call.outcome = outcome
+    call.cancellation_reason = "The funding fell through." if outcome == "cancelled" else ""
     call.save()
 
     assert call.state_at(now) == expected

@@ -240,6 +240,7 @@ def test_after_the_deadline_criteria_and_documents_are_frozen(closed_call, relat
 def test_after_the_deadline_the_wording_and_outcome_may_still_change(closed_call):
     closed_call.summary = "Corrected typing in the summary."
     closed_call.outcome = "cancelled"
+    closed_call.cancellation_reason = "No bid met the minimum."
     closed_call.save_revision().publish()
 
     assert stored(closed_call).summary == "Corrected typing in the summary."
@@ -258,3 +259,42 @@ def test_the_editor_shows_the_frozen_fields_read_only_with_the_reason(
     assert "Frozen since the deadline passed" in unescape(response.content.decode())
     criteria = form.formsets["criteria"]
     assert all(field.disabled for child in criteria.forms for field in child.fields.values())
+
+
+# --- Cancellation instead of an early close ------------------------------------------
+
+
+def test_a_cancellation_needs_a_reason_is_recorded_and_told_and_never_undone(open_call):
+    from applications.models import AuditEvent
+    from applications.services.opening import call_open
+    from core.errors import NotAllowed
+    from notifications.models import OutboxMessage
+    from tenders.models import CallCancellation
+    from tests.factories import StaffFactory, UserFactory, submit_bid
+
+    bidder = UserFactory()
+    submit_bid(open_call, bidder)
+    open_call.outcome = "cancelled"
+    with pytest.raises(ValidationError, match="reason for cancelling"):
+        open_call.full_clean()
+
+    open_call.cancellation_reason = "The donor withdrew the funding."
+    open_call.save_revision().publish()
+
+    cancellation = CallCancellation.objects.get(call=open_call)
+    assert cancellation.reason == "The donor withdrew the funding."
+    assert AuditEvent.objects.filter(call=open_call, action="call_cancelled").count() == 1
+    notice = OutboxMessage.objects.get(dedupe_key=f"cancelled:{open_call.pk}:{bidder.pk}")
+    assert "The donor withdrew the funding." in notice.body_text
+
+    call = stored(open_call)
+    call.outcome = ""
+    with pytest.raises(TermsFrozen, match="cannot be undone"):
+        call.save()
+
+    call = stored(open_call)
+    from tests.applications.deadline_support import close_at
+
+    close_at(call, NOW() - timedelta(hours=1))
+    with pytest.raises(NotAllowed, match="never opened"):
+        call_open(call=stored(call), user=StaffFactory())
