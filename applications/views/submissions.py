@@ -176,6 +176,12 @@ def submission_receipt(request, pk):
     if not submission.submitted_at:
         raise Http404
     files = _visible_files(request.user, submission).filter(pending=False)
+    audit_record(
+        actor=request.user,
+        action=AuditAction.RECEIPT_VIEWED,
+        request=request,
+        submission=submission,
+    )
     return render(
         request,
         "applications/submission_receipt.html",

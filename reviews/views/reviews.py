@@ -7,12 +7,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from applications.choices import OUTCOMES
+from applications.choices import OUTCOMES, AuditAction
 from applications.permissions import (
     call_is_sealed,
     can_download_file,
     can_see_applicant_identity,
 )
+from applications.services.audit import audit_record
 from core.errors import Refused
 from reviews.choices import ReviewStatus
 from reviews.forms import DeclarationForm, ScoreForm
@@ -84,6 +85,13 @@ def assignment_detail(request, assignment_id):
     declaration = DeclarationForm()
     score_form = ScoreForm(criteria=criteria, existing=existing)
     status = 200
+    if request.method == "GET":
+        audit_record(
+            actor=request.user,
+            action=AuditAction.ASSIGNMENT_VIEWED,
+            request=request,
+            submission=submission,
+        )
     if request.method == "POST":
         action = request.POST.get("action")
         try:
@@ -179,6 +187,10 @@ def ranking(request, call_id):
     if panel is None or not can_view_ranking(request.user, call):
         raise Http404
     status = 200
+    if request.method == "GET":
+        audit_record(
+            actor=request.user, action=AuditAction.RANKING_VIEWED, request=request, call=call
+        )
     if request.method == "POST":
         try:
             _ranking_action(request, panel)

@@ -295,6 +295,25 @@ def test_the_ranking_page_costs_the_same_queries_for_few_and_many_reviews(
     assert len(after) == len(before)
 
 
+def test_views_of_the_ranking_an_assignment_and_a_receipt_are_audited(client, evaluation):
+    from applications.models import AuditEvent
+
+    ev = evaluation()
+    client.force_login(ev["panel"].chair)
+    client.get(reverse("reviews:ranking", args=[ev["call"].pk]))
+    assignment = Assignment.objects.filter(panel=ev["panel"]).first()
+    client.force_login(assignment.reviewer)
+    assert client.get(reverse("reviews:assignment", args=[assignment.pk])).status_code == 200
+    owner = assignment.submission.applicant
+    client.force_login(owner)
+    client.get(reverse("applications:receipt", args=[assignment.submission.pk]))
+
+    recorded = set(AuditEvent.objects.values_list("action", "actor_id"))
+    assert ("ranking_viewed", ev["panel"].chair_id) in recorded
+    assert ("assignment_viewed", assignment.reviewer_id) in recorded
+    assert ("receipt_viewed", owner.pk) in recorded
+
+
 # --- reminders -----------------------------------------------------------------------
 
 
