@@ -20,8 +20,11 @@ from tenders.models import CallPage
 BEFORE_DEADLINE = "before_deadline"
 AFTER_DEADLINE = "after_deadline"
 AFTER_OPENING = "after_opening"
-PHASES = (BEFORE_DEADLINE, AFTER_DEADLINE, AFTER_OPENING)
-ROLES = ("owner", "other_applicant", "reviewer", "staff", "superuser", "anonymous")
+# A superuser tried to move the open call's deadline into the past (refused):
+# everything must still be sealed as before the deadline.
+AFTER_MOVE_ATTEMPT = "after_deadline_move_attempt"
+PHASES = (BEFORE_DEADLINE, AFTER_MOVE_ATTEMPT, AFTER_DEADLINE, AFTER_OPENING)
+ROLES = ("owner", "other_applicant", "reviewer", "committee", "staff", "superuser", "anonymous")
 CLIENT_IP = "203.0.113.9"
 OFFER = Decimal("1234567")
 OFFER_SHOWN = "1,234,567"
@@ -120,7 +123,8 @@ STAFF_NO_CONTENT_ROUTES = {
 
 
 def expectation(name: str, role: str, phase: str, resource: str) -> str | None:
-    staff = role in ("staff", "superuser")
+    # A member of the opening committee is staff; confirming opens nothing alone.
+    staff = role in ("staff", "superuser", "committee")
     opened = phase == AFTER_OPENING
     if name in ("applications:submission", "applications:receipt"):
         return ALLOWED if role == "owner" or (staff and opened) else REFUSED

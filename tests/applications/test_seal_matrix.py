@@ -25,13 +25,21 @@ from wagtail.admin.viewsets import viewsets
 from wagtail.snippets.models import get_snippet_models
 
 from applications.demo import tiny_pdf
-from applications.models import AuditEvent, Submission, SubmissionFile
-from applications.services.opening import call_open
+from applications.models import (
+    AuditEvent,
+    CallOpening,
+    OpeningCommittee,
+    Submission,
+    SubmissionFile,
+)
+from applications.services.opening import opening_confirm
 from applications.services.submissions import Amounts, submission_save
 from reviews.models import Assignment, Panel, ScoringSheet
 from reviews.services.sheet_build import scoring_sheet_build
+from tenders.freeze import TermsFrozen
 from tenders.models import CallPage
 from tests.applications.seal_matrix import (
+    AFTER_MOVE_ATTEMPT,
     AFTER_OPENING,
     BEFORE_DEADLINE,
     CLIENT_IP,
@@ -49,7 +57,7 @@ from tests.applications.seal_matrix import (
     check_cell,
     targets,
 )
-from tests.factories import UserFactory, pdf_upload, submit_bid
+from tests.factories import PASSWORD, StaffFactory, UserFactory, in_group, pdf_upload, submit_bid
 
 # --- The world: one call, the owner's bid and everyone around it -------------
 
@@ -104,10 +112,20 @@ def world(consultancy_call, applicant, reviewer, staff_user, superuser, no_outbo
         "owner": applicant,
         "other_applicant": other,
         "reviewer": reviewer,
+        "committee": in_group(
+            StaffFactory(email="committee.member@example.org"),
+            "Editors",
+            "wagtailadmin.access_admin",
+        ),
         "staff": staff_user,
         "superuser": superuser,
         "anonymous": None,
     }
+    # The opening committee: the committee role, staff, and one more member.
+    committee = OpeningCommittee.objects.create(call=call)
+    committee.members.set(
+        [users["committee"], staff_user, StaffFactory(email="third.member@example.org")]
+    )
     # A panel: the reviewer is assigned the owner's bid and has declared nothing yet.
     panel = Panel.objects.create(
         call=call,
@@ -140,11 +158,25 @@ def enter(phase: str, world: World) -> None:
     """Move the call into ``phase``. The deadline moves with a plain UPDATE, as time would."""
     if phase == BEFORE_DEADLINE:
         return
+    if phase == AFTER_MOVE_ATTEMPT:
+        # The insider path: publish the open call with its deadline a minute ago.
+        call = CallPage.objects.get(pk=world.call.pk)
+        call.closes_at = timezone.now() - timedelta(minutes=1)
+        call.clarifications_close_at = call.closes_at - timedelta(minutes=1)
+        with pytest.raises(TermsFrozen):
+            call.save_revision(user=world.users["superuser"], clean=False).publish()
+        assert CallPage.objects.get(pk=world.call.pk).state.is_open
+        return
     CallPage.objects.filter(pk=world.call.pk).update(
         closes_at=timezone.now() - timedelta(minutes=5)
     )
     if phase == AFTER_OPENING:
-        call_open(call=CallPage.objects.get(pk=world.call.pk), user=world.users["staff"])
+        # Opened as it must be: each committee member confirms with their password.
+        call = CallPage.objects.get(pk=world.call.pk)
+        committee = OpeningCommittee.objects.get(call=call)
+        for member in committee.members.order_by("pk"):
+            opening_confirm(call=call, user=member, password=PASSWORD)
+        assert CallOpening.objects.filter(call=call).exists()
 
 
 # --- The tests ----------------------------------------------------------------
