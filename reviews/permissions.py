@@ -120,3 +120,12 @@ def sits_on_panel(user, call) -> bool:
     return panel is not None and (
         panel.chair_id == user.pk or panel.members.filter(pk=user.pk).exists()
     )
+
+
+def can_view_register(user, call) -> bool:
+    """The opening register: staff and the call's panel, once the call is opened."""
+    return (
+        is_signed_in(user)
+        and not call_is_sealed(call)
+        and (user.is_staff or sits_on_panel(user, call))
+    )

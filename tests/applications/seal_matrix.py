@@ -138,6 +138,9 @@ def expectation(name: str, role: str, phase: str, resource: str) -> str | None:
     if name == "zabuni_call_register":
         # Written at the opening: nothing to show (404) before it, staff only after.
         return ALLOWED if staff and opened else REFUSED
+    if name == "reviews:register":
+        # The panel's copy: staff and the panel (the reviewer sits on it), after opening.
+        return ALLOWED if (staff or role == "reviewer") and opened else REFUSED
     if name == "reviews:assignment":
         # The assignee's own page: sealed before opening; after it, the applicant's
         # name (to judge a conflict) but nothing of the bid until they declare.
@@ -264,7 +267,7 @@ def _must_show(name: str, phase: str, resource: str, w: World) -> list[str]:
         ]
     if name == "zabuni_call_audit" and phase == AFTER_OPENING:
         return [w.reference]
-    if name == "zabuni_call_register":
+    if name in ("zabuni_call_register", "reviews:register"):
         return [w.reference, w.files["technical"].original_name, w.files["financial"].sha256]
     if name == "zabuni_evaluation_ranking":
         return [str(w.submission.label)]
@@ -272,7 +275,7 @@ def _must_show(name: str, phase: str, resource: str, w: World) -> list[str]:
 
 
 def _must_hide(name: str, phase: str, resource: str, w: World) -> list[str]:
-    if name == "zabuni_call_register":
+    if name in ("zabuni_call_register", "reviews:register"):
         # Financial envelopes by hash only; a replacement never resubmitted, not at all.
         return [OFFER_SHOWN, w.files["financial"].original_name, w.files["pending"].original_name]
     if name == "zabuni_evaluation_ranking":

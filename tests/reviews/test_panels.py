@@ -314,6 +314,22 @@ def test_views_of_the_ranking_an_assignment_and_a_receipt_are_audited(client, ev
     assert ("receipt_viewed", owner.pk) in recorded
 
 
+def test_under_blind_review_the_panels_register_shows_references_not_names(client, evaluation):
+    ev = evaluation(blind=True)
+    assignment = Assignment.objects.filter(panel=ev["panel"]).first()
+    client.force_login(assignment.reviewer)
+
+    response = client.get(reverse("reviews:register", args=[ev["call"].pk]))
+    csv = client.get(reverse("reviews:register", args=[ev["call"].pk]) + "?format=csv")
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert assignment.submission.reference in page
+    for firm, _email in FIRMS:
+        assert firm not in page
+        assert firm not in csv.content.decode()
+
+
 # --- reminders -----------------------------------------------------------------------
 
 
