@@ -1,5 +1,6 @@
 """Formatting for every app: deadlines in the organisation's zone, money, lookups."""
 
+from datetime import datetime
 from decimal import Decimal
 
 from django import template
@@ -28,6 +29,19 @@ def deadline(value, seconds=False):
         offset[:3],
         offset[3:],
     )
+
+
+@register.filter
+def iso_moment(value) -> str:
+    """A moment stored as ISO 8601 text (a register's), in the organisation's zone."""
+    if not value:
+        return ""
+    try:
+        moment = datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return value
+    local = timezone.localtime(moment)
+    return f"{formats.date_format(local, 'j F Y, H:i:s')} {local.tzname()}"
 
 
 @register.filter
