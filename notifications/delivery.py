@@ -79,9 +79,11 @@ def build_email(message: OutboxMessage, connection=None) -> EmailMultiAlternativ
 
 
 def outbox_record_sent(message: OutboxMessage) -> None:
-    OutboxMessage.objects.filter(pk=message.pk, state=OutboxState.SENDING).update(
-        state=OutboxState.SENT, sent_at=timezone.now(), lease_expires_at=None, last_error=""
-    )
+    # The claim's attempt number fences the update: a worker whose lease ran out
+    # (and whose message another worker claimed since) changes nothing.
+    OutboxMessage.objects.filter(
+        pk=message.pk, state=OutboxState.SENDING, attempts=message.attempts
+    ).update(state=OutboxState.SENT, sent_at=timezone.now(), lease_expires_at=None, last_error="")
 
 
 def outbox_record_failure(message: OutboxMessage, error: BaseException, now=None) -> bool:
@@ -90,7 +92,9 @@ def outbox_record_failure(message: OutboxMessage, error: BaseException, now=None
     give_up_at = message.give_up_at or message.created_at + retry_period()
     next_attempt_at = now + backoff(message.attempts)
     failed = next_attempt_at > give_up_at
-    OutboxMessage.objects.filter(pk=message.pk, state=OutboxState.SENDING).update(
+    OutboxMessage.objects.filter(
+        pk=message.pk, state=OutboxState.SENDING, attempts=message.attempts
+    ).update(
         state=OutboxState.FAILED if failed else OutboxState.PENDING,
         next_attempt_at=next_attempt_at,
         lease_expires_at=None,
@@ -126,6 +130,10 @@ def _attempt(message_id: int, connection, now) -> tuple[bool, BaseException | No
     except DELIVERY_ERRORS as error:
         outbox_record_failure(message, error, now)
         return False, error
+    except Exception as error:  # noqa: BLE001 - any backend's failure backs off, never sticks
+        logger.exception("Outbox message %s: unexpected mail error", message.pk)
+        outbox_record_failure(message, error, now)
+        return False, SMTPDataError(554, f"{type(error).__name__}: {error}")
     outbox_record_sent(message)
     return True, None
 

@@ -1,5 +1,7 @@
 """The Notifications screen in the Wagtail admin: outgoing mail by state, and "retry now"."""
 
+import re
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -17,6 +19,7 @@ from notifications.permissions import can_manage_outbox
 from notifications.services import outbox_retry_now
 
 PER_PAGE = 50
+MESSAGE_ID = re.compile(r"[0-9]{1,18}")
 RETRYABLE = (OutboxState.PENDING, OutboxState.FAILED)
 
 
@@ -59,7 +62,7 @@ def outbox_retry(request):
     if request.POST.get("all") == "1" and state in RETRYABLE:
         ids = list(OutboxMessage.objects.filter(state=state).values_list("pk", flat=True))
     else:
-        ids = [int(pk) for pk in request.POST.getlist("message") if pk.isdigit()]
+        ids = [int(pk) for pk in request.POST.getlist("message") if MESSAGE_ID.fullmatch(pk)]
     count = outbox_retry_now(message_ids=ids)
     if count:
         messages.success(

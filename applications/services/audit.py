@@ -45,8 +45,7 @@ def audit_record(
         call_id = submission.call_id
     else:
         call_id = getattr(call, "pk", None)
-    _chain_after_commit()
-    return AuditEvent.objects.create(
+    event = AuditEvent.objects.create(
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         action=action,
         call_id=call_id,
@@ -56,3 +55,5 @@ def audit_record(
         ip_address=client_ip(request),
         detail=detail,
     )
+    _chain_after_commit()
+    return event

@@ -149,6 +149,10 @@ def opening_confirm(*, call: CallPage, user, password: str, request=None):
             % {"time": _when(opening_window_closes(closes_at))}
         )
     with transaction.atomic():
+        # One confirmer at a time per call: the last two members confirming at the
+        # same moment must not each count the other out, and the quorum opens the
+        # call in the same transaction that records it.
+        OpeningCommittee.objects.select_for_update().filter(pk=committee.pk).first()
         _confirmation, created = OpeningConfirmation.objects.get_or_create(
             call=call, member=user, defaults={"confirmed_at": now}
         )
@@ -161,9 +165,9 @@ def opening_confirm(*, call: CallPage, user, password: str, request=None):
                 detail=_("Opening confirmed by a committee member"),
             )
         count = OpeningConfirmation.objects.filter(call=call).count()
-    opening = None
-    if count >= settings.OPENING_QUORUM:
-        opening = call_open(call=call, user=user, request=request, quorum=True)
+        opening = None
+        if count >= settings.OPENING_QUORUM:
+            opening = call_open(call=call, user=user, request=request, quorum=True)
     return count, opening
 
 

@@ -86,43 +86,58 @@ def opening_register_write(*, call, opened_by) -> OpeningRegister:
         outbox_enqueue(
             to=submission.applicant.email,
             template="applications/emails/opening_register",
-            context={"call": call, "register": register, "names": not call.is_grant},
+            context={
+                "call": call,
+                "register": register,
+                "lines": visible_lines(register, names=not call.is_grant),
+                "names": not call.is_grant,
+            },
             dedupe_key=f"register:{call.pk}:{submission.applicant_id}",
             confidential=True,
         )
     return register
 
 
+def _cell(value) -> str:
+    """A CSV cell a spreadsheet will not run: text starting like a formula is quoted."""
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def visible_lines(register, *, names: bool) -> list[dict]:
+    """The register's lines for a reader who may not see who bid (blind review, a
+    grant's bidders): no bidder, and no file names, which could name them too."""
+    if names:
+        return register.lines
+    return [
+        {
+            **line,
+            "bidder": "",
+            "files": [{**f, "name": "" if not f["sealed"] else f["name"]} for f in line["files"]],
+        }
+        for line in register.lines
+    ]
+
+
 def register_csv(register, *, names: bool = True) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(
-        [
-            "reference",
-            "bidder",
-            "received_at",
-            "status",
-            "envelope",
-            "document",
-            "file",
-            "size",
-            "sha256",
-        ]
+        ["reference", "bidder", "received_at", "status", "envelope", "document", "file"]
+        + ["size", "sha256"]
     )
-    for line in register.lines:
-        bidder = line["bidder"] if names else ""
+    for line in visible_lines(register, names=names):
         for f in line["files"] or [{}]:
-            writer.writerow(
-                [
-                    line["reference"],
-                    bidder,
-                    line["received_at"],
-                    line["status"],
-                    f.get("envelope", ""),
-                    f.get("document", ""),
-                    "(sealed)" if f.get("sealed") else f.get("name", ""),
-                    f.get("size", ""),
-                    f.get("sha256", ""),
-                ]
-            )
+            row = [
+                line["reference"],
+                line["bidder"],
+                line["received_at"],
+                line["status"],
+                f.get("envelope", ""),
+                f.get("document", ""),
+                "(sealed)" if f.get("sealed") else f.get("name", ""),
+                f.get("size", ""),
+                f.get("sha256", ""),
+            ]
+            writer.writerow([_cell(value) for value in row])
     return out.getvalue()

@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404, render
 
 from applications.models import OpeningRegister
 from applications.permissions import can_see_applicant_identities
-from applications.services.registers import register_csv
+from applications.services.registers import register_csv, visible_lines
 from reviews.permissions import can_view_register
 from tenders.models import CallPage
 
@@ -25,6 +25,10 @@ def register(request, call_id):
             f'attachment; filename="opening-register-{call.reference_code}.csv"'
         )
         return response
-    return render(
-        request, "reviews/register.html", {"call": call, "register": record, "names": names}
-    )
+    context = {
+        "call": call,
+        "register": record,
+        "names": names,
+        "lines": visible_lines(record, names=names),
+    }
+    return render(request, "reviews/register.html", context)

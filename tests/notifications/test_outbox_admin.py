@@ -149,3 +149,10 @@ def test_mail_about_a_bid_hides_who_bid_on_what(client, db, consultancy_call, se
     assert "No such user" in page
     assert "secret.bidder" not in page
     assert consultancy_call.reference_code not in page
+
+
+def test_retry_with_a_crafted_id_is_not_a_500(client, mail_manager):
+    client.force_login(mail_manager)
+    for crafted in ("\u00b2", "9" * 40, "-1"):
+        response = client.post(reverse("zabuni_outbox_retry"), {"message": crafted})
+        assert response.status_code == 302

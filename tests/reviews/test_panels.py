@@ -328,6 +328,10 @@ def test_under_blind_review_the_panels_register_shows_references_not_names(clien
     for firm, _email in FIRMS:
         assert firm not in page
         assert firm not in csv.content.decode()
+    # File names could name a bidder too: only the staff copy has them.
+    technical = assignment.submission.files.get(envelope="technical")
+    assert technical.original_name not in page
+    assert technical.sha256 in page
 
 
 # --- reminders -----------------------------------------------------------------------
