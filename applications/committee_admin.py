@@ -9,22 +9,13 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
-from wagtail.permission_policies import BasePermissionPolicy
 
 from applications.models import OpeningConfirmation
 from applications.permissions import sits_on_panel
+from core.admin_menu import StaffPermissionPolicy
 
 
-class CommitteePermissionPolicy(BasePermissionPolicy):
-    def user_has_permission(self, user, action):
-        return bool(user.is_authenticated and user.is_active and user.is_staff)
-
-    def user_has_any_permission(self, user, actions):
-        return self.user_has_permission(user, None)
-
-    def users_with_any_permission(self, actions):
-        return get_user_model().objects.filter(is_active=True, is_staff=True)
-
+class CommitteePermissionPolicy(StaffPermissionPolicy):
     def user_has_permission_for_instance(self, user, action, instance):
         if action in ("change", "delete") and instance.pk:
             if OpeningConfirmation.objects.filter(call_id=instance.call_id).exists():

@@ -1,6 +1,8 @@
-"""Wagtail admin menu items for staff screens."""
+"""Wagtail admin menu items and the permission policy for staff screens."""
 
+from django.contrib.auth import get_user_model
 from wagtail.admin.menu import MenuItem
+from wagtail.permission_policies import BasePermissionPolicy
 
 
 class StaffMenuItem(MenuItem):
@@ -8,3 +10,17 @@ class StaffMenuItem(MenuItem):
 
     def is_shown(self, request):
         return request.user.is_staff
+
+
+class StaffPermissionPolicy(BasePermissionPolicy):
+    """Any active staff member may act on the model's snippets; subclasses refuse
+    particular instances in ``user_has_permission_for_instance``."""
+
+    def user_has_permission(self, user, action):
+        return bool(user.is_authenticated and user.is_active and user.is_staff)
+
+    def user_has_any_permission(self, user, actions):
+        return self.user_has_permission(user, None)
+
+    def users_with_any_permission(self, actions):
+        return get_user_model().objects.filter(is_active=True, is_staff=True)

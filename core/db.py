@@ -77,3 +77,28 @@ class commits_without_flush:
         if self.postgres and connection.connection is not None:
             with connection.cursor() as cursor:
                 cursor.execute("RESET synchronous_commit")
+
+
+def after_commit_batch(key: str, item, flush: Callable[[list], None], *, robust=False) -> None:
+    """Add ``item`` to this transaction's batch ``key``; ``flush(batch)`` runs once,
+    after commit. Outside a transaction, ``flush([item])`` runs at once.
+
+    The batch hangs on the connection while its on-commit callback is still
+    registered; a rollback (of the transaction, or of the savepoint the callback
+    was registered in) discards the callback, and the next item starts a new batch.
+    """
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        flush([item])
+        return
+    batches = connection.__dict__.setdefault("_zabuni_commit_batches", {})
+    batch = batches.get(key)
+    if batch is None or not any(entry[1] is batch[0] for entry in connection.run_on_commit):
+        items: list = []
+
+        def run():
+            flush(items)
+
+        batch = batches[key] = (run, items)
+        transaction.on_commit(run, robust=robust)
+    batch[1].append(item)

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from core.db import after_commit_batch
 from core.queue import BROKER_ERRORS, queue_task
 from notifications.delivery import outbox_deliver_due
 from notifications.models import OutboxMessage, OutboxState
@@ -50,32 +51,9 @@ def outbox_enqueue(
         },
     )
     if created:
-        _dispatch_after_commit(message.pk)
+        # One dispatch, one task, for all the messages of a transaction.
+        after_commit_batch("outbox", message.pk, lambda ids: outbox_dispatch(message_ids=ids))
     return message
-
-
-def _dispatch_after_commit(message_id: int) -> None:
-    """Collect this transaction's messages into one dispatch after its commit.
-
-    The batch hangs on the database connection while its on-commit callback is
-    still registered; a rollback discards the callback, and the next message
-    then starts a new batch.
-    """
-    connection = transaction.get_connection()
-    if not connection.in_atomic_block:
-        outbox_dispatch(message_ids=[message_id])
-        return
-    batch = getattr(connection, "_zabuni_outbox_batch", None)
-    if batch is None or not any(entry[1] is batch[0] for entry in connection.run_on_commit):
-        ids: list[int] = []
-
-        def dispatch():
-            outbox_dispatch(message_ids=ids)
-
-        batch = (dispatch, ids)
-        connection._zabuni_outbox_batch = batch
-        transaction.on_commit(dispatch)
-    batch[1].append(message_id)
 
 
 def outbox_dispatch(*, message_ids) -> bool:

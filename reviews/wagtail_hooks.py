@@ -1,6 +1,5 @@
 """Review panels and the Evaluations screens in the Wagtail admin."""
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.urls import path, reverse
 from django.utils import timezone
@@ -8,7 +7,6 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
-from wagtail.permission_policies import BasePermissionPolicy
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import (
@@ -20,28 +18,19 @@ from wagtail.snippets.views.snippets import (
     SnippetViewSetGroup,
 )
 
-from core.admin_menu import StaffMenuItem
+from core.admin_menu import StaffMenuItem, StaffPermissionPolicy
 from reviews.forms_admin import PANEL_WIDGETS, PanelForm
 from reviews.models import Panel
 from reviews.services.panels import panel_hand_over
 from reviews.views import admin as admin_evaluations
 
 
-class PanelPermissionPolicy(BasePermissionPolicy):
+class PanelPermissionPolicy(StaffPermissionPolicy):
     """Staff set up panels; nobody deletes one that has been handed its submissions.
 
     Deleting a panel deletes its assignments, declarations and scores: after
     the hand-over that would quietly erase the evaluation's record.
     """
-
-    def user_has_permission(self, user, action):
-        return bool(user.is_authenticated and user.is_active and user.is_staff)
-
-    def user_has_any_permission(self, user, actions):
-        return self.user_has_permission(user, None)
-
-    def users_with_any_permission(self, actions):
-        return get_user_model().objects.filter(is_active=True, is_staff=True)
 
     def user_has_permission_for_instance(self, user, action, instance):
         if action == "delete" and instance.handed_over_at is not None:

@@ -12,6 +12,23 @@ class AppendOnlyError(Exception):
     """Audit events are never changed or deleted."""
 
 
+class AppendOnlyModel(models.Model):
+    """Written once: saving an existing row, or deleting one, raises."""
+
+    append_only_message = "The audit trail is append-only."
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AppendOnlyError(self.append_only_message)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError(self.append_only_message)
+
+
 class AuditEventQuerySet(models.QuerySet):
     def update(self, **kwargs):
         raise AppendOnlyError("The audit trail is append-only.")
@@ -20,7 +37,7 @@ class AuditEventQuerySet(models.QuerySet):
         raise AppendOnlyError("The audit trail is append-only.")
 
 
-class AuditEvent(models.Model):
+class AuditEvent(AppendOnlyModel):
     at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -58,11 +75,3 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor} {self.get_action_display()}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise AppendOnlyError("The audit trail is append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError("The audit trail is append-only.")

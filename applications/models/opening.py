@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from applications.models.audit import AppendOnlyError
+from applications.models.audit import AppendOnlyModel
 
 
 class CallOpening(models.Model):
@@ -72,7 +72,7 @@ class OpeningConfirmation(models.Model):
         return f"{self.member} confirmed {self.call} at {self.confirmed_at:%Y-%m-%d %H:%M}"
 
 
-class OpeningRegister(models.Model):
+class OpeningRegister(AppendOnlyModel):
     """The tender opening register (PPADA 2015 s.78), written once at opening.
 
     ``lines`` hold each bid as the committee found it: reference, bidder, time
@@ -88,6 +88,8 @@ class OpeningRegister(models.Model):
     created_at = models.DateTimeField(_("written at"))
     lines = models.JSONField(_("bids"))
     members = models.JSONField(_("opened by"))
+    append_only_message = "An opening register is never changed or deleted."
+
     audit_head = models.CharField(_("audit record head"), max_length=100, blank=True)
     digest = models.CharField(_("SHA-256 of the register"), max_length=64)
 
@@ -96,11 +98,3 @@ class OpeningRegister(models.Model):
 
     def __str__(self):
         return f"Opening register of {self.call}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise AppendOnlyError("An opening register is never changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError("An opening register is never deleted.")

@@ -2,28 +2,18 @@
 
 import logging
 
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError
 
 from applications.choices import AuditAction
 from applications.models import AuditEvent
 from applications.services.audit_chain import audit_chain_extend
 from core.client_ip import client_ip
+from core.db import after_commit_batch
 
 logger = logging.getLogger(__name__)
 
 
-def _chain_after_commit() -> None:
-    """Link the transaction's events into the hash chain once it commits (once per
-    transaction; a failure there is logged and the beat sweep links them later)."""
-    conn = transaction.get_connection()
-    if conn.in_atomic_block and any(
-        entry[1] is audit_chain_extend_quietly for entry in conn.run_on_commit
-    ):
-        return
-    transaction.on_commit(audit_chain_extend_quietly, robust=True)
-
-
-def audit_chain_extend_quietly() -> None:
+def _chain_quietly(_events) -> None:
     try:
         audit_chain_extend()
     except DatabaseError as exc:
@@ -55,5 +45,7 @@ def audit_record(
         ip_address=client_ip(request),
         detail=detail,
     )
-    _chain_after_commit()
+    # Linked into the hash chain once the transaction commits (once per transaction;
+    # a failure there is logged, and the beat sweep links the event later).
+    after_commit_batch("audit-chain", event.pk, _chain_quietly, robust=True)
     return event
