@@ -172,12 +172,12 @@ def submission_save(
     refusal (the deadline, a missing document) leaves nothing behind, except
     that a bad file never costs the good ones: they are saved, nothing is
     submitted, and ``FilesRefused`` says which were kept. Returns the
-    submission and whether anything changed.
+    submission and whether anything changed. ``amounts=None`` leaves the
+    amounts as they are: a save of files only.
     """
     received_at = received_at or db_now()
     require_editable(user, submission, received_at)
     call = submission.call
-    amounts = amounts or Amounts()
     staged, refusals = _stage(call, uploads or {})
     if refusals and not staged:
         raise FilesRefused(refusals=refusals, kept=[])
@@ -203,6 +203,12 @@ def _save_locked(submission_id, call, staged, amounts, submit, request, user, re
     # Lock 1: this submission's row only (see services/deadline.py for the order).
     submission = Submission.objects.select_for_update().get(pk=submission_id)
     submission.call = call  # the deadline itself is read fresh, just below
+    if amounts is None:  # a save of files only: the amounts stay as they are
+        amounts = Amounts(
+            offer_amount=submission.offer_amount,
+            offer_currency=submission.offer_currency,
+            amount_requested=submission.amount_requested,
+        )
     require_received_in_time(call_id=call.pk, received_at=received_at)
     require_not_opened(call.pk)
     if submission.status not in APPLICANT_EDITABLE:

@@ -117,6 +117,7 @@ def submission_detail(request, pk):
 def _save(request, submission, form):
     """Save or submit from a posted form: a redirect on success, else the status to show."""
     if not form.is_valid():
+        _keep_uploads(request, submission, form)
         return None, 400
     submit = request.POST.get("action") == "submit"
     try:
@@ -150,6 +151,37 @@ def _save(request, submission, form):
         else _("Saved. Press Resubmit to replace your submitted bid."),
     )
     return redirect("applications:submission", pk=submission.pk), 302
+
+
+def _keep_uploads(request, submission, form):
+    """A mistake in the typed fields never costs the files sent with them: they are
+    saved on the bid as a plain save (amounts untouched, nothing submitted)."""
+    uploads = form.uploads()
+    if not uploads:
+        return
+    try:
+        submission_save(
+            submission=submission,
+            user=request.user,
+            uploads=uploads,
+            amounts=None,
+            request=request,
+            received_at=time_of_receipt(request),
+        )
+    except FilesRefused as refusal:
+        for requirement, message in refusal.refusals.items():
+            form.add_error(document_field_name(requirement), message)
+        messages.error(request, refusal.message)
+        return
+    except Refused as refusal:
+        messages.error(request, refusal.message)
+        return
+    kept = ", ".join(r.name for r in form.requirements if r.pk in uploads)
+    messages.warning(
+        request,
+        _("Kept: %(kept)s. Correct the fields marked below; nothing was submitted.")
+        % {"kept": kept},
+    )
 
 
 def _withdraw(request, submission):

@@ -382,3 +382,30 @@ def test_a_request_over_the_upload_limit_is_refused_before_its_body_is_read(
     assert "larger than 1 MB" in html.unescape(response.content.decode())
     assert UPLOADS_READ == [], "the body was parsed and stored to disk before the refusal"
     assert_nothing_saved(submission, settings)
+
+
+@pytest.mark.parametrize("action", ["save", "submit"])
+def test_a_mistyped_amount_never_costs_the_files_sent_with_it(
+    submission, bidder, settings, action
+):
+    submission.offer_amount = 1000
+    submission.offer_currency = "KES"
+    submission.save()
+
+    response = post_files(
+        bidder,
+        submission,
+        [(TECHNICAL, "proposal.pdf", pdf_bytes()), (FINANCIAL, "prices.pdf", pdf_bytes())],
+        action=action,
+        extra={"offer_amount": "twelve thousand"},
+    )
+
+    assert response.status_code == 400
+    page = html.unescape(response.content.decode())
+    assert "Kept: Technical proposal, Financial proposal" in page
+    assert "Enter a number." in page  # the amount's own error, next to it
+    submission.refresh_from_db()
+    assert submission.is_draft  # nothing submitted with a bad field
+    assert submission.offer_amount == 1000  # the amounts stay as they were
+    assert sorted(f.document_name for f in submission.files.all()) == [FINANCIAL, TECHNICAL]
+    assert len(stored_objects(settings)) == 2
