@@ -101,6 +101,12 @@ def can_view_ranking(user, call) -> bool:
     return can_manage_evaluation(user, call)
 
 
+def can_view_financial_register(user, call) -> bool:
+    """The prices of the qualified bids: the chair and staff, as for the envelopes
+    themselves (``applications.permissions.can_view_financial_envelope``)."""
+    return can_manage_evaluation(user, call)
+
+
 def reads_as_reviewer(user, submission) -> bool:
     """An assigned reviewer reads a bid only after declaring no conflict."""
     assignment = assignment_for(user, submission)

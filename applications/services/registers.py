@@ -98,7 +98,7 @@ def opening_register_write(*, call, opened_by) -> OpeningRegister:
     return register
 
 
-def _cell(value) -> str:
+def csv_cell(value) -> str:
     """A CSV cell a spreadsheet will not run: text starting like a formula is quoted."""
     text = str(value)
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
@@ -139,5 +139,5 @@ def register_csv(register, *, names: bool = True) -> str:
                 f.get("size", ""),
                 f.get("sha256", ""),
             ]
-            writer.writerow([_cell(value) for value in row])
+            writer.writerow([csv_cell(value) for value in row])
     return out.getvalue()

@@ -20,6 +20,7 @@ from reviews.permissions import (
     can_score,
 )
 from reviews.ranking import call_ranking
+from reviews.services.registers import financial_register_write
 
 HALF = Decimal("0.5")
 
@@ -201,8 +202,9 @@ def panel_lock(*, panel: Panel, user, request=None) -> Panel:
 def financial_open(*, panel: Panel, user, request=None) -> int:
     """Open the financial envelopes of bids at or above the minimum technical score.
 
-    Only after technical scoring is locked. Each opening is audited. Returns
-    how many envelopes were opened.
+    Only after technical scoring is locked. Each opening is audited, and the
+    financial opening register is written and mailed to the bidders it lists.
+    Returns how many envelopes were opened.
     """
     _require_manager(user, panel)
     if not panel.is_locked:
@@ -214,9 +216,11 @@ def financial_open(*, panel: Panel, user, request=None) -> int:
         if panel.financial_opened_at:
             return 0
         now = timezone.now()
-        qualifying = [row.entry.id for row in call_ranking(panel.call) if row.qualifies]
+        technical = {
+            row.entry.id: row.technical for row in call_ranking(panel.call) if row.qualifies
+        }
         opened = 0
-        for submission in Submission.objects.filter(pk__in=qualifying):
+        for submission in Submission.objects.filter(pk__in=technical):
             submission.financial_opened_at = now
             submission.save(update_fields=["financial_opened_at", "updated_at"])
             audit_record(
@@ -228,6 +232,9 @@ def financial_open(*, panel: Panel, user, request=None) -> int:
             opened += 1
         panel.financial_opened_at = now
         panel.save(update_fields=["financial_opened_at"])
+        financial_register_write(
+            call=panel.call, technical=technical, opened_by=user, opened_at=now
+        )
     return opened
 
 

@@ -23,8 +23,30 @@ AFTER_OPENING = "after_opening"
 # A superuser tried to move the open call's deadline into the past (refused):
 # everything must still be sealed as before the deadline.
 AFTER_MOVE_ATTEMPT = "after_deadline_move_attempt"
-PHASES = (BEFORE_DEADLINE, AFTER_MOVE_ATTEMPT, AFTER_DEADLINE, AFTER_OPENING)
-ROLES = ("owner", "other_applicant", "reviewer", "committee", "staff", "superuser", "anonymous")
+# After the opening, the evaluation goes on: technical scoring locked (prices
+# still sealed), then the financial envelopes of the qualified bids opened.
+AFTER_LOCK = "after_scoring_locked"
+AFTER_FINANCIAL = "after_financial_opening"
+PHASES = (
+    BEFORE_DEADLINE,
+    AFTER_MOVE_ATTEMPT,
+    AFTER_DEADLINE,
+    AFTER_OPENING,
+    AFTER_LOCK,
+    AFTER_FINANCIAL,
+)
+OPENED_PHASES = (AFTER_OPENING, AFTER_LOCK, AFTER_FINANCIAL)
+LEADS = ("chair", "committee", "staff", "superuser")  # those who lead the evaluation
+ROLES = (
+    "owner",
+    "other_applicant",
+    "reviewer",
+    "chair",
+    "committee",
+    "staff",
+    "superuser",
+    "anonymous",
+)
 CLIENT_IP = "203.0.113.9"
 OFFER = Decimal("1234567")
 OFFER_SHOWN = "1,234,567"
@@ -125,22 +147,36 @@ STAFF_NO_CONTENT_ROUTES = {
 def expectation(name: str, role: str, phase: str, resource: str) -> str | None:
     # A member of the opening committee is staff; confirming opens nothing alone.
     staff = role in ("staff", "superuser", "committee")
-    opened = phase == AFTER_OPENING
+    opened = phase in OPENED_PHASES
+    priced = phase == AFTER_FINANCIAL  # the owner's bid qualified; its price is open
+    # The panel's chair leads the evaluation: reads every bid once opened, and the
+    # prices once opened in their turn; no staff screen.
+    leads = staff or role == "chair"
+    # In the scoring phases the reviewer has declared no conflict on the owner's bid:
+    # they read it then, its technical envelope included, but never its price.
+    declared = role == "reviewer" and phase in (AFTER_LOCK, AFTER_FINANCIAL)
     if name in ("applications:submission", "applications:receipt"):
-        return ALLOWED if role == "owner" or (staff and opened) else REFUSED
+        return ALLOWED if role == "owner" or (leads and opened) or declared else REFUSED
     if name == "applications:download":
         if role == "owner":
             return ALLOWED  # pending and financial files too: they are the owner's
-        # The financial envelope stays closed until technical scoring is locked.
-        return ALLOWED if staff and opened and resource == "technical" else REFUSED
+        # The financial envelope stays closed until the financial opening, after
+        # technical scoring is locked, and then to staff and the chair only; a
+        # replacement never resubmitted stays the owner's for good.
+        if resource == "technical":
+            return ALLOWED if (leads and opened) or declared else REFUSED
+        return ALLOWED if resource == "financial" and leads and priced else REFUSED
     if name in ("zabuni_call_submissions", "zabuni_call_audit"):
         return ALLOWED if staff else REFUSED
     if name == "zabuni_call_register":
         # Written at the opening: nothing to show (404) before it, staff only after.
         return ALLOWED if staff and opened else REFUSED
     if name == "reviews:register":
-        # The panel's copy: staff and the panel (the reviewer sits on it), after opening.
-        return ALLOWED if (staff or role == "reviewer") and opened else REFUSED
+        # The panel's copy: staff and the panel (reviewer, chair), after opening.
+        return ALLOWED if (leads or role == "reviewer") and opened else REFUSED
+    if name == "reviews:financial_register":
+        # Prices: staff and the chair, once opened; other reviewers never.
+        return ALLOWED if leads and priced else REFUSED
     if name == "reviews:assignment":
         # The assignee's own page: sealed before opening; after it, the applicant's
         # name (to judge a conflict) but nothing of the bid until they declare.
@@ -151,7 +187,7 @@ def expectation(name: str, role: str, phase: str, resource: str) -> str | None:
         # The visitor's own assignments: labels only until the call is opened.
         return ALLOWED if role == "reviewer" and opened else NO_LEAK
     if name == "reviews:ranking":
-        return ALLOWED if staff and opened else REFUSED
+        return ALLOWED if leads and opened else REFUSED
     if name in (
         "reviews:sheet",
         "reviews:sheet_progress",
@@ -256,7 +292,7 @@ def _must_show(name: str, phase: str, resource: str, w: World) -> list[str]:
     if name == "applications:receipt":
         return [w.reference, w.files["technical"].sha256]
     if name == "zabuni_call_submissions":
-        if phase != AFTER_OPENING:
+        if phase not in OPENED_PHASES:
             return ["2 submissions received"]
         return [
             "2 submissions received",
@@ -265,8 +301,10 @@ def _must_show(name: str, phase: str, resource: str, w: World) -> list[str]:
             w.files["technical"].original_name,
             w.download_url("technical"),
         ]
-    if name == "zabuni_call_audit" and phase == AFTER_OPENING:
+    if name == "zabuni_call_audit" and phase in OPENED_PHASES:
         return [w.reference]
+    if name == "reviews:financial_register":
+        return [w.reference, OFFER_SHOWN, w.files["financial"].sha256]
     if name in ("zabuni_call_register", "reviews:register"):
         return [w.reference, w.files["technical"].original_name, w.files["financial"].sha256]
     if name == "zabuni_evaluation_ranking":
@@ -274,21 +312,24 @@ def _must_show(name: str, phase: str, resource: str, w: World) -> list[str]:
     return []
 
 
-def _must_hide(name: str, phase: str, resource: str, w: World) -> list[str]:
-    if name in ("zabuni_call_register", "reviews:register"):
+def _must_hide(name: str, phase: str, resource: str, w: World, role: str) -> list[str]:
+    pending = [w.files["pending"].original_name, w.download_url("pending")]
+    sealed_price = [] if phase == AFTER_FINANCIAL else [OFFER_SHOWN]
+    if name in ("zabuni_call_register", "reviews:register", "reviews:financial_register"):
         # Financial envelopes by hash only; a replacement never resubmitted, not at all.
-        return [OFFER_SHOWN, w.files["financial"].original_name, w.files["pending"].original_name]
+        return [*sealed_price, w.files["financial"].original_name, *pending]
     if name == "zabuni_evaluation_ranking":
-        return [OFFER_SHOWN, *(f.original_name for f in w.files.values()), "/bids/files/"]
+        return [*sealed_price, *(f.original_name for f in w.files.values()), "/bids/files/"]
     if name in ("zabuni_call_submissions", "zabuni_call_audit"):
-        if phase != AFTER_OPENING:
+        if phase not in OPENED_PHASES:
             return [*w.secrets, "/bids/files/"]
-        return [
-            w.files["financial"].original_name,
-            w.files["pending"].original_name,
-            w.download_url("financial"),
-            w.download_url("pending"),
-        ]
+        if phase == AFTER_FINANCIAL:
+            return pending
+        return [w.files["financial"].original_name, w.download_url("financial"), *pending]
+    if name in ("applications:submission", "applications:receipt") and role != "owner":
+        if phase == AFTER_FINANCIAL and role in LEADS:
+            return pending
+        return [OFFER_SHOWN, w.files["financial"].original_name, *pending]
     return []
 
 
@@ -341,7 +382,7 @@ def check_cell(route: Route, role: str, phase: str, resource: str, url: str, w: 
         for needle in _must_show(route.name, phase, resource, w):
             if needle not in text:
                 problems.append(f"{cell}: does not show {needle!r}")
-        for needle in _must_hide(route.name, phase, resource, w):
+        for needle in _must_hide(route.name, phase, resource, w, role):
             if needle in text:
                 problems.append(f"{cell}: shows {needle!r}, which is sealed")
     elif expected in (REFUSED, NO_LEAK):
@@ -353,4 +394,85 @@ def check_cell(route: Route, role: str, phase: str, resource: str, url: str, w: 
                 problems.append(f"{cell}: leaks {needle!r}")
         if new_downloads:
             problems.append(f"{cell}: a refused request wrote download events {new_downloads!r}")
+    return problems
+
+
+# --- POST: the actions behind each page --------------------------------------
+
+# What each route's form sends to act: tried by every role the route refuses.
+POSTS = {
+    "applications:submission": [
+        {"action": "withdraw"},
+        {"action": "submit", "offer_amount": "1", "offer_currency": "KES"},
+    ],
+    "reviews:assignment": [{"action": "declare", "has_conflict": "no"}],
+    "reviews:ranking": [
+        {"action": "lock"},
+        {"action": "open_financial"},
+        {"action": "outcome", "outcome": "awarded", "submission": "{submission}"},
+        {"action": "note", "evaluation_note": "Written by an outsider"},
+        {"action": "send_outcomes"},
+    ],
+    "zabuni_call_open": [{"password": "{password}"}],
+}
+
+
+def world_state(w: World) -> tuple:
+    """Everything an action on this call could change."""
+    from notifications.models import OutboxMessage
+    from reviews.models import Assignment, FinancialOpeningRegister, Panel, Review, ScoringSheet
+
+    call = w.call
+    return (
+        list(
+            Submission.objects.filter(call=call)
+            .order_by("pk")
+            .values_list("pk", "status", "updated_at", "offer_amount", "financial_opened_at")
+        ),
+        SubmissionFile.objects.filter(submission__call=call).count(),
+        call.opening_confirmations.count(),
+        list(
+            Panel.objects.filter(call=call).values_list(
+                "locked_at", "financial_opened_at", "outcomes_sent_at", "evaluation_note"
+            )
+        ),
+        list(
+            Assignment.objects.filter(panel__call=call).values_list("declared_at", "has_conflict")
+        ),
+        Review.objects.filter(assignment__panel__call=call).count(),
+        ScoringSheet.objects.filter(call=call).count(),
+        FinancialOpeningRegister.objects.filter(call=call).count(),
+        OutboxMessage.objects.count(),
+    )
+
+
+def check_post_cell(route: Route, role: str, phase: str, resource: str, url: str, w: World):
+    """POST each of the route's actions as ``role``, whom the route refuses or shows
+    nothing to: no 5xx, no leak, and (if refused) nothing changed."""
+    from tests.factories import PASSWORD
+
+    expected = expectation(route.name, role, phase, resource)
+    if expected not in (REFUSED, NO_LEAK):
+        return []
+    problems = []
+    for payload in POSTS.get(route.name, [{}]):
+        data = {
+            key: value.format(submission=w.submission.pk, password=PASSWORD)
+            for key, value in payload.items()
+        }
+        before = world_state(w)
+        response = w.clients[role].post(url, data)
+        text = _body(response).decode("utf-8", errors="replace")
+        cell = f"[{phase}] {role} POST {url} {payload.get('action', '')} -> {response.status_code}"
+        if response.status_code >= 500:
+            problems.append(f"{cell}: server error")
+            continue
+        for needle in w.secrets:
+            if needle in text:
+                problems.append(f"{cell}: leaks {needle!r}")
+        if expected == REFUSED:
+            if response.status_code != 405 and not _refusal_is_proper(response, role):
+                problems.append(f"{cell}: expected 403/404/405 or a redirect to sign in")
+            if world_state(w) != before:
+                problems.append(f"{cell}: a refused POST changed the call's state")
     return problems

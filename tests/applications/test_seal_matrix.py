@@ -9,8 +9,12 @@ joins the matrix on its own, and the test fails until someone decides, in
 cannot fill fails the test by name.
 
 The columns are the people around a bid (its owner, another applicant, a
-reviewer, staff, a superuser, an anonymous visitor) in three phases: before
-the deadline, after it but before opening, and after staff open the call.
+reviewer, the panel's chair, a member of the opening committee, staff, a
+superuser, an anonymous visitor) in six phases: before the deadline, after a
+refused attempt to move it into the past, after it but before opening, after
+the committee opens the call, after the chair locks technical scoring, and
+after the chair opens the financial envelopes of the qualified bids (the
+owner's bid among them).
 """
 
 from datetime import timedelta
@@ -34,11 +38,14 @@ from applications.models import (
 )
 from applications.services.opening import opening_confirm
 from applications.services.submissions import Amounts, submission_save
-from reviews.models import Assignment, Panel, ScoringSheet
+from reviews.models import Assignment, FinancialOpeningRegister, Panel, ScoringSheet
+from reviews.services.panels import conflict_declare, financial_open, panel_lock, review_save
 from reviews.services.sheet_build import scoring_sheet_build
 from tenders.freeze import TermsFrozen
 from tenders.models import CallPage
 from tests.applications.seal_matrix import (
+    AFTER_FINANCIAL,
+    AFTER_LOCK,
     AFTER_MOVE_ATTEMPT,
     AFTER_OPENING,
     BEFORE_DEADLINE,
@@ -55,6 +62,7 @@ from tests.applications.seal_matrix import (
     TECHNICAL,
     World,
     check_cell,
+    check_post_cell,
     targets,
 )
 from tests.factories import PASSWORD, StaffFactory, UserFactory, in_group, pdf_upload, submit_bid
@@ -133,6 +141,7 @@ def world(consultancy_call, applicant, reviewer, staff_user, superuser, no_outbo
         review_deadline=timezone.now() + timedelta(days=10),
     )
     panel.members.add(reviewer)
+    users["chair"] = panel.chair
     assignment = Assignment.objects.create(panel=panel, submission=submission, reviewer=reviewer)
     # A finished scoring sheet with names, as staff would have asked for it after opening.
     sheet = ScoringSheet.objects.create(call=call, requested_by=staff_user, blind=False)
@@ -170,13 +179,31 @@ def enter(phase: str, world: World) -> None:
     CallPage.objects.filter(pk=world.call.pk).update(
         closes_at=timezone.now() - timedelta(minutes=5)
     )
-    if phase == AFTER_OPENING:
+    if phase in (AFTER_OPENING, AFTER_LOCK, AFTER_FINANCIAL):
         # Opened as it must be: each committee member confirms with their password.
         call = CallPage.objects.get(pk=world.call.pk)
         committee = OpeningCommittee.objects.get(call=call)
         for member in committee.members.order_by("pk"):
             opening_confirm(call=call, user=member, password=PASSWORD)
         assert CallOpening.objects.filter(call=call).exists()
+    if phase in (AFTER_LOCK, AFTER_FINANCIAL):
+        # The reviewer scores the owner's bid above the minimum; the chair locks scoring.
+        assignment = Assignment.objects.select_related("submission__call", "panel").get(
+            pk=world.assignment.pk
+        )
+        reviewer = world.users["reviewer"]
+        conflict_declare(assignment=assignment, user=reviewer, has_conflict=False)
+        review_save(
+            assignment=assignment,
+            user=reviewer,
+            submit=True,
+            scores={c.pk: (c.max_points, "Strong") for c in call.criteria.all()},
+        )
+        chair = world.users["chair"]
+        panel = panel_lock(panel=Panel.objects.get(call=call), user=chair)
+        if phase == AFTER_FINANCIAL:
+            assert financial_open(panel=panel, user=chair) == 1  # the owner's bid only
+            assert FinancialOpeningRegister.objects.filter(call=call).exists()
 
 
 # --- The tests ----------------------------------------------------------------
@@ -227,6 +254,7 @@ def test_every_collected_route_has_fillable_parameters_and_a_rule():
             "zabuni_call_audit",
             "zabuni_call_register",
             "reviews:register",
+            "reviews:financial_register",
         )
         if not known:
             problems.append(f"{route.name} ({route.route}) has no rule in the seal matrix")
@@ -242,6 +270,7 @@ def test_seal_matrix(route, phase, world):
         url = reverse(route.name, kwargs=kwargs)
         for role in ROLES:
             problems += check_cell(route, role, phase, resource, url, world)
+            problems += check_post_cell(route, role, phase, resource, url, world)
     assert not problems, "\n".join(problems)
 
 
