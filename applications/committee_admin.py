@@ -1,24 +1,28 @@
 """Opening committees in the Wagtail admin: staff choose each call's members.
 
-A committee cannot change once any member has confirmed, nor be deleted:
-it would quietly change who opened the call.
+A committee is fixed at the call's deadline (and once any member has
+confirmed): changing it would quietly change who opens the call. After the
+deadline only a recorded late opening lets it change
+(``applications.services.committee``).
 """
 
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.snippets.views import snippets as snippet_views
 
-from applications.models import OpeningConfirmation
 from applications.permissions import sits_on_panel
+from applications.services.committee import committee_change_refusal
 from core.admin_menu import StaffPermissionPolicy
 
 
 class CommitteePermissionPolicy(StaffPermissionPolicy):
     def user_has_permission_for_instance(self, user, action, instance):
         if action in ("change", "delete") and instance.pk:
-            if OpeningConfirmation.objects.filter(call_id=instance.call_id).exists():
+            if committee_change_refusal(instance.call_id):
                 return False
         return self.user_has_permission(user, action)
 
@@ -34,15 +38,25 @@ class CommitteeForm(WagtailAdminModelForm):
         self.fields["members"].widget = forms.CheckboxSelectMultiple(
             choices=self.fields["members"].choices
         )
+        self.frozen = committee_change_refusal(self.instance.call_id) if self.instance.pk else None
+        if self.frozen:
+            for field in self.fields.values():
+                field.disabled = True
         self.fields["members"].help_text = _(
             "At least %(n)s staff members, and at least one of them not on the call's "
             "evaluation panel. The call opens when %(q)s of them have confirmed."
         ) % {"n": settings.OPENING_COMMITTEE_MIN_MEMBERS, "q": settings.OPENING_QUORUM}
+        if self.frozen:
+            self.fields["members"].help_text = self.frozen
 
     def clean(self):
         cleaned = super().clean()
         members = list(cleaned.get("members") or [])
         call = cleaned.get("call")
+        call_id = call.pk if call is not None else self.instance.call_id
+        refusal = committee_change_refusal(call_id) if call_id else None
+        if refusal:
+            raise forms.ValidationError(refusal)
         if len(members) < settings.OPENING_COMMITTEE_MIN_MEMBERS:
             self.add_error(
                 "members",
@@ -54,3 +68,28 @@ class CommitteeForm(WagtailAdminModelForm):
                 "members", _("At least one member must not sit on the call's evaluation panel.")
             )
         return cleaned
+
+
+class InstancePermissionMixin:
+    """Wagtail's generic edit and delete views check the model-level permission only;
+    these also ask the policy about the instance, before any change is made."""
+
+    instance_action = "change"
+
+    def get_object(self, queryset=None):
+        instance = super().get_object(queryset)
+        if (
+            self.request.method == "POST" or self.instance_action == "delete"
+        ) and not self.permission_policy.user_has_permission_for_instance(
+            self.request.user, self.instance_action, instance
+        ):
+            raise PermissionDenied
+        return instance
+
+
+class CommitteeEditView(InstancePermissionMixin, snippet_views.EditView):
+    instance_action = "change"
+
+
+class CommitteeDeleteView(InstancePermissionMixin, snippet_views.DeleteView):
+    instance_action = "delete"

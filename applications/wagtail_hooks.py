@@ -8,7 +8,12 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from applications.committee_admin import CommitteeForm, CommitteePermissionPolicy
+from applications.committee_admin import (
+    CommitteeDeleteView,
+    CommitteeEditView,
+    CommitteeForm,
+    CommitteePermissionPolicy,
+)
 from applications.models import OpeningCommittee
 from applications.views import admin as admin_views
 from core.admin_menu import StaffMenuItem
@@ -27,6 +32,11 @@ def register_submission_urls():
             "submissions/call/<int:call_id>/open/",
             admin_views.call_open_view,
             name="zabuni_call_open",
+        ),
+        path(
+            "submissions/call/<int:call_id>/late-opening/",
+            admin_views.call_opening_delay_view,
+            name="zabuni_call_opening_delay",
         ),
         path(
             "submissions/call/<int:call_id>/register/",
@@ -58,6 +68,8 @@ class CommitteeViewSet(SnippetViewSet):
     menu_order = 251
     copy_view_enabled = False
     inspect_view_enabled = False
+    edit_view_class = CommitteeEditView
+    delete_view_class = CommitteeDeleteView
     list_display = ["call", "created_at"]
     edit_handler = ObjectList(
         [FieldPanel("call"), FieldPanel("members")], base_form_class=CommitteeForm

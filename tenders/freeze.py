@@ -72,10 +72,12 @@ def notice_days() -> int:
 
 def children_fingerprint(call) -> str:
     """SHA-256 of the frozen attributes of the call's criteria and documents, as the
-    instance holds them (in memory, for a page being published)."""
+    instance holds them (in memory, for a page being published). Each row's id
+    counts too: scores and files point at the rows, so a row deleted and made
+    again with the same content is a change."""
     payload = {
         relation: sorted(
-            [str(getattr(child, attr)) for attr in attrs]
+            [str(child.pk)] + [str(getattr(child, attr)) for attr in attrs]
             for child in getattr(call, relation).all()
         )
         for relation, attrs in FROZEN_CHILDREN.items()

@@ -1,5 +1,11 @@
 from .audit import AuditEvent
-from .opening import CallOpening, OpeningCommittee, OpeningConfirmation, OpeningRegister
+from .opening import (
+    CallOpening,
+    OpeningCommittee,
+    OpeningConfirmation,
+    OpeningDelay,
+    OpeningRegister,
+)
 from .submissions import Submission, SubmissionFile, SubmissionSequence
 
 __all__ = [
@@ -7,6 +13,7 @@ __all__ = [
     "CallOpening",
     "OpeningCommittee",
     "OpeningConfirmation",
+    "OpeningDelay",
     "OpeningRegister",
     "Submission",
     "SubmissionFile",

@@ -98,3 +98,29 @@ class OpeningRegister(AppendOnlyModel):
 
     def __str__(self):
         return f"Opening register of {self.call}"
+
+
+class OpeningDelay(AppendOnlyModel):
+    """A late opening, recorded with its reason: the confirmation window had closed
+    before the quorum was reached (a member away, a member who left).
+
+    Recording one opens a new window of ``OPENING_CONFIRMATION_WINDOW_HOURS``
+    and lets staff change the committee until the next confirmation. It is
+    audited and mailed to the committee; it never opens the call by itself.
+    """
+
+    call = models.ForeignKey(
+        "tenders.CallPage", on_delete=models.PROTECT, related_name="opening_delays"
+    )
+    reason = models.TextField(_("reason"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"))
+    append_only_message = "A late opening, once recorded, is never changed or deleted."
+
+    class Meta:
+        verbose_name = _("late opening")
+
+    def __str__(self):
+        return f"Late opening of {self.call} recorded at {self.recorded_at:%Y-%m-%d %H:%M}"

@@ -14,8 +14,14 @@ from applications.models import (
     OpeningConfirmation,
     Submission,
 )
-from applications.permissions import can_open_call, sits_on_panel
+from applications.permissions import can_open_call
 from applications.services.audit import audit_record
+from applications.services.committee import (
+    committee_problems,
+    confirmation_notice,
+    confirmation_window_closes,
+    when,
+)
 from applications.services.deadline import closes_at_of
 from applications.services.registers import opening_register_write
 from core.clock import db_now
@@ -92,26 +98,6 @@ def call_open(*, call: CallPage, user, request=None, quorum: bool = False) -> Ca
     return opening
 
 
-def opening_window_closes(closes_at):
-    return closes_at + timedelta(hours=settings.OPENING_CONFIRMATION_WINDOW_HOURS)
-
-
-def committee_problems(committee: OpeningCommittee) -> list[str]:
-    """Why a committee cannot open its call; empty if it can."""
-    members = list(committee.members.filter(is_active=True))
-    problems = []
-    if len(members) < settings.OPENING_COMMITTEE_MIN_MEMBERS:
-        problems.append(
-            _("An opening committee needs at least %(n)s active members; this one has %(m)s.")
-            % {"n": settings.OPENING_COMMITTEE_MIN_MEMBERS, "m": len(members)}
-        )
-    if members and all(sits_on_panel(member, committee.call) for member in members):
-        problems.append(
-            _("At least one member of the opening committee must not sit on the evaluation panel.")
-        )
-    return problems
-
-
 def opening_confirm(*, call: CallPage, user, password: str, request=None):
     """One committee member confirms the opening, re-entering their password.
 
@@ -138,22 +124,23 @@ def opening_confirm(*, call: CallPage, user, password: str, request=None):
     if now < opening_possible_from(closes_at):
         raise NotAllowed(
             _("The call can be opened from %(time)s, just after its deadline.")
-            % {"time": _when(opening_possible_from(closes_at))}
+            % {"time": when(opening_possible_from(closes_at))}
         )
-    if now > opening_window_closes(closes_at):
+    window = confirmation_window_closes(call.pk, closes_at)
+    if now > window:
         raise NotAllowed(
             _(
                 "Confirmations were taken until %(time)s. The opening is late: staff must "
-                "record why and set a new committee."
+                "record why (Record a late opening) before the committee confirms again."
             )
-            % {"time": _when(opening_window_closes(closes_at))}
+            % {"time": when(window)}
         )
     with transaction.atomic():
         # One confirmer at a time per call: the last two members confirming at the
         # same moment must not each count the other out, and the quorum opens the
         # call in the same transaction that records it.
         OpeningCommittee.objects.select_for_update().filter(pk=committee.pk).first()
-        _confirmation, created = OpeningConfirmation.objects.get_or_create(
+        confirmation, created = OpeningConfirmation.objects.get_or_create(
             call=call, member=user, defaults={"confirmed_at": now}
         )
         if created:
@@ -164,12 +151,13 @@ def opening_confirm(*, call: CallPage, user, password: str, request=None):
                 call=call,
                 detail=_("Opening confirmed by a committee member"),
             )
-        count = OpeningConfirmation.objects.filter(call=call).count()
+        # Only the committee's present members count (it may change after a late opening).
+        count = OpeningConfirmation.objects.filter(
+            call=call, member__in=committee.members.filter(is_active=True)
+        ).count()
+        if created:
+            confirmation_notice(call, confirmation, count)
         opening = None
         if count >= settings.OPENING_QUORUM:
             opening = call_open(call=call, user=user, request=request, quorum=True)
     return count, opening
-
-
-def _when(moment) -> str:
-    return formats.date_format(timezone.localtime(moment), "j F Y, H:i")

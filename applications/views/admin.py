@@ -7,6 +7,7 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -15,11 +16,13 @@ from applications.models import (
     AuditEvent,
     OpeningCommittee,
     OpeningConfirmation,
+    OpeningDelay,
     OpeningRegister,
     Submission,
     SubmissionFile,
 )
 from applications.permissions import (
+    call_is_opened,
     call_is_sealed,
     can_confirm_opening,
     can_see_submission_count,
@@ -27,10 +30,15 @@ from applications.permissions import (
     can_view_financial_envelope,
     can_view_submission,
 )
+from applications.services.committee import (
+    committee_change_refusal,
+    confirmation_window_closes,
+    opening_delay_record,
+)
 from applications.services.opening import opening_confirm
 from applications.services.registers import register_csv
 from core.errors import Refused
-from tenders.choices import Envelope
+from tenders.choices import CallOutcome, Envelope
 from tenders.models import CallPage
 
 
@@ -66,6 +74,7 @@ def call_submissions(request, call_id):
         .prefetch_related("members")
         .first(),
         "confirmations": OpeningConfirmation.objects.filter(call=call).select_related("member"),
+        **_opening_timeline(request.user, call),
         "quorum": settings.OPENING_QUORUM,
         "can_view_audit": can_view_audit_trail(request.user, call),
         "submissions": [],
@@ -79,6 +88,51 @@ def call_submissions(request, call_id):
                 visible.append(submission)
         context["submissions"] = visible
     return TemplateResponse(request, "applications/admin/call_submissions.html", context)
+
+
+def _opening_timeline(user, call) -> dict:
+    """The confirmation window, the late openings recorded, and who may record one."""
+    if call_is_opened(call) or timezone.now() < call.closes_at:
+        return {"committee_refusal": committee_change_refusal(call.pk)}
+    window_closes = confirmation_window_closes(call.pk)
+    window_open = timezone.now() <= window_closes
+    return {
+        "committee_refusal": committee_change_refusal(call.pk),
+        "window_closes": window_closes,
+        "window_open": window_open,
+        "delays": OpeningDelay.objects.filter(call=call)
+        .select_related("recorded_by")
+        .order_by("recorded_at"),
+        "can_record_delay": not window_open
+        and user.has_perm("applications.add_openingdelay")
+        and call.outcome != CallOutcome.CANCELLED,
+    }
+
+
+@require_POST
+def call_opening_delay_view(request, call_id):
+    """Staff record a late opening, with a reason and their password."""
+    _require_staff(request)
+    call = get_object_or_404(CallPage, pk=call_id)
+    try:
+        opening_delay_record(
+            call=call,
+            user=request.user,
+            password=request.POST.get("password", ""),
+            reason=request.POST.get("reason", ""),
+            request=request,
+        )
+    except Refused as refusal:
+        messages.error(request, refusal.message)
+    else:
+        messages.success(
+            request,
+            _(
+                "Late opening recorded. The committee may be changed until the next "
+                "confirmation, and has a new window to confirm."
+            ),
+        )
+    return redirect("zabuni_call_submissions", call_id=call.pk)
 
 
 @require_POST

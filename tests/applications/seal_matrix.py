@@ -131,6 +131,7 @@ NO_CONTENT_ROUTES = {
     "reviews:sheet_request",  # POST: queue a scoring sheet (chair or staff, once opened)
     "zabuni_call_list",  # staff: counts per call
     "zabuni_call_open",  # POST: staff open a call
+    "zabuni_call_opening_delay",  # POST: staff record a late opening
 }
 
 # Staff screens about panels: staff may open them, but no bid's content shows there.

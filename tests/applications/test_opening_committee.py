@@ -4,11 +4,18 @@ own password, within a window after the deadline; each member counts once."""
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from applications.choices import AuditAction
-from applications.models import AuditEvent, CallOpening, OpeningCommittee, OpeningConfirmation
+from applications.models import (
+    AuditEvent,
+    CallOpening,
+    OpeningCommittee,
+    OpeningConfirmation,
+    OpeningDelay,
+)
 from applications.permissions import EvaluatorRules, _evaluator_rules, register_evaluator_rules
 from applications.services.opening import opening_confirm
 from core.errors import NotAllowed, Refused
@@ -219,3 +226,120 @@ def test_register_csv_cells_never_start_like_a_formula():
         ]
     )
     assert "'=HYPERLINK" in register_csv(register)
+
+
+# --- The committee in time: fixed at the deadline, changed only by a late opening ----
+
+
+def _window_passed(call, settings):
+    hours = settings.OPENING_CONFIRMATION_WINDOW_HOURS
+    return close_at(call, timezone.now() - timedelta(hours=hours, minutes=1))
+
+
+def test_the_committee_is_fixed_at_the_deadline_even_for_a_superuser(
+    site_root, committee, members, superuser
+):
+    from applications.committee_admin import CommitteePermissionPolicy
+    from applications.services.committee import committee_change_refusal
+
+    policy = CommitteePermissionPolicy(OpeningCommittee)
+    before = close_at(committee.call, timezone.now() + timedelta(days=5))
+    assert committee_change_refusal(before.pk) is None
+    assert policy.user_has_permission_for_instance(superuser, "change", committee)
+
+    close_at(before, timezone.now() - timedelta(minutes=5))
+
+    assert "fixed at the deadline" in committee_change_refusal(before.pk)
+    for action in ("change", "delete"):
+        assert not policy.user_has_permission_for_instance(superuser, action, committee)
+    client = Client()
+    client.force_login(superuser)
+    edit = reverse("wagtailsnippets_applications_openingcommittee:edit", args=[committee.pk])
+    page = client.get(edit).content.decode()
+    assert "fixed at the deadline" in page  # shown read-only, with the reason
+    accomplice = StaffFactory()
+    response = client.post(edit, {"call": committee.call_id, "members": [accomplice.pk]})
+    assert response.status_code in (302, 403)
+    assert set(committee.members.all()) == set(members)
+    delete = reverse("wagtailsnippets_applications_openingcommittee:delete", args=[committee.pk])
+    assert client.post(delete).status_code in (302, 403)
+    assert OpeningCommittee.objects.filter(pk=committee.pk).exists()
+
+
+def test_a_new_committee_cannot_be_set_up_after_the_deadline(call, superuser, members):
+    client = Client()
+    client.force_login(superuser)
+    add = reverse("wagtailsnippets_applications_openingcommittee:add")
+
+    response = client.post(add, {"call": call.pk, "members": [m.pk for m in members]})
+
+    assert response.status_code == 200  # the form again, with the reason
+    assert "fixed at the deadline" in response.content.decode()
+    assert not OpeningCommittee.objects.filter(call=call).exists()
+
+
+def test_a_late_opening_needs_the_window_closed_a_reason_and_the_password(
+    call, committee, members, superuser, settings
+):
+    from applications.services.committee import opening_delay_record
+
+    reason = "Two members were travelling without a connection for the whole window."
+    with pytest.raises(NotAllowed, match="a late opening can be recorded after"):
+        opening_delay_record(call=call, user=superuser, password=PASSWORD, reason=reason)
+    late = _window_passed(call, settings)
+    with pytest.raises(Refused, match="at least 20 characters"):
+        opening_delay_record(call=late, user=superuser, password=PASSWORD, reason="Late.")
+    with pytest.raises(Refused, match="not your password"):
+        opening_delay_record(call=late, user=superuser, password="guess", reason=reason)
+    with pytest.raises(NotAllowed, match="Only staff"):
+        opening_delay_record(call=late, user=UserFactory(), password=PASSWORD, reason=reason)
+    assert not OpeningDelay.objects.exists()
+
+
+def test_after_a_late_opening_the_committee_may_change_and_confirm_in_a_new_window(
+    call, committee, members, superuser, settings
+):
+    from applications.services.committee import committee_change_refusal, opening_delay_record
+    from notifications.models import OutboxMessage
+
+    late = _window_passed(call, settings)
+    confirm_early = OpeningConfirmation.objects.create(
+        call=late, member=members[0], confirmed_at=timezone.now() - timedelta(hours=60)
+    )
+    with pytest.raises(NotAllowed, match="Confirmations were taken until"):
+        confirm(late, members[1])
+
+    delay = opening_delay_record(
+        call=late,
+        user=superuser,
+        password=PASSWORD,
+        reason="Member 2 left the organisation; member 3 was away for the whole window.",
+    )
+
+    assert AuditEvent.objects.filter(call=late, action=AuditAction.OPENING_DELAYED).count() == 1
+    told = OutboxMessage.objects.filter(dedupe_key__startswith=f"opening-delay:{delay.pk}:")
+    assert sorted(m.to_email for m in told) == sorted(m.email for m in members)
+    assert committee_change_refusal(late.pk) is None
+    # Member 2 left: a new member takes their place. Member 1's earlier confirmation
+    # still counts; the departed member's would not.
+    newcomer = in_group(StaffFactory(), "Editors", "wagtailadmin.access_admin")
+    committee.members.set([members[0], members[2], newcomer])
+
+    assert confirm(late, members[2]) == (2, None)
+    assert "confirmed since" in committee_change_refusal(late.pk)
+    count, opening = confirm(late, newcomer)
+    assert count == 3 and opening is not None
+    assert confirm_early.member_id == members[0].pk
+
+
+def test_every_member_hears_of_each_confirmation(call, committee, members):
+    from notifications.models import OutboxMessage
+
+    confirm(call, members[0])
+
+    told = OutboxMessage.objects.filter(dedupe_key__startswith="opening-confirmed:")
+    assert sorted(m.to_email for m in told) == sorted(m.email for m in members)
+    for mail in told:
+        assert members[0].get_full_name() in mail.body_text
+        assert "1 of the 3 confirmations" in mail.body_text
+        assert "someone has used your account" in mail.body_text

@@ -237,6 +237,21 @@ def test_after_the_deadline_criteria_and_documents_are_frozen(closed_call, relat
         assert not RequiredDocument.objects.filter(page=closed_call, name="CVs").exists()
 
 
+def test_after_the_deadline_a_criterion_made_again_with_the_same_content_is_refused(
+    closed_call,
+):
+    """Scores point at the criterion's row: the same title and points in a new row
+    would orphan them, so the row's identity is frozen too."""
+    first, *rest = closed_call.criteria.all()
+    again = CallCriterion(title=first.title, max_points=first.max_points, sort_order=0)
+    closed_call.criteria = [again, *rest]
+
+    with pytest.raises(TermsFrozen, match="frozen"):
+        closed_call.save_revision(clean=False).publish()
+
+    assert CallCriterion.objects.filter(pk=first.pk).exists()
+
+
 def test_after_the_deadline_the_wording_and_outcome_may_still_change(closed_call):
     closed_call.summary = "Corrected typing in the summary."
     closed_call.outcome = "cancelled"
@@ -298,3 +313,44 @@ def test_a_cancellation_needs_a_reason_is_recorded_and_told_and_never_undone(ope
     close_at(call, NOW() - timedelta(hours=1))
     with pytest.raises(NotAllowed, match="never opened"):
         call_open(call=stored(call), user=StaffFactory())
+
+
+def test_a_revision_approved_after_the_deadline_cannot_move_it(client, superuser, site_root):
+    """Submitted for moderation while the call was open (a valid extension), approved
+    once the deadline had passed: the approval is refused with a clear message, the
+    live call keeps its deadline, and nothing answers 500."""
+    from wagtail.models import Workflow
+
+    call = make_call(site_root["calls"], closes_at=NOW() + timedelta(days=10))
+    call.closes_at = NOW() + timedelta(days=20)
+    call.save_revision(user=superuser)
+    workflow = Workflow.objects.filter(active=True).first() or Workflow.objects.create(
+        name="Moderation"
+    )
+    if not workflow.workflow_tasks.exists():
+        from wagtail.models import GroupApprovalTask, WorkflowTask
+
+        task = GroupApprovalTask.objects.create(name="Approve")
+        WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
+    state = workflow.start(call, superuser)
+    passed = NOW() - timedelta(minutes=10)
+    CallPage.objects.filter(pk=call.pk).update(closes_at=passed)
+
+    client.force_login(superuser)
+    response = client.post(
+        reverse(
+            "wagtailadmin_pages:workflow_action",
+            args=[call.pk, "approve", state.current_task_state.pk],
+        ),
+        {"comment": ""},
+        follow=True,
+    )
+
+    assert response.status_code == 200  # the editor again, with the reason
+    assert "Nothing was published. Frozen: the deadline passed" in unescape(
+        response.content.decode()
+    )
+    assert stored(call).closes_at == passed
+    assert stored(call).live_revision_id != state.current_task_state.revision_id
+    state.refresh_from_db()  # the approval ran in one transaction: none of it is kept
+    assert state.status == state.current_task_state.status == "in_progress"
