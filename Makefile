@@ -3,6 +3,8 @@ PYTHON ?= python3.11
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# Settings refuse to start without DJANGO_ENV (portal/settings.py): say which one.
+export DJANGO_ENV ?= development
 
 .PHONY: run test install lint format migrate demo worker clean
 
@@ -28,6 +30,7 @@ run: demo
 	@echo "Serving on http://127.0.0.1:8000 (admin: http://127.0.0.1:8000/admin/), with a Celery worker and beat."
 	VENV=$(VENV) ./scripts/run-dev
 
+test: export DJANGO_ENV := test
 test: lint
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run

@@ -60,7 +60,7 @@ def prepare_site(tmp: Path) -> dict[str, str]:
     """Migrate, load demo content and collect static files; return the production env."""
     env = site_env(tmp)
     # load_demo_content refuses to run in production mode, so the database is
-    # built in development mode: same DATABASE_URL, DJANGO_ENV unset.
+    # built in development mode: same DATABASE_URL, DJANGO_ENV=development.
     manage(env, "migrate", "--noinput")
     manage(env, "load_demo_content")
     prod = production_env(env)

@@ -39,6 +39,7 @@ def site_env(tmp: Path) -> dict[str, str]:
         PRIVATE_ROOT=str(tmp / "private"),
         MEDIA_ROOT=str(tmp / "media"),
         STATIC_ROOT=str(tmp / "static"),
+        DJANGO_ENV="development",
         LOG_LEVEL="WARNING",
         PYTHONDONTWRITEBYTECODE="1",
     )

@@ -1,9 +1,12 @@
 """Zabuni settings.
 
-Everything comes from the environment. With nothing set, the portal runs on a
-laptop: SQLite in ``var/``, public media in ``var/media/``, private files in
-``var/private/`` and Celery on kombu's filesystem transport, which needs no
-server. ``DJANGO_ENV=production`` removes every unsafe default: a missing
+Everything comes from the environment, starting with ``DJANGO_ENV``, which
+must be set: a process started without it refuses to start, rather than
+quietly running with laptop defaults. ``DJANGO_ENV=development`` (what
+``make run`` sets) or ``test`` (``make test``) runs on a laptop: SQLite in
+``var/``, public media in ``var/media/``, private files in ``var/private/``
+and Celery on kombu's filesystem transport, which needs no server.
+``DJANGO_ENV=production`` removes every unsafe default: a missing
 ``SECRET_KEY`` or ``ALLOWED_HOSTS`` stops start-up.
 """
 
@@ -11,13 +14,22 @@ from pathlib import Path
 
 import environ
 from botocore.config import Config as BotoConfig
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("ZABUNI_VAR_DIR", default=str(BASE_DIR / "var")))
 
 env = environ.Env()
-PRODUCTION = env.str("DJANGO_ENV", default="development") == "production"
+DJANGO_ENV = env.str("DJANGO_ENV", default="")
+if DJANGO_ENV not in ("production", "development", "test"):
+    raise ImproperlyConfigured(
+        "Set DJANGO_ENV to production, development or test (it is "
+        f"{DJANGO_ENV or 'not set'}). Zabuni does not guess: without it, a server could "
+        "start with DEBUG on, a known secret key, SQLite and mail printed to the console. "
+        "`make run` and `make test` set it for you."
+    )
+PRODUCTION = DJANGO_ENV == "production"
 
 if PRODUCTION:
     SECRET_KEY = env.str("SECRET_KEY")
@@ -131,7 +143,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        # ASVS 2.1.1: at least 12 characters.
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -330,6 +346,9 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Zabuni <no-reply@zab
 
 # --- Wagtail -------------------------------------------------------------
 WAGTAIL_SITE_NAME = "Zabuni"
+# No avatar from Gravatar: it would send a hash of each staff member's address to
+# a third party on every admin page (and no page requests another origin).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILADMIN_BASE_URL = env.str("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "odt", "ods", "txt", "csv"]

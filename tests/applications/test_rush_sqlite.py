@@ -17,6 +17,7 @@ def test_applicants_submitting_at_once_on_sqlite_all_succeed(tmp_path):
     env = {key: value for key, value in os.environ.items() if key not in INHERITED}
     env.update(
         ZABUNI_VAR_DIR=str(tmp_path / "var"),
+        DJANGO_ENV="test",
         DJANGO_SETTINGS_MODULE="portal.settings",
         PYTHONPATH=str(ROOT),
     )

@@ -107,11 +107,16 @@ def test_private_storage_never_gives_a_public_url():
 
 
 def _laptop_env(tmp_path) -> dict:
-    """The environment of `make run`: nothing set but where ``var/`` lives."""
+    """The environment of `make run`: DJANGO_ENV=development, nothing else set but
+    where ``var/`` lives."""
     env = {key: value for key, value in os.environ.items() if key not in INHERITED}
     env.pop("PRIVATE_ROOT", None)
     env.pop("MEDIA_ROOT", None)
-    env.update(DJANGO_SETTINGS_MODULE="portal.settings", ZABUNI_VAR_DIR=str(tmp_path / "var"))
+    env.update(
+        DJANGO_ENV="development",
+        DJANGO_SETTINGS_MODULE="portal.settings",
+        ZABUNI_VAR_DIR=str(tmp_path / "var"),
+    )
     return env
 
 
@@ -140,3 +145,36 @@ def test_private_storage_is_not_under_media_root(production_env, tmp_path, envir
     assert backend == "PrivateFileSystemStorage"
     assert not Path(private).resolve().is_relative_to(Path(media).resolve())
     assert Path(private).resolve().is_relative_to(tmp_path)
+
+
+@pytest.mark.parametrize("value", [None, "", "prod", "staging"])
+def test_nothing_starts_without_a_known_django_env(production_env, value):
+    if value is None:
+        del production_env["DJANGO_ENV"]
+    else:
+        production_env["DJANGO_ENV"] = value
+
+    result = manage(production_env, "check")
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: Set DJANGO_ENV to production, development or test" in (
+        result.stderr
+    )
+
+
+def test_passwords_need_twelve_characters():
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError, match="at least 12 characters"):
+        validate_password("Kq7#vLm2x9!")  # 11 characters, otherwise strong
+    validate_password("Kq7#vLm2x9!w")
+
+
+def test_the_admin_asks_no_third_party_for_avatars(settings):
+    from wagtail.admin.templatetags.wagtailadmin_tags import avatar_url
+
+    from tests.factories import StaffFactory
+
+    assert settings.WAGTAIL_GRAVATAR_PROVIDER_URL is None
+    assert "gravatar" not in avatar_url(StaffFactory.build(email="staff@example.org"))
