@@ -27,13 +27,12 @@ class RegistrationForm(forms.ModelForm):
         model = get_user_model()
         fields = ["email", "first_name", "last_name"]
 
+    def validate_unique(self):
+        """Not here: saying an address is taken would tell anyone who has an account
+        (accounts.services.user_register answers both cases the same way)."""
+
     def clean_email(self):
-        email = self.cleaned_data["email"].strip().lower()
-        if get_user_model().objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(
-                _("An account with this email exists. Sign in, or reset your password.")
-            )
-        return email
+        return self.cleaned_data["email"].strip().lower()
 
     def clean(self):
         cleaned = super().clean()

@@ -1,34 +1,66 @@
-"""Registering applicants and confirming their email addresses."""
+"""Registering applicants and confirming their email addresses.
+
+Registration answers the same for a new address and one that has an
+account: the page says a message was sent, and it was. A new address gets
+its confirmation link; an account never confirmed gets a fresh link; an
+active account's owner hears that someone tried to register with their
+address, with a link to reset their password.
+"""
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.tokens import default_token_generator
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
 from accounts.models import Profile
+from accounts.tokens import email_verification_token
 from notifications.services import outbox_enqueue
 
 
 def user_register(*, email: str, password: str, first_name: str, last_name: str, base_url: str):
-    """Create an inactive account and queue the email that confirms it."""
+    """Register ``email``, or tell its owner; the caller cannot tell which happened.
+
+    Returns the new user, or None when the address already had an account.
+    """
     User = get_user_model()
-    with transaction.atomic():
-        user = User(
-            email=email.lower(), first_name=first_name, last_name=last_name, is_active=False
+    email = email.strip().lower()
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is None:
+        try:
+            with transaction.atomic():
+                user = User(
+                    email=email, first_name=first_name, last_name=last_name, is_active=False
+                )
+                user.set_password(password)
+                user.save()
+                Profile.objects.create(user=user, legal_name=f"{first_name} {last_name}".strip())
+                user_send_verification(user=user, base_url=base_url)
+            return user
+        except IntegrityError:  # registered a moment ago, by another request
+            existing = User.objects.get(email__iexact=email)
+    if not existing.is_active and existing.last_login is None:
+        # Registered but never confirmed (the link may have expired): a fresh link.
+        user_send_verification(user=existing, base_url=base_url)
+    else:
+        outbox_enqueue(
+            to=existing.email,
+            template="accounts/emails/registration_attempted",
+            context={
+                "user": existing,
+                "login_url": base_url + reverse("accounts:login"),
+                "reset_url": base_url + reverse("accounts:password_reset"),
+            },
+            # One such mail an hour at most: repeated attempts do not flood the owner.
+            dedupe_key=f"registration-attempt:{existing.pk}:{timezone.now():%Y%m%d%H}",
         )
-        user.set_password(password)
-        user.save()
-        Profile.objects.create(user=user, legal_name=f"{first_name} {last_name}".strip())
-        user_send_verification(user=user, base_url=base_url)
-    return user
+    return None
 
 
 def user_send_verification(*, user, base_url: str) -> None:
-    """Queue the email with the link that confirms ``user``'s address (valid 24 hours)."""
-    token = default_token_generator.make_token(user)
+    """Queue the email with the link that confirms ``user``'s address."""
+    token = email_verification_token.make_token(user)
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     link = base_url + reverse("accounts:verify", kwargs={"uidb64": uid, "token": token})
     outbox_enqueue(
@@ -39,14 +71,20 @@ def user_send_verification(*, user, base_url: str) -> None:
     )
 
 
-def user_verify_email(*, uidb64: str, token: str):
-    """Activate the account if the link is genuine; return the user or None."""
+def user_for_verification(*, uidb64: str, token: str):
+    """The user a genuine, unexpired, unused link was made for; else None. Changes nothing."""
     User = get_user_model()
     try:
         user = User.objects.get(pk=int(urlsafe_base64_decode(uidb64).decode()))
     except (ValueError, TypeError, OverflowError, User.DoesNotExist):
         return None
-    if not default_token_generator.check_token(user, token):
+    return user if email_verification_token.check_token(user, token) else None
+
+
+def user_verify_email(*, uidb64: str, token: str):
+    """Activate the account if the link is genuine; return the user or None."""
+    user = user_for_verification(uidb64=uidb64, token=token)
+    if user is None:
         return None
     with transaction.atomic():
         user.is_active = True

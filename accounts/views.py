@@ -1,7 +1,6 @@
 """Sign-up, email confirmation and the applicant's profile."""
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -9,28 +8,15 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.forms import ProfileForm, RegistrationForm
 from accounts.models import Profile
-from accounts.services import user_register, user_send_verification, user_verify_email
-
-
-def _unconfirmed_account(email: str):
-    return (
-        get_user_model()
-        .objects.filter(email__iexact=email.strip(), is_active=False, last_login__isnull=True)
-        .first()
-    )
+from accounts.services import user_for_verification, user_register, user_verify_email
 
 
 @require_http_methods(["GET", "POST"])
 def register(request):
+    """The same answer, whether the address is new or already has an account
+    (accounts.services.user_register says who gets which mail)."""
     if request.user.is_authenticated:
         return redirect("applications:dashboard")
-    if request.method == "POST":
-        pending = _unconfirmed_account(request.POST.get("email", ""))
-        if pending is not None:
-            # Registered but never confirmed (the link may have expired):
-            # send a fresh link rather than refuse the address as taken.
-            user_send_verification(user=pending, base_url=request.build_absolute_uri("/")[:-1])
-            return render(request, "accounts/register_done.html", {"email": pending.email})
     form = RegistrationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user_register(
@@ -48,13 +34,20 @@ def register(request):
     )
 
 
+@require_http_methods(["GET", "POST"])
 def verify_email(request, uidb64, token):
+    """GET shows a button; only its POST confirms. A mail scanner that fetches the
+    link confirms nothing and uses nothing up. Confirming does not sign in: the
+    link may have been forwarded."""
+    if request.method == "GET":
+        if user_for_verification(uidb64=uidb64, token=token) is None:
+            return render(request, "accounts/verify_failed.html", status=400)
+        return render(request, "accounts/verify_confirm.html")
     user = user_verify_email(uidb64=uidb64, token=token)
     if user is None:
         return render(request, "accounts/verify_failed.html", status=400)
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-    messages.success(request, _("Your email address is confirmed. Welcome."))
-    return redirect("accounts:profile")
+    messages.success(request, _("Your email address is confirmed. Sign in to continue."))
+    return redirect("accounts:login")
 
 
 @login_required

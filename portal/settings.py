@@ -155,6 +155,8 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "applications:dashboard"
 LOGOUT_REDIRECT_URL = "/"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
+# A confirmation link's lifetime (accounts.tokens: its own generator).
+EMAIL_VERIFICATION_TIMEOUT = env.int("EMAIL_VERIFICATION_TIMEOUT", default=60 * 60 * 24)
 
 # --- Language and time ---------------------------------------------------
 LANGUAGE_CODE = "en"

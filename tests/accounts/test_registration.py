@@ -8,6 +8,7 @@ import re
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Profile
@@ -89,25 +90,32 @@ def test_a_wrong_password_does_not_reveal_an_unconfirmed_account(client):
     assert "correct email address and password" in page
 
 
-def test_following_the_link_activates_the_account_and_signs_in(client):
+def test_fetching_the_link_confirms_nothing_and_its_button_confirms(client):
+    """A mail scanner that fetches the link must not use it up; nor does confirming
+    sign anyone in (the link may have been forwarded)."""
     register(client)
     link = link_in(OutboxMessage.objects.get(), VERIFY_LINK)
 
-    response = client.get(link, follow=True)
+    page = client.get(link)
 
-    assert response.redirect_chain[-1][0] == reverse("accounts:profile")
-    assert "Your email address is confirmed" in response.content.decode()
+    assert page.status_code == 200
+    assert "Confirm my address" in page.content.decode()
     user = get_user_model().objects.get(email="wanjiku@example.org")
+    assert not user.is_active
+
+    response = client.post(link, follow=True)
+
+    assert response.redirect_chain[-1][0] == reverse("accounts:login")
+    assert "Your email address is confirmed" in response.content.decode()
+    user.refresh_from_db()
     assert user.is_active
     assert Profile.objects.get(user=user).email_verified_at is not None
-    assert int(client.session["_auth_user_id"]) == user.pk
-    assert client.get(reverse("applications:dashboard")).status_code == 200
+    assert "_auth_user_id" not in client.session
 
 
 def test_a_confirmed_account_signs_in_with_its_password(client):
     register(client)
-    client.get(link_in(OutboxMessage.objects.get(), VERIFY_LINK))
-    client.logout()
+    client.post(link_in(OutboxMessage.objects.get(), VERIFY_LINK))
 
     response = sign_in(client, "wanjiku@example.org", NEW_PASSWORD)
 
@@ -118,14 +126,48 @@ def test_a_confirmed_account_signs_in_with_its_password(client):
 def test_a_confirmation_link_works_once(client):
     register(client)
     link = link_in(OutboxMessage.objects.get(), VERIFY_LINK)
-    client.get(link)
-    client.logout()
+    client.post(link)
 
-    response = client.get(link)
+    for method in (client.get, client.post):
+        response = method(link)
+        assert response.status_code == 400
+        assert "This link is not valid" in response.content.decode()
 
-    assert response.status_code == 400
-    assert "This link is not valid" in response.content.decode()
-    assert "_auth_user_id" not in client.session
+
+def test_a_confirmation_link_expires(client, settings, monkeypatch):
+    from accounts.tokens import EmailVerificationTokenGenerator
+
+    register(client)
+    link = link_in(OutboxMessage.objects.get(), VERIFY_LINK)
+    from datetime import timedelta
+
+    later = EmailVerificationTokenGenerator()._now() + timedelta(
+        seconds=settings.EMAIL_VERIFICATION_TIMEOUT + 60
+    )
+    monkeypatch.setattr(EmailVerificationTokenGenerator, "_now", lambda self: later)
+
+    assert client.get(link).status_code == 400
+    assert client.post(link).status_code == 400
+    assert not get_user_model().objects.get(email="wanjiku@example.org").is_active
+
+
+def test_a_password_reset_token_never_confirms_an_address_nor_the_reverse(client):
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    from accounts.tokens import email_verification_token
+
+    register(client)
+    user = get_user_model().objects.get(email="wanjiku@example.org")
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    reset_token = default_token_generator.make_token(user)
+
+    verify = reverse("accounts:verify", kwargs={"uidb64": uid, "token": reset_token})
+    assert client.post(verify).status_code == 400
+    assert not default_token_generator.check_token(user, email_verification_token.make_token(user))
+    user.refresh_from_db()
+    assert not user.is_active
 
 
 @pytest.mark.parametrize(
@@ -155,15 +197,26 @@ def test_a_tampered_confirmation_link_is_refused(client, tamper):
 # --- refused registrations ---
 
 
-def test_an_email_already_registered_is_refused_in_plain_words(client):
+def test_registering_an_address_with_an_account_looks_the_same_and_tells_the_owner(client):
     UserFactory(email="wanjiku@example.org")
 
-    response = register(client, email="WANJIKU@example.org")
+    existing = register(client, email="WANJIKU@example.org")
+    new = register(Client(), email="someone.new@example.org")
 
-    assert response.status_code == 400
-    assert "An account with this email exists" in response.content.decode()
+    assert existing.status_code == new.status_code == 200
+
+    def page(response, email):
+        return response.content.decode().replace(email, "EMAIL")
+
+    assert page(existing, "wanjiku@example.org") == page(new, "someone.new@example.org")
     assert get_user_model().objects.filter(email__iexact="wanjiku@example.org").count() == 1
-    assert not OutboxMessage.objects.exists()
+    told = OutboxMessage.objects.get(to_email="wanjiku@example.org")
+    assert "Someone tried to register" in told.subject
+    assert "/account/password-reset/" in told.body_text
+    assert not VERIFY_LINK.search(told.body_text)
+    # Trying again within the hour does not flood the owner.
+    register(client, email="wanjiku@example.org")
+    assert OutboxMessage.objects.filter(to_email="wanjiku@example.org").count() == 1
 
 
 def test_registering_again_before_confirming_sends_a_fresh_link(client):
@@ -172,13 +225,15 @@ def test_registering_again_before_confirming_sends_a_fresh_link(client):
     user = get_user_model().objects.get(email="wanjiku@example.org")
     OutboxMessage.objects.all().delete()  # as if the first link had expired unread
 
-    response = register(client, email="WANJIKU@example.org", password1="x", password2="y")
+    response = register(
+        client, email="WANJIKU@example.org", password1=PASSWORD, password2=PASSWORD
+    )
 
     assert response.status_code == 200
     assert "Check your email" in response.content.decode()
     assert get_user_model().objects.filter(email__iexact="wanjiku@example.org").count() == 1
     link = link_in(OutboxMessage.objects.get(to_email="wanjiku@example.org"), VERIFY_LINK)
-    client.get(link)
+    client.post(link)
     user.refresh_from_db()
     assert user.is_active
     # The password typed the second time was ignored: only the owner's first one works.

@@ -71,9 +71,14 @@ def test_applicant_registers_confirms_and_submits_a_bid(
         message = OutboxMessage.objects.get(to_email=EMAIL)
         link = re.search(r"https?://\S+/account/verify/\S+/", message.body_text).group(0)
         assert link.startswith(live_server.url + "/")
-        page.goto(link)
-        expect(page).to_have_url(live_server.url + "/account/profile/")
+        page.goto(link)  # a page with a button: fetching the link confirms nothing
+        page.get_by_role("button", name="Confirm my address").click()
+        expect(page).to_have_url(live_server.url + "/account/login/")
         expect(page.get_by_text("Your email address is confirmed")).to_be_visible()
+        page.get_by_label("Email").fill(EMAIL)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(live_server.url + "/bids/")
 
         # Start a bid from the call page.
         page.goto(live_server.url + call.url)
