@@ -3,27 +3,32 @@ from django.urls import path, reverse_lazy
 
 from accounts import views
 from accounts.forms import EmailAuthenticationForm, OutboxPasswordResetForm
+from accounts.throttles import limited
 
 app_name = "accounts"
 
 urlpatterns = [
-    path("register/", views.register, name="register"),
+    path("register/", limited("REGISTRATION_RATE")(views.register), name="register"),
     path("verify/<uidb64>/<token>/", views.verify_email, name="verify"),
     path("profile/", views.profile, name="profile"),
     path(
         "login/",
-        auth_views.LoginView.as_view(
-            template_name="accounts/login.html", authentication_form=EmailAuthenticationForm
+        limited("LOGIN_RATE")(
+            auth_views.LoginView.as_view(
+                template_name="accounts/login.html", authentication_form=EmailAuthenticationForm
+            )
         ),
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password-reset/",
-        auth_views.PasswordResetView.as_view(
-            template_name="accounts/password_reset.html",
-            form_class=OutboxPasswordResetForm,
-            success_url=reverse_lazy("accounts:password_reset_done"),
+        limited("PASSWORD_RESET_RATE")(
+            auth_views.PasswordResetView.as_view(
+                template_name="accounts/password_reset.html",
+                form_class=OutboxPasswordResetForm,
+                success_url=reverse_lazy("accounts:password_reset_done"),
+            )
         ),
         name="password_reset",
     ),

@@ -10,6 +10,7 @@ and Celery on kombu's filesystem transport, which needs no server.
 ``SECRET_KEY`` or ``ALLOWED_HOSTS`` stops start-up.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -73,6 +74,7 @@ INSTALLED_APPS = [
     "taggit",
     "django.contrib.admin",
     "django.contrib.auth",
+    "axes",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
@@ -94,6 +96,10 @@ MIDDLEWARE = [
     "tenders.middleware.TermsFrozenMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Turns django-ratelimit's refusal into RATELIMIT_VIEW's 429 page.
+    "django_ratelimit.middleware.RatelimitMiddleware",
+    # Last, as django-axes asks: it answers a locked-out sign-in with its page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -152,6 +158,39 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
+# Brute force (ASVS 2.2.1). django-axes counts failed sign-ins in the database,
+# on the portal's form and the admin's alike (both call authenticate()). An
+# account is locked for AXES_COOLOFF_TIME after AXES_FAILURE_LIMIT failures
+# (10 per 15 minutes: at most 40 an hour, under ASVS's 100), then released.
+# Beside it, each client address may POST the sign-in form LOGIN_RATE times
+# (django-ratelimit, 429), so one attacker's address cannot keep an account
+# locked. Usernames are emails, counted case-insensitively.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "accounts.throttles.axes_username"
+AXES_CLIENT_IP_CALLABLE = "core.client_ip.client_ip"
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_VERBOSE = False
+# axes.W006 asks for the address among the lockout parameters; here the address is
+# throttled by django-ratelimit instead (LOGIN_RATE), so that many people behind one
+# carrier-grade NAT are not locked out together.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# django-ratelimit: each limited view answers 429 with portal.views.rate_limited.
+# With the cache (Redis) down, limits are not counted rather than refusing
+# everyone (the lockout above lives in the database and still holds).
+RATELIMIT_VIEW = "portal.views.rate_limited"
+RATELIMIT_USE_CACHE = "ratelimit"
+RATELIMIT_FAIL_OPEN = True
+LOGIN_RATE = env.str("LOGIN_RATE", default="20/15m")
+REGISTRATION_RATE = env.str("REGISTRATION_RATE", default="10/h")
+PASSWORD_RESET_RATE = env.str("PASSWORD_RESET_RATE", default="5/h")
+CLARIFICATION_RATE = env.str("CLARIFICATION_RATE", default="10/h")
 LOGIN_REDIRECT_URL = "applications:dashboard"
 LOGOUT_REDIRECT_URL = "/"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
@@ -260,10 +299,18 @@ if REDIS_URL:
             },
         }
     }
+    # The limits' counters, under their own prefix (tests clear them between tests).
+    CACHES["ratelimit"] = {**CACHES["default"], "KEY_PREFIX": "ratelimit"}
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
     DJANGO_REDIS_LOGGER = "portal.cache"
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "ratelimit": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "ratelimit",
+        },
+    }
 
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
 CELERY_BROKER_DIR = VAR_DIR / "celery"
@@ -351,6 +398,8 @@ WAGTAIL_SITE_NAME = "Zabuni"
 # No avatar from Gravatar: it would send a hash of each staff member's address to
 # a third party on every admin page (and no page requests another origin).
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# The admin sends people to the portal's sign-in (portal.urls: one door for both).
+WAGTAILADMIN_LOGIN_URL = "accounts:login"
 WAGTAILADMIN_BASE_URL = env.str("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "odt", "ods", "txt", "csv"]

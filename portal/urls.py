@@ -5,9 +5,13 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from portal import views
 from tenders.feeds import OpenCallsFeed
 
 urlpatterns = [
+    # One sign-in for the portal and the admin: the admin's form is never served,
+    # so lockouts, throttles and (later) the second factor guard one door.
+    path("admin/login/", views.admin_login, name="admin_login"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("account/", include("accounts.urls")),

@@ -1,7 +1,9 @@
 """The portal's own error pages, for errors Django would otherwise answer bare."""
 
 from django.http.multipartparser import MultiPartParserError
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
 
 def csrf_failure(request, reason=""):
@@ -17,3 +19,16 @@ def bad_request(request, exception=None):
     """
     name_too_long = isinstance(exception, MultiPartParserError) and "header size" in str(exception)
     return render(request, "400.html", {"name_too_long": name_too_long}, status=400)
+
+
+def rate_limited(request, exception=None):
+    """Too many tries from here in a short time (django-ratelimit): 429, nothing saved."""
+    return render(request, "429.html", status=429)
+
+
+def admin_login(request):
+    """The admin's sign-in is the portal's: go there, and come back to the admin."""
+    target = request.GET.get("next") or reverse("wagtailadmin_home")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("wagtailadmin_home")
+    return redirect(reverse("accounts:login") + "?" + urlencode({"next": target}))

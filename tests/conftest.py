@@ -180,6 +180,20 @@ FINANCIAL = "Financial proposal"
 
 
 @pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Each test starts with no request counted against the rate limits (their own
+    cache: with Redis, only keys under its prefix are deleted, never the broker's)."""
+    from django.core.cache import caches
+
+    limits = caches["ratelimit"]
+    if hasattr(limits, "delete_pattern"):
+        limits.delete_pattern("*")
+    else:
+        limits.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Users are created by the dozen here; PBKDF2 would make that the slowest part."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.throttles import limited
 from applications.forms import ClarificationForm
 from applications.permissions import can_ask_clarification
 from tenders.models import CallPage, Clarification
@@ -13,6 +14,7 @@ from tenders.models import CallPage, Clarification
 
 @login_required
 @require_POST
+@limited("CLARIFICATION_RATE", key="user")
 def ask(request, call_id):
     call = get_object_or_404(CallPage.objects.live(), pk=call_id)
     if not can_ask_clarification(request.user, call):

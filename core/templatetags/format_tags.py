@@ -64,3 +64,9 @@ def get_item(mapping, key):
 def startswith(value, prefix) -> bool:
     """A section is current only under its own URL, not wherever its slug appears."""
     return bool(prefix) and str(value).startswith(str(prefix))
+
+
+@register.filter
+def minutes(value) -> int:
+    """A timedelta in whole minutes (at least 1)."""
+    return max(1, int(value.total_seconds() // 60)) if value else 0
