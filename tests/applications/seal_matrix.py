@@ -142,6 +142,9 @@ STAFF_NO_CONTENT_ROUTES = {
     "wagtailsnippets_reviews_panel:add",
     "wagtailsnippets_reviews_panel:edit",
     "wagtailsnippets_reviews_panel:delete",
+    # The committee's edit and delete views check the instance (applications.committee_admin).
+    "wagtailsnippets_applications_openingcommittee:edit",
+    "wagtailsnippets_applications_openingcommittee:delete",
 }
 
 
