@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from two_factor.forms import BackupTokenForm
 
 from accounts.models import Profile
 from notifications.services import outbox_enqueue
@@ -145,3 +146,9 @@ class OutboxPasswordResetForm(PasswordResetForm):
             },
             dedupe_key=f"password-reset:{context['user'].pk}:{context['token']}",
         )
+
+
+class RecoveryCodeForm(BackupTokenForm):
+    def __init__(self, user, initial_device, **kwargs):
+        super().__init__(user, initial_device, **kwargs)
+        self.fields["otp_token"].label = _("Recovery code")

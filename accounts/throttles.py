@@ -13,9 +13,18 @@ from core.client_ip import client_ip
 
 
 def axes_username(request, credentials) -> str:
-    """The email a sign-in names, lower-cased: "A@x.org" and "a@x.org" are one account."""
-    value = (credentials or {}).get("username") or request.POST.get("username", "")
-    return str(value).strip().lower()
+    """The email a sign-in names, lower-cased: "A@x.org" and "a@x.org" are one account.
+
+    Axes hands over the credentials under "email" (the user model's USERNAME_FIELD)
+    when it checks a lock, and under "username" (what the form passed to
+    authenticate()) when it records a failure; the form posts "auth-username"
+    (the sign-in wizard's first step) or "username".
+    """
+    credentials = credentials or {}
+    value = credentials.get("email") or credentials.get("username")
+    if not value and request is not None:
+        value = request.POST.get("auth-username") or request.POST.get("username", "")
+    return str(value or "").strip().lower()
 
 
 def client_key(group, request) -> str:

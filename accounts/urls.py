@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from accounts import views
-from accounts.forms import EmailAuthenticationForm, OutboxPasswordResetForm
+from accounts.forms import OutboxPasswordResetForm
 from accounts.throttles import limited
 
 app_name = "accounts"
@@ -13,11 +13,7 @@ urlpatterns = [
     path("profile/", views.profile, name="profile"),
     path(
         "login/",
-        limited("LOGIN_RATE")(
-            auth_views.LoginView.as_view(
-                template_name="accounts/login.html", authentication_form=EmailAuthenticationForm
-            )
-        ),
+        limited("LOGIN_RATE")(views.SignInView.as_view()),
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -5,8 +5,15 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
+from two_factor.forms import AuthenticationTokenForm
+from two_factor.views import core as two_factor_views
 
-from accounts.forms import ProfileForm, RegistrationForm
+from accounts.forms import (
+    EmailAuthenticationForm,
+    ProfileForm,
+    RecoveryCodeForm,
+    RegistrationForm,
+)
 from accounts.models import Profile
 from accounts.services import user_for_verification, user_register, user_verify_email
 
@@ -62,3 +69,24 @@ def profile(request):
     return render(
         request, "accounts/profile.html", {"form": form}, status=400 if form.errors else 200
     )
+
+
+class SignInView(two_factor_views.LoginView):
+    """The one sign-in, for the portal and the admin: email and password, then the
+    authenticator code (or a recovery code) for an account that has one."""
+
+    template_name = "accounts/login.html"
+    form_list = (
+        (two_factor_views.LoginView.AUTH_STEP, EmailAuthenticationForm),
+        (two_factor_views.LoginView.TOKEN_STEP, AuthenticationTokenForm),
+        (two_factor_views.LoginView.BACKUP_STEP, RecoveryCodeForm),
+    )
+
+    def get_form(self, step=None, **kwargs):
+        """The token step's form comes from the device's method, not ``form_list``:
+        name its field plainly here."""
+        form = super().get_form(step, **kwargs)
+        if (step or self.steps.current) == self.TOKEN_STEP and "otp_token" in form.fields:
+            form.fields["otp_token"].label = _("Code from your authenticator app")
+            form.fields["otp_token"].widget.attrs.update({"inputmode": "numeric"})
+        return form

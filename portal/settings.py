@@ -75,6 +75,12 @@ INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
     "axes",
+    # Two-factor sign-in: TOTP and single-use recovery codes (django-otp), with
+    # django-two-factor-auth's sign-in wizard and setup pages (accounts.second_factor).
+    "django_otp",
+    "django_otp.plugins.otp_static",
+    "django_otp.plugins.otp_totp",
+    "two_factor",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
@@ -92,7 +98,12 @@ MIDDLEWARE = [
     "core.middleware.RequestSizeLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Staff and panel sessions end when idle or old; applicants' last two weeks.
+    "accounts.session_limits.SessionLimitMiddleware",
+    # Staff, panels and committees reach nothing until their second factor is verified.
+    "accounts.second_factor.SecondFactorRequiredMiddleware",
     "tenders.middleware.TermsFrozenMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -158,6 +169,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
+# The issuer shown in authenticator apps beside the account's address.
+TWO_FACTOR_ISSUER = env.str("TWO_FACTOR_ISSUER", default="Zabuni")
+TWO_FACTOR_QR_FACTORY = "qrcode.image.svg.SvgPathImage"
+OTP_TOTP_ISSUER = TWO_FACTOR_ISSUER
 # Brute force (ASVS 2.2.1). django-axes counts failed sign-ins in the database,
 # on the portal's form and the admin's alike (both call authenticate()). An
 # account is locked for AXES_COOLOFF_TIME after AXES_FAILURE_LIMIT failures
@@ -400,6 +415,10 @@ WAGTAIL_SITE_NAME = "Zabuni"
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 # The admin sends people to the portal's sign-in (portal.urls: one door for both).
 WAGTAILADMIN_LOGIN_URL = "accounts:login"
+# The issuer shown in authenticator apps beside the account's address.
+TWO_FACTOR_ISSUER = env.str("TWO_FACTOR_ISSUER", default="Zabuni")
+TWO_FACTOR_QR_FACTORY = "qrcode.image.svg.SvgPathImage"
+OTP_TOTP_ISSUER = TWO_FACTOR_ISSUER
 WAGTAILADMIN_BASE_URL = env.str("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "odt", "ods", "txt", "csv"]
@@ -409,6 +428,11 @@ WAGTAIL_I18N_ENABLED = False
 # --- Security ------------------------------------------------------------
 # Sessions live in the database, never in the cache: Redis going down signs nobody out.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Applicants stay signed in two weeks with activity; staff and panels are
+# signed out after 30 minutes idle or 12 hours in all (accounts.session_limits).
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=14 * 24 * 3600)
+STAFF_SESSION_IDLE = timedelta(minutes=env.int("STAFF_SESSION_IDLE_MINUTES", default=30))
+STAFF_SESSION_MAX = timedelta(hours=env.int("STAFF_SESSION_MAX_HOURS", default=12))
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 # Wagtail marks its own preview views SAMEORIGIN; everything else is never framed.

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.urls import include, path
+from two_factor.urls import urlpatterns as two_factor_urls
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
@@ -15,6 +16,9 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("account/", include("accounts.urls")),
+    # django-two-factor-auth's setup, QR code, recovery codes and profile pages
+    # (its sign-in path is served by accounts' SignInView, included just above).
+    path("", include(two_factor_urls)),
     # Before "bids/": its patterns would not match these, but the order says who owns them.
     path("bids/reviews/", include("reviews.urls")),
     path("bids/", include("applications.urls")),

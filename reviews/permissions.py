@@ -5,6 +5,9 @@ Reading a submission is the seal's business: these rules ask
 chair leads; an assigned reviewer without a conflict reads) with it at start-up.
 """
 
+from django.db.models import Q
+
+from accounts import second_factor
 from applications.permissions import (
     EvaluatorRules,
     call_is_sealed,
@@ -12,7 +15,7 @@ from applications.permissions import (
     is_signed_in,
     register_evaluator_rules,
 )
-from reviews.models import Assignment
+from reviews.models import Assignment, Panel
 
 # The group whose members staff may put on review panels.
 REVIEWERS_GROUP = "Reviewers"
@@ -114,11 +117,18 @@ def reads_as_reviewer(user, submission) -> bool:
 
 
 def register() -> None:
-    """Tell the seal who evaluates: the chair leads, assigned reviewers read."""
+    """Tell the seal who evaluates: the chair leads, assigned reviewers read; and tell
+    the sign-in that everyone on a panel needs a second factor."""
     register_evaluator_rules(
         "reviews",
         EvaluatorRules(leads=is_chair, reads=reads_as_reviewer, on_panel=sits_on_panel),
     )
+    if sits_on_any_panel not in second_factor.evaluator_checks:
+        second_factor.evaluator_checks.append(sits_on_any_panel)
+
+
+def sits_on_any_panel(user) -> bool:
+    return Panel.objects.filter(Q(chair=user) | Q(members=user)).exists()
 
 
 def sits_on_panel(user, call) -> bool:

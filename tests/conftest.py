@@ -180,6 +180,35 @@ FINANCIAL = "Financial proposal"
 
 
 @pytest.fixture(autouse=True)
+def _force_login_verifies_a_second_factor(request, monkeypatch):
+    """``client.force_login`` stands for a finished sign-in: for those who need a
+    second factor (accounts.second_factor), a verified one. Tests of the rule
+    itself mark themselves ``password_only``."""
+    if request.node.get_closest_marker("password_only"):
+        return
+    from django.test import Client
+
+    original = Client.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        from django_otp import DEVICE_ID_SESSION_KEY
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        from accounts.second_factor import needs_second_factor
+
+        if needs_second_factor(user):
+            device, _ = TOTPDevice.objects.get_or_create(
+                user=user, name="default", defaults={"confirmed": True}
+            )
+            session = self.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+
+
+@pytest.fixture(autouse=True)
 def _fresh_rate_limits():
     """Each test starts with no request counted against the rate limits (their own
     cache: with Redis, only keys under its prefix are deleted, never the broker's)."""

@@ -33,13 +33,17 @@ def deadline(value, seconds=False):
 
 @register.filter
 def iso_moment(value) -> str:
-    """A moment stored as ISO 8601 text (a register's), in the organisation's zone."""
+    """A moment (a datetime, or ISO 8601 text as registers store it), in the
+    organisation's zone, to the second: "3 December 2026, 05:33:00 EAT"."""
     if not value:
         return ""
-    try:
-        moment = datetime.fromisoformat(value)
-    except (TypeError, ValueError):
-        return value
+    if isinstance(value, datetime):
+        moment = value
+    else:
+        try:
+            moment = datetime.fromisoformat(value)
+        except (TypeError, ValueError):
+            return value
     local = timezone.localtime(moment)
     return f"{formats.date_format(local, 'j F Y, H:i:s')} {local.tzname()}"
 

@@ -42,7 +42,10 @@ def link_in(message, pattern) -> str:
 
 
 def sign_in(client, email, password):
-    return client.post(reverse("accounts:login"), {"username": email, "password": password})
+    return client.post(
+        reverse("accounts:login"),
+        {"sign_in_view-current_step": "auth", "auth-username": email, "auth-password": password},
+    )
 
 
 # --- registration and email confirmation ---

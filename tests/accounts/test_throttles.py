@@ -15,7 +15,10 @@ pytestmark = pytest.mark.django_db
 
 
 def sign_in(client, email, password):
-    return client.post(reverse("accounts:login"), {"username": email, "password": password})
+    return client.post(
+        reverse("accounts:login"),
+        {"sign_in_view-current_step": "auth", "auth-username": email, "auth-password": password},
+    )
 
 
 def test_an_account_pauses_after_repeated_failures_and_is_released_after_the_cool_off(

@@ -131,6 +131,7 @@ def test_the_triggers_on_a_freshly_migrated_sqlite_database(tmp_path):
     env = {
         "DATABASE_URL": f"sqlite:///{database}",
         "ZABUNI_VAR_DIR": str(tmp_path),
+        "DJANGO_ENV": "test",
         "PATH": "/usr/bin:/bin",
     }
     migrate = subprocess.run(

@@ -50,6 +50,7 @@ def refused(response) -> bool:
     return response.status_code == 302 and location in (
         reverse("wagtailadmin_home"),
         reverse("wagtailadmin_login"),
+        reverse("accounts:login"),  # the admin's sign-in is the portal's
     )
 
 

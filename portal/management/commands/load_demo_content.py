@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from wagtail.models import Page, Site
 
+from accounts.demo import enrol_demo_authenticator
 from accounts.models import Profile
 from applications.demo import load_demo_committee, load_demo_submissions
 from news.demo import demo_articles
@@ -59,6 +60,11 @@ class Command(BaseCommand):
         self.stdout.write("Demo accounts (email / password):")
         for email, password, _first, _last, role in DEMO_ACCOUNTS:
             self.stdout.write(f"  {role:<10} {email:<28} {password}")
+        self.stdout.write(
+            "Staff, the chair, reviewers and the committee sign in with a second factor. "
+            "For the code their authenticator app would show, run for example: "
+            "DJANGO_ENV=development .venv/bin/python manage.py demo_totp chair@zabuni.local"
+        )
         self.stdout.write("Admin: http://127.0.0.1:8000/admin/")
         self.stdout.write(
             f"Opening walk-through ({SEALED_DEMO_CALL}, closed and sealed): its opening "
@@ -133,6 +139,10 @@ class Command(BaseCommand):
                 user.groups.add(reviewers)
             if role in ("staff", "committee"):
                 user.groups.add(Group.objects.get(name="Editors"))
+        for email, _password, _first, _last, role in DEMO_ACCOUNTS:
+            if role != "applicant":
+                user = User.objects.get(email=email)
+                self.created += enrol_demo_authenticator(user)
 
     def load_home(self) -> HomePage:
         home = HomePage.objects.first()
