@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django_otp import match_token, user_has_device
 
 from applications.choices import AuditAction
 from applications.models import (
@@ -98,8 +99,10 @@ def call_open(*, call: CallPage, user, request=None, quorum: bool = False) -> Ca
     return opening
 
 
-def opening_confirm(*, call: CallPage, user, password: str, request=None):
-    """One committee member confirms the opening, re-entering their password.
+def opening_confirm(*, call: CallPage, user, password: str, code: str = "", request=None):
+    """One committee member confirms the opening, re-entering their password and,
+    for a member with a second factor (every staff member has one: accounts.
+    second_factor), a current code from it.
 
     The same member confirming again counts once. When ``OPENING_QUORUM``
     members have confirmed, the call opens. Returns (confirmations, opening or None).
@@ -113,6 +116,10 @@ def opening_confirm(*, call: CallPage, user, password: str, request=None):
         )
     if not user.check_password(password or ""):
         raise Refused(_("That is not your password. Nothing was recorded."))
+    if user_has_device(user) and match_token(user, (code or "").strip()) is None:
+        raise Refused(
+            _("That is not a current code from your authenticator app. Nothing was recorded.")
+        )
     problems = committee_problems(committee)
     if problems:
         raise Refused(" ".join(problems))

@@ -145,6 +145,7 @@ def call_open_view(request, call_id):
             call=call,
             user=request.user,
             password=request.POST.get("password", ""),
+            code=request.POST.get("code", ""),
             request=request,
         )
     except Refused as refusal:

@@ -20,7 +20,15 @@ from applications.permissions import EvaluatorRules, _evaluator_rules, register_
 from applications.services.opening import opening_confirm
 from core.errors import NotAllowed, Refused
 from tests.applications.deadline_support import close_at
-from tests.factories import PASSWORD, StaffFactory, UserFactory, in_group, make_call, submit_bid
+from tests.factories import (
+    PASSWORD,
+    StaffFactory,
+    UserFactory,
+    in_group,
+    make_call,
+    second_factor_code,
+    submit_bid,
+)
 
 
 @pytest.fixture
@@ -48,7 +56,7 @@ def committee(call, members):
 
 
 def confirm(call, user, password=PASSWORD):
-    return opening_confirm(call=call, user=user, password=password)
+    return opening_confirm(call=call, user=user, password=password, code=second_factor_code(user))
 
 
 def test_one_member_short_cannot_open_and_the_full_quorum_can(call, committee, members):
@@ -138,7 +146,9 @@ def test_through_the_admin_a_member_confirms_and_a_superuser_alone_opens_nothing
         client.force_login(member)
         page = client.get(reverse("zabuni_call_submissions", args=[call.pk])).content.decode()
         assert "Confirm the opening" in page
-        response = client.post(url, {"password": PASSWORD}, follow=True)
+        response = client.post(
+            url, {"password": PASSWORD, "code": second_factor_code(member)}, follow=True
+        )
         assert response.status_code == 200
 
     assert CallOpening.objects.filter(call=call).exists()
@@ -343,3 +353,22 @@ def test_every_member_hears_of_each_confirmation(call, committee, members):
         assert members[0].get_full_name() in mail.body_text
         assert "1 of the 3 confirmations" in mail.body_text
         assert "someone has used your account" in mail.body_text
+
+
+def test_a_member_with_an_authenticator_confirms_only_with_a_current_code(
+    call, committee, members, settings
+):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    # django-otp slows retries after a wrong code; this test is about the code itself.
+    settings.OTP_TOTP_THROTTLE_FACTOR = 0
+    TOTPDevice.objects.create(user=members[0], name="default", confirmed=True)
+    code = second_factor_code(members[0])
+    wrong = "000000" if code != "000000" else "111111"
+
+    for attempt in ("", wrong):
+        with pytest.raises(Refused, match="not a current code"):
+            opening_confirm(call=call, user=members[0], password=PASSWORD, code=attempt)
+    assert not OpeningConfirmation.objects.exists()
+
+    assert opening_confirm(call=call, user=members[0], password=PASSWORD, code=code) == (1, None)

@@ -65,7 +65,15 @@ from tests.applications.seal_matrix import (
     check_post_cell,
     targets,
 )
-from tests.factories import PASSWORD, StaffFactory, UserFactory, in_group, pdf_upload, submit_bid
+from tests.factories import (
+    PASSWORD,
+    StaffFactory,
+    UserFactory,
+    in_group,
+    pdf_upload,
+    second_factor_code,
+    submit_bid,
+)
 
 # --- The world: one call, the owner's bid and everyone around it -------------
 
@@ -184,7 +192,9 @@ def enter(phase: str, world: World) -> None:
         call = CallPage.objects.get(pk=world.call.pk)
         committee = OpeningCommittee.objects.get(call=call)
         for member in committee.members.order_by("pk"):
-            opening_confirm(call=call, user=member, password=PASSWORD)
+            opening_confirm(
+                call=call, user=member, password=PASSWORD, code=second_factor_code(member)
+            )
         assert CallOpening.objects.filter(call=call).exists()
     if phase in (AFTER_LOCK, AFTER_FINANCIAL):
         # The reviewer scores the owner's bid above the minimum; the chair locks scoring.
