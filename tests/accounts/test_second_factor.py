@@ -44,9 +44,24 @@ def test_staff_without_a_second_factor_cannot_reach_the_admin(client):
         assert response["Location"] == reverse("two_factor:setup"), url
 
 
-def test_a_panel_member_without_one_cannot_reach_the_review_pages(client):
+def test_a_panel_member_without_one_cannot_reach_the_review_pages(client, site_root):
+    """Even one put on a panel after signing in: the review pages check afresh."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from reviews.models import Panel
+    from tests.factories import make_call
+
     reviewer = UserFactory()
     client.force_login(reviewer)
+    assert client.get(reverse("reviews:queue")).status_code == 200  # on no panel yet
+    panel = Panel.objects.create(
+        call=make_call(site_root["calls"]),
+        chair=UserFactory(),
+        review_deadline=timezone.now() + timedelta(days=7),
+    )
+    panel.members.add(reviewer)
 
     response = client.get(reverse("reviews:queue"))
 
