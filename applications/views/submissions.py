@@ -131,11 +131,7 @@ def _save(request, submission, form):
             received_at=time_of_receipt(request),
         )
     except FilesRefused as refusal:
-        # Every refusal next to its own file, all at once; the kept files show
-        # in their rows, and the message at the top says which is which.
-        for requirement, message in refusal.refusals.items():
-            form.add_error(document_field_name(requirement), message)
-        messages.error(request, refusal.message)
+        _show_file_refusals(request, form, refusal)
         return None, refusal.status_code
     except Refused as refusal:
         messages.error(request, refusal.message)
@@ -151,6 +147,14 @@ def _save(request, submission, form):
         else _("Saved. Press Resubmit to replace your submitted bid."),
     )
     return redirect("applications:submission", pk=submission.pk), 302
+
+
+def _show_file_refusals(request, form, refusal):
+    """Every refusal next to its own file, all at once; the kept files show in
+    their rows, and the message at the top says which is which."""
+    for requirement, message in refusal.refusals.items():
+        form.add_error(document_field_name(requirement), message)
+    messages.error(request, refusal.message)
 
 
 def _keep_uploads(request, submission, form):
@@ -169,9 +173,7 @@ def _keep_uploads(request, submission, form):
             received_at=time_of_receipt(request),
         )
     except FilesRefused as refusal:
-        for requirement, message in refusal.refusals.items():
-            form.add_error(document_field_name(requirement), message)
-        messages.error(request, refusal.message)
+        _show_file_refusals(request, form, refusal)
         return
     except Refused as refusal:
         messages.error(request, refusal.message)
