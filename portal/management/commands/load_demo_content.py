@@ -69,7 +69,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Opening walk-through ({SEALED_DEMO_CALL}, closed and sealed): its opening "
             f"committee ({', '.join(DEMO_COMMITTEE)}) each confirm under Submissions in the "
-            "admin, re-entering their password; the third confirmation opens the call."
+            "admin, re-entering their password and a code (demo_totp); the third confirmation "
+            "opens the call."
         )
         self.stdout.write(
             f"Evaluation walk-through ({CLOSED_DEMO_CALL}, opened and with its panel): "
