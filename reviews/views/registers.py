@@ -1,5 +1,7 @@
 """The opening registers (bids, then prices), for the call's panel and staff."""
 
+from dataclasses import dataclass
+
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
@@ -12,49 +14,65 @@ from reviews.services.registers import financial_register_csv, financial_registe
 from tenders.models import CallPage
 
 
-def register(request, call_id):
+@dataclass(frozen=True)
+class RegisterKind:
+    model: type
+    may_view: object  # (user, call) -> bool
+    lines: object  # (register, names=) -> list
+    csv: object  # (register, names=) -> str
+    template: str
+    filename: str
+
+
+OPENING = RegisterKind(
+    OpeningRegister,
+    can_view_register,
+    visible_lines,
+    register_csv,
+    "reviews/register.html",
+    "opening-register",
+)
+FINANCIAL = RegisterKind(
+    FinancialOpeningRegister,
+    can_view_financial_register,
+    financial_register_lines,
+    financial_register_csv,
+    "reviews/financial_register.html",
+    "financial-opening-register",
+)
+
+
+def _register_page(request, call_id, kind: RegisterKind):
+    """A register as a printable page or, with ``?format=csv``, a CSV file; 404 for
+    anyone ``kind.may_view`` refuses, and before it is written."""
     call = get_object_or_404(CallPage.objects.select_related("opening"), pk=call_id)
-    record = OpeningRegister.objects.filter(call=call).first()
-    if record is None or not can_view_register(request.user, call):
+    record = kind.model.objects.filter(call=call).first()
+    if record is None or not kind.may_view(request.user, call):
         raise Http404
     # Under blind review, the panel sees references, never names.
     names = can_see_applicant_identities(request.user, call)
     if request.GET.get("format") == "csv":
         response = HttpResponse(
-            register_csv(record, names=names), content_type="text/csv; charset=utf-8"
+            kind.csv(record, names=names), content_type="text/csv; charset=utf-8"
         )
         response["Content-Disposition"] = (
-            f'attachment; filename="opening-register-{call.reference_code}.csv"'
+            f'attachment; filename="{kind.filename}-{call.reference_code}.csv"'
         )
         return response
     context = {
         "call": call,
         "register": record,
         "names": names,
-        "lines": visible_lines(record, names=names),
+        "lines": kind.lines(record, names=names),
     }
-    return render(request, "reviews/register.html", context)
+    return render(request, kind.template, context)
+
+
+def register(request, call_id):
+    """The opening register: staff and the call's panel, once the call is opened."""
+    return _register_page(request, call_id, OPENING)
 
 
 def financial_register(request, call_id):
     """The financial opening register: the chair and staff, once written."""
-    call = get_object_or_404(CallPage.objects.select_related("opening"), pk=call_id)
-    record = FinancialOpeningRegister.objects.filter(call=call).first()
-    if record is None or not can_view_financial_register(request.user, call):
-        raise Http404
-    names = can_see_applicant_identities(request.user, call)
-    if request.GET.get("format") == "csv":
-        response = HttpResponse(
-            financial_register_csv(record, names=names), content_type="text/csv; charset=utf-8"
-        )
-        response["Content-Disposition"] = (
-            f'attachment; filename="financial-opening-register-{call.reference_code}.csv"'
-        )
-        return response
-    context = {
-        "call": call,
-        "register": record,
-        "names": names,
-        "lines": financial_register_lines(record, names=names),
-    }
-    return render(request, "reviews/financial_register.html", context)
+    return _register_page(request, call_id, FINANCIAL)
