@@ -6,5 +6,5 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self):
-        # Both connect receivers of user_logged_in.
-        from accounts import second_factor, session_limits  # noqa: F401
+        # Each connects receivers of user_logged_in.
+        from accounts import reauth, second_factor, session_limits, sessions  # noqa: F401

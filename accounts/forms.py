@@ -152,3 +152,9 @@ class RecoveryCodeForm(BackupTokenForm):
     def __init__(self, user, initial_device, **kwargs):
         super().__init__(user, initial_device, **kwargs)
         self.fields["otp_token"].label = _("Recovery code")
+
+
+class VerificationResendForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Email address"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )

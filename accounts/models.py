@@ -2,6 +2,7 @@
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 
@@ -33,6 +34,9 @@ class User(AbstractUser):
 
     username = None
     email = models.EmailField(_("email address"), unique=True)
+    # Raised by "Sign out everywhere": every session signed in before then ends,
+    # including any this portal does not list (accounts.sessions).
+    session_epoch = models.PositiveIntegerField(default=0, editable=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = ["first_name", "last_name"]
@@ -45,6 +49,16 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.get_full_name() or self.email
+
+    def _get_session_auth_hash(self, secret=None):
+        """What a session must match to stay signed in: the password's hash and,
+        once raised, the session epoch. Changing either ends the other sessions
+        (Django checks it on every request); epoch 0 keeps Django's own hash."""
+        key_salt = "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash"
+        value = (
+            self.password if not self.session_epoch else f"{self.password}:{self.session_epoch}"
+        )
+        return salted_hmac(key_salt, value, secret=secret, algorithm="sha256").hexdigest()
 
 
 class ApplicantType(models.TextChoices):
@@ -83,3 +97,25 @@ class Profile(models.Model):
     @property
     def display_name(self) -> str:
         return self.legal_name or self.user.get_full_name() or self.user.email
+
+
+class SignedInSession(models.Model):
+    """A session someone signed in with, for their list of signed-in devices.
+
+    It holds the session's key, when it began and was last used, and which
+    browser it was, in a few words. No address is kept: for people who are
+    watched, a list of where they signed in from is a risk of its own.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="signed_in_sessions")
+    session_key = models.CharField(max_length=40, unique=True)
+    browser = models.CharField(max_length=120, blank=True)
+    signed_in_at = models.DateTimeField(auto_now_add=True)
+    last_seen_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("signed-in session")
+        ordering = ["-last_seen_at"]
+
+    def __str__(self):
+        return f"{self.user} · {self.browser}"

@@ -71,6 +71,18 @@ def user_send_verification(*, user, base_url: str) -> None:
     )
 
 
+def user_resend_verification(*, email: str, base_url: str) -> None:
+    """A fresh link if ``email`` registered and never confirmed; otherwise nothing.
+    The caller answers the same either way."""
+    user = (
+        get_user_model()
+        .objects.filter(email__iexact=email.strip(), is_active=False, last_login__isnull=True)
+        .first()
+    )
+    if user is not None:
+        user_send_verification(user=user, base_url=base_url)
+
+
 def user_for_verification(*, uidb64: str, token: str):
     """The user a genuine, unexpired, unused link was made for; else None. Changes nothing."""
     User = get_user_model()

@@ -22,6 +22,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from accounts.second_factor import NEEDS_SECOND_FACTOR
+from accounts.sessions import session_seen
 
 STARTED = "zabuni_session_started"
 SEEN = "zabuni_session_seen"
@@ -74,4 +75,5 @@ class SessionLimitMiddleware:
             session.setdefault(STARTED, started)
             session[SEEN] = now
             session.set_expiry(expiry)
+            session_seen(request)
         return None

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from accounts import views
+from accounts import identity, security, views
 from accounts.forms import OutboxPasswordResetForm
 from accounts.throttles import limited
 
@@ -9,12 +9,34 @@ app_name = "accounts"
 
 urlpatterns = [
     path("register/", limited("REGISTRATION_RATE")(views.register), name="register"),
+    path(
+        "verify/new-link/",
+        limited("VERIFICATION_RESEND_RATE")(views.verify_resend),
+        name="verify_resend",
+    ),
     path("verify/<uidb64>/<token>/", views.verify_email, name="verify"),
     path("profile/", views.profile, name="profile"),
     path(
         "login/",
         limited("LOGIN_RATE")(views.SignInView.as_view()),
         name="login",
+    ),
+    path(
+        "confirm/",
+        limited("LOGIN_RATE", key="user")(identity.confirm_identity),
+        name="confirm_identity",
+    ),
+    path("security/", security.security, name="security"),
+    path("security/sessions/<int:pk>/end/", security.end_session, name="end_session"),
+    path(
+        "security/sign-out-everywhere/",
+        security.sign_out_everywhere,
+        name="sign_out_everywhere",
+    ),
+    path(
+        "security/password/",
+        limited("LOGIN_RATE", key="user")(security.password_change),
+        name="password_change",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(

@@ -13,9 +13,15 @@ from accounts.forms import (
     ProfileForm,
     RecoveryCodeForm,
     RegistrationForm,
+    VerificationResendForm,
 )
 from accounts.models import Profile
-from accounts.services import user_for_verification, user_register, user_verify_email
+from accounts.services import (
+    user_for_verification,
+    user_register,
+    user_resend_verification,
+    user_verify_email,
+)
 
 
 @require_http_methods(["GET", "POST"])
@@ -55,6 +61,26 @@ def verify_email(request, uidb64, token):
         return render(request, "accounts/verify_failed.html", status=400)
     messages.success(request, _("Your email address is confirmed. Sign in to continue."))
     return redirect("accounts:login")
+
+
+@require_http_methods(["GET", "POST"])
+def verify_resend(request):
+    """A new confirmation link, for an address that registered and never confirmed.
+    The same answer whatever the address (accounts.services.user_resend_verification)."""
+    form = VerificationResendForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user_resend_verification(
+            email=form.cleaned_data["email"], base_url=request.build_absolute_uri("/")[:-1]
+        )
+        return render(
+            request, "accounts/register_done.html", {"email": form.cleaned_data["email"]}
+        )
+    return render(
+        request,
+        "accounts/verify_resend.html",
+        {"form": form},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required

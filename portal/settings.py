@@ -104,6 +104,8 @@ MIDDLEWARE = [
     "accounts.session_limits.SessionLimitMiddleware",
     # Staff, panels and committees reach nothing until their second factor is verified.
     "accounts.second_factor.SecondFactorRequiredMiddleware",
+    # Granting staff rights (admin users and groups) needs a recent re-authentication.
+    "accounts.reauth.RecentAuthenticationMiddleware",
     "tenders.middleware.TermsFrozenMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -169,10 +171,6 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-# The issuer shown in authenticator apps beside the account's address.
-TWO_FACTOR_ISSUER = env.str("TWO_FACTOR_ISSUER", default="Zabuni")
-TWO_FACTOR_QR_FACTORY = "qrcode.image.svg.SvgPathImage"
-OTP_TOTP_ISSUER = TWO_FACTOR_ISSUER
 # Brute force (ASVS 2.2.1). django-axes counts failed sign-ins in the database,
 # on the portal's form and the admin's alike (both call authenticate()). An
 # account is locked for AXES_COOLOFF_TIME after AXES_FAILURE_LIMIT failures
@@ -205,10 +203,14 @@ RATELIMIT_FAIL_OPEN = True
 LOGIN_RATE = env.str("LOGIN_RATE", default="20/15m")
 REGISTRATION_RATE = env.str("REGISTRATION_RATE", default="10/h")
 PASSWORD_RESET_RATE = env.str("PASSWORD_RESET_RATE", default="5/h")
+VERIFICATION_RESEND_RATE = env.str("VERIFICATION_RESEND_RATE", default="5/h")
 CLARIFICATION_RATE = env.str("CLARIFICATION_RATE", default="10/h")
 LOGIN_REDIRECT_URL = "applications:dashboard"
 LOGOUT_REDIRECT_URL = "/"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
+# Opening financial envelopes, sending outcome notices and granting staff rights
+# need the password and second factor within this window (accounts.reauth).
+REAUTHENTICATION_WINDOW = timedelta(minutes=env.int("REAUTHENTICATION_MINUTES", default=10))
 # A confirmation link's lifetime (accounts.tokens: its own generator).
 EMAIL_VERIFICATION_TIMEOUT = env.int("EMAIL_VERIFICATION_TIMEOUT", default=60 * 60 * 24)
 
@@ -419,6 +421,9 @@ WAGTAILADMIN_LOGIN_URL = "accounts:login"
 TWO_FACTOR_ISSUER = env.str("TWO_FACTOR_ISSUER", default="Zabuni")
 TWO_FACTOR_QR_FACTORY = "qrcode.image.svg.SvgPathImage"
 OTP_TOTP_ISSUER = TWO_FACTOR_ISSUER
+# After each wrong code the next must wait twice as long (1 s, 2 s, 4 s, ...): ten
+# wrong codes in a row pause codes for 8.5 minutes. django-otp's default, kept.
+OTP_TOTP_THROTTLE_FACTOR = 1
 WAGTAILADMIN_BASE_URL = env.str("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "odt", "ods", "txt", "csv"]

@@ -4,9 +4,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from accounts import reauth
 from applications.choices import OUTCOMES, AuditAction
 from applications.permissions import (
     call_is_sealed,
@@ -191,6 +193,13 @@ def ranking(request, call_id):
         audit_record(
             actor=request.user, action=AuditAction.RANKING_VIEWED, request=request, call=call
         )
+    if (
+        request.method == "POST"
+        and request.POST.get("action") in IRREVERSIBLE_ACTIONS
+        and can_manage_evaluation(request.user, call)
+        and not reauth.is_recent(request)
+    ):
+        return reauth.ask(request, reverse("reviews:ranking", kwargs={"call_id": call.pk}))
     if request.method == "POST":
         try:
             _ranking_action(request, panel)
@@ -217,6 +226,11 @@ def ranking(request, call_id):
         },
         status=status,
     )
+
+
+# Acts on the chair's page that need the password and second factor within the
+# last ten minutes (accounts.reauth).
+IRREVERSIBLE_ACTIONS = {"open_financial", "send_outcomes"}
 
 
 def _ranking_action(request, panel):

@@ -243,6 +243,28 @@ def test_registering_again_before_confirming_sends_a_fresh_link(client):
     assert user.check_password(NEW_PASSWORD)
 
 
+def test_a_new_link_can_be_asked_for_and_the_answer_says_nothing_about_the_address(
+    client, settings
+):
+    settings.VERIFICATION_RESEND_RATE = "3/h"
+    register(client)
+    OutboxMessage.objects.all().delete()  # the first link expired unread
+    UserFactory(email="active@example.org")
+    url = reverse("accounts:verify_resend")
+
+    pages = [
+        client.post(url, {"email": email}).content.decode()
+        for email in ("WANJIKU@example.org", "active@example.org", "nobody@example.org")
+    ]
+
+    assert all("Check your email" in page for page in pages)
+    assert [m.to_email for m in OutboxMessage.objects.all()] == ["wanjiku@example.org"]
+    link = link_in(OutboxMessage.objects.get(), VERIFY_LINK)
+    client.post(link)
+    assert get_user_model().objects.get(email="wanjiku@example.org").is_active
+    assert client.post(url, {"email": "x@example.org"}).status_code == 429  # the fourth
+
+
 def test_passwords_that_differ_are_refused(client):
     response = register(client, password2=NEW_PASSWORD + "x")
 
