@@ -415,6 +415,9 @@ WAGTAIL_SITE_NAME = "Zabuni"
 # No avatar from Gravatar: it would send a hash of each staff member's address to
 # a third party on every admin page (and no page requests another origin).
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# Nor does the dashboard ask releases.wagtail.org for the latest version
+# (tests/portal/test_browser_same_origin.py caught it); upgrades are ours to watch.
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 # The admin sends people to the portal's sign-in (portal.urls: one door for both).
 WAGTAILADMIN_LOGIN_URL = "accounts:login"
 # The issuer shown in authenticator apps beside the account's address.
