@@ -8,10 +8,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
-from django_otp import devices_for_user, match_token, user_has_device
+from django_otp import devices_for_user, user_has_device
 from django_otp import login as otp_login
 
 from accounts import reauth
+from accounts.passkeys import assertion_prepare, uses_passkey
+from accounts.second_factor import second_factor_verify
 
 
 class ConfirmIdentityForm(forms.Form):
@@ -31,8 +33,14 @@ class ConfirmIdentityForm(forms.Form):
         self.request = request
         self.user = request.user
         self.device = None
+        self.uses_passkey = uses_passkey(self.user)
         if not user_has_device(self.user):
             del self.fields["otp_token"]
+        elif self.uses_passkey:
+            # Filled by the browser when the person touches their key (get_credential.js).
+            self.fields["otp_token"] = forms.CharField(
+                required=False, widget=forms.HiddenInput(attrs={"data-webauthn-token": ""})
+            )
 
     def clean(self):
         cleaned = super().clean()
@@ -50,10 +58,13 @@ class ConfirmIdentityForm(forms.Form):
                     _("Too many wrong codes in a row: wait a minute, then try again."),
                     code="throttled",
                 )
-            self.device = match_token(self.user, (cleaned.get("otp_token") or "").strip())
+            self.device = second_factor_verify(self.request, self.user, cleaned.get("otp_token"))
             if self.device is None:
                 raise forms.ValidationError(
-                    _("That is not a current code from your authenticator app."), code="code"
+                    _("Your security key or passkey did not confirm it. Try again.")
+                    if self.uses_passkey
+                    else _("That is not a current code from your authenticator app."),
+                    code="code",
                 )
         return cleaned
 
@@ -81,6 +92,8 @@ def confirm_identity(request):
             otp_login(request, form.device)
         reauth.mark(request)
         return redirect(_safe_next(request))
+    if form.uses_passkey:
+        assertion_prepare(request, request.user)  # a fresh challenge for each showing
     return render(
         request,
         "accounts/confirm_identity.html",

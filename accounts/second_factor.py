@@ -4,8 +4,8 @@ django-two-factor-auth (on django-otp) runs the sign-in: password first,
 then a code from an authenticator app (TOTP), or a single-use recovery code.
 It was chosen over django-allauth's MFA because it adds two factors to the
 sign-in we already have, without replacing registration and password
-resets, and it supports Django 5.2; passkeys (its WebAuthn plugin) are left
-for later.
+resets, and it supports Django 5.2. Its WebAuthn plugin adds security keys
+and passkeys as the other second factor (accounts.passkeys).
 
 Staff, panel members and chairs, and opening committee members (who are
 staff) reach nothing until a second factor is verified in this session:
@@ -26,7 +26,9 @@ from django.dispatch import receiver
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django_otp import user_has_device
+from django_otp import match_token, user_has_device
+
+from accounts.passkeys import assertion_verify, uses_passkey
 
 NEEDS_SECOND_FACTOR = "zabuni_needs_second_factor"
 # Paths reachable before the second factor: signing in and out, setting it up.
@@ -41,6 +43,15 @@ def needs_second_factor(user) -> bool:
     if not (user and user.is_authenticated):
         return False
     return user.is_staff or user.is_superuser or any(check(user) for check in evaluator_checks)
+
+
+def second_factor_verify(request, user, answer: str):
+    """The device that ``answer`` proves, or None: a code from the authenticator app,
+    a recovery code, or what the browser's security key or passkey signed."""
+    answer = (answer or "").strip()
+    if request is not None and answer.startswith("{") and uses_passkey(user):
+        return assertion_verify(request, user, answer)
+    return match_token(user, answer) if answer else None
 
 
 @receiver(user_logged_in)

@@ -21,14 +21,15 @@ from notifications.services import outbox_enqueue
 @login_required
 @require_http_methods(["GET"])
 def security(request):
-    devices = [d for d in devices_for_user(request.user) if d.persistent_id]
+    kinds = {type(d).__name__ for d in devices_for_user(request.user)}
     return render(
         request,
         "accounts/security.html",
         {
             "sessions": sessions_of(request.user),
             "current_key": request.session.session_key,
-            "has_second_factor": any(d.__class__.__name__ == "TOTPDevice" for d in devices),
+            "has_app": "TOTPDevice" in kinds,
+            "has_passkey": "WebauthnDevice" in kinds,
             "second_factor_required": needs_second_factor(request.user),
         },
     )

@@ -26,6 +26,8 @@ urlpatterns = [
         limited("LOGIN_RATE", key="user")(identity.confirm_identity),
         name="confirm_identity",
     ),
+    # Before django-two-factor-auth's own URL for the same path (portal.urls).
+    path("two_factor/setup/", views.SecondFactorSetupView.as_view(), name="second_factor_setup"),
     path("security/", security.security, name="security"),
     path("security/sessions/<int:pk>/end/", security.end_session, name="end_session"),
     path(

@@ -1,9 +1,11 @@
 """Sign-up, email confirmation and the applicant's profile."""
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 from two_factor.forms import AuthenticationTokenForm
 from two_factor.views import core as two_factor_views
@@ -113,6 +115,37 @@ class SignInView(two_factor_views.LoginView):
         name its field plainly here."""
         form = super().get_form(step, **kwargs)
         if (step or self.steps.current) == self.TOKEN_STEP and "otp_token" in form.fields:
-            form.fields["otp_token"].label = _("Code from your authenticator app")
-            form.fields["otp_token"].widget.attrs.update({"inputmode": "numeric"})
+            if hasattr(form, "webauthn_rp"):
+                # Filled by the browser when the person touches their key (get_credential.js).
+                form.fields["otp_token"].widget = forms.HiddenInput(
+                    attrs={"data-webauthn-token": ""}
+                )
+            else:
+                form.fields["otp_token"].label = _("Code from your authenticator app")
+                form.fields["otp_token"].widget.attrs.update({"inputmode": "numeric"})
+        return form
+
+
+class SecondFactorSetupView(two_factor_views.SetupView):
+    """The setup wizard, its choices and fields named plainly."""
+
+    METHOD_LABELS = {
+        "generator": gettext_lazy("Authenticator app on your phone (6-digit codes)"),
+        "webauthn": gettext_lazy("Security key or passkey"),
+    }
+
+    def get_form(self, step=None, **kwargs):
+        form = super().get_form(step, **kwargs)
+        step = step or self.steps.current
+        if step == "method":
+            field = form.fields["method"]
+            field.label = _("How will you confirm it is you?")
+            field.choices = [
+                (code, self.METHOD_LABELS.get(code, name)) for code, name in field.choices
+            ]
+        elif step == "generator" and "token" in form.fields:
+            form.fields["token"].label = _("Code from your authenticator app")
+        elif step == "webauthn" and "token" in form.fields:
+            # Filled by the browser once the key or passkey is made (create_credential.js).
+            form.fields["token"].widget = forms.HiddenInput()
         return form

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "django_otp.plugins.otp_totp",
     "two_factor",
+    "two_factor.plugins.webauthn",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
@@ -427,6 +428,12 @@ OTP_TOTP_ISSUER = TWO_FACTOR_ISSUER
 # After each wrong code the next must wait twice as long (1 s, 2 s, 4 s, ...): ten
 # wrong codes in a row pause codes for 8.5 minutes. django-otp's default, kept.
 OTP_TOTP_THROTTLE_FACTOR = 1
+# Security keys and passkeys (WebAuthn), the other second factor. The relying
+# party is the host the portal is served on; browsers refuse an IP address, so
+# use http://localhost:8000 rather than 127.0.0.1 to try them on `make run`.
+TWO_FACTOR_WEBAUTHN_RP_NAME = ORGANISATION_NAME
+TWO_FACTOR_WEBAUTHN_RP_ID = env.str("WEBAUTHN_RP_ID", default="") or None
+TWO_FACTOR_WEBAUTHN_UV_REQUIREMENT = "preferred"
 WAGTAILADMIN_BASE_URL = env.str("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "odt", "ods", "txt", "csv"]

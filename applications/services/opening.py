@@ -6,8 +6,9 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django_otp import match_token, user_has_device
+from django_otp import user_has_device
 
+from accounts.second_factor import second_factor_verify
 from applications.choices import AuditAction
 from applications.models import (
     CallOpening,
@@ -116,9 +117,12 @@ def opening_confirm(*, call: CallPage, user, password: str, code: str = "", requ
         )
     if not user.check_password(password or ""):
         raise Refused(_("That is not your password. Nothing was recorded."))
-    if user_has_device(user) and match_token(user, (code or "").strip()) is None:
+    if user_has_device(user) and second_factor_verify(request, user, code) is None:
         raise Refused(
-            _("That is not a current code from your authenticator app. Nothing was recorded.")
+            _(
+                "That is not a current code from your authenticator app, or your security "
+                "key did not confirm it. Nothing was recorded."
+            )
         )
     problems = committee_problems(committee)
     if problems:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.passkeys import assertion_prepare, uses_passkey
 from applications.choices import RECEIVED
 from applications.models import (
     AuditEvent,
@@ -79,6 +80,10 @@ def call_submissions(request, call_id):
         "can_view_audit": can_view_audit_trail(request.user, call),
         "submissions": [],
     }
+    if context["can_confirm"] and uses_passkey(request.user):
+        # The confirmation asks the member's security key or passkey (accounts.passkeys).
+        context["uses_passkey"] = True
+        assertion_prepare(request, request.user)
     if not context["sealed"]:
         submissions = received.select_related("applicant__profile").prefetch_related("files")
         visible = []
