@@ -1,11 +1,12 @@
 """Re-authentication before the acts that cannot be undone (ASVS 4.0.3, V3.7.1).
 
-Opening financial envelopes, sending outcome notices and granting staff
-rights need the password, and a code from the second factor where the
-account has one, entered within the last ``REAUTHENTICATION_WINDOW`` (10
-minutes). Signing in counts, so does confirming one's identity again on
-``accounts:confirm_identity``. Confirming an opening asks for both on its own
-form every time (applications.services.opening) and counts too.
+Opening financial envelopes, sending outcome notices, granting staff rights,
+turning off the second factor and making new recovery codes need the
+password, and the second factor where the account has one, entered within
+the last ``REAUTHENTICATION_WINDOW`` (10 minutes). Signing in counts, and so
+does confirming one's identity again on ``accounts:confirm_identity``.
+Confirming an opening asks for both on its own form every time
+(applications.services.opening).
 
 The time is kept in the session: a stolen session cookie alone cannot do
 these acts once the ten minutes are over.
@@ -24,8 +25,14 @@ from django.utils.translation import gettext as _
 
 AUTHENTICATED_AT = "zabuni_authenticated_at"
 # Paths where every request needs a recent re-authentication: where staff
-# rights, group permissions and superuser status are granted.
-GUARDED_PREFIXES = ("/admin/users/", "/admin/groups/")
+# rights, group permissions and superuser status are granted, and where the
+# second factor is turned off or new recovery codes are made.
+GUARDED_PREFIXES = (
+    "/admin/users/",
+    "/admin/groups/",
+    "/account/two_factor/disable/",
+    "/account/two_factor/backup/",
+)
 
 
 @receiver(user_logged_in)

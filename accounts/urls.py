@@ -1,5 +1,6 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
+from django.views.generic import RedirectView
 
 from accounts import identity, security, views
 from accounts.forms import OutboxPasswordResetForm
@@ -26,7 +27,9 @@ urlpatterns = [
         limited("LOGIN_RATE", key="user")(identity.confirm_identity),
         name="confirm_identity",
     ),
-    # Before django-two-factor-auth's own URL for the same path (portal.urls).
+    # Before django-two-factor-auth's own URLs for the same paths (portal.urls):
+    # its profile page is the Security page here.
+    path("two_factor/", RedirectView.as_view(pattern_name="accounts:security")),
     path("two_factor/setup/", views.SecondFactorSetupView.as_view(), name="second_factor_setup"),
     path("security/", security.security, name="security"),
     path("security/sessions/<int:pk>/end/", security.end_session, name="end_session"),

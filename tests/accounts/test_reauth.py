@@ -1,4 +1,5 @@
-"""Granting staff rights needs a recent re-authentication; the confirmation page
+"""Granting staff rights, turning off the second factor and making recovery codes
+need a recent re-authentication; the confirmation page
 itself counts wrong passwords like the sign-in form and never redirects off-site."""
 
 import time
@@ -32,8 +33,16 @@ def test_signing_in_counts_as_a_recent_confirmation(client, admin_user):
     assert client.get(reverse("wagtailusers_users:index")).status_code == 200
 
 
-@pytest.mark.parametrize("route", ["wagtailusers_users:index", "wagtailusers_groups:index"])
-def test_user_and_group_screens_ask_again_after_ten_minutes(client, admin_user, route):
+@pytest.mark.parametrize(
+    "route",
+    [
+        "wagtailusers_users:index",
+        "wagtailusers_groups:index",
+        "two_factor:disable",
+        "two_factor:backup_tokens",
+    ],
+)
+def test_rights_and_second_factor_screens_ask_again_after_ten_minutes(client, admin_user, route):
     client.force_login(admin_user)
     go_stale(client)
 
