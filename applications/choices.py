@@ -62,4 +62,5 @@ class AuditAction(models.TextChoices):
     REVIEW_SUBMITTED = "review_submitted", _("Review submitted")
     SCORING_LOCKED = "scoring_locked", _("Technical scoring locked")
     FINANCIAL_OPENED = "financial_opened", _("Financial envelope opened")
+    NEGOTIATION_FAILED = "negotiation_failed", _("Negotiation failed (QBS)")
     OUTCOMES_SENT = "outcomes_sent", _("Outcome notices sent")

@@ -51,11 +51,19 @@ class SubmissionForm(forms.Form):
                 decimal_places=2,
                 initial=submission.offer_amount,
             )
+            # One currency per call: offers are compared as they are, never converted.
+            only = _("This call takes offers in %(currency)s only.") % {
+                "currency": Currency(call.currency).label
+            }
             self.fields["offer_currency"] = forms.ChoiceField(
                 label=_("Currency"),
                 required=False,
-                choices=Currency.choices,
-                initial=submission.offer_currency or call.currency,
+                choices=[(call.currency, Currency(call.currency).label)],
+                initial=call.currency,
+                help_text=only,
+                error_messages={
+                    "invalid_choice": only + " " + _("Give your price in that currency.")
+                },
             )
         else:
             self.fields["amount_requested"] = forms.DecimalField(

@@ -33,7 +33,7 @@ from applications.choices import RECEIVED, SubmissionStatus
 from core.storage import STORAGE_ERRORS, delete_quietly, private_storage
 from reviews.choices import ReviewStatus
 from reviews.models import Score, ScoringSheet
-from reviews.ranking import Row, call_ranking
+from reviews.ranking import Row, call_ranking, shown
 from tenders.choices import CallKind, SelectionMethod
 
 logger = logging.getLogger(__name__)
@@ -141,11 +141,11 @@ def summary_columns(call, criteria, *, blind: bool) -> list[Column]:
         columns.append(
             Column(
                 f"{criterion.title} (/{criterion.max_points})",
-                lambda r, pk=criterion.pk: r.criterion_means.get(pk),
+                lambda r, pk=criterion.pk: shown(r.criterion_means.get(pk)),
             )
         )
     columns += [
-        Column(_("Technical score (/100)"), lambda r: r.technical),
+        Column(_("Technical score (/100)"), lambda r: shown(r.technical)),
         Column(_("Reviews"), lambda r: r.reviews_in, 9),
         Column(
             _("Qualifies (minimum %(minimum)s)") % {"minimum": call.minimum_technical_score},
@@ -163,8 +163,8 @@ def summary_columns(call, criteria, *, blind: bool) -> list[Column]:
         )
     if call.selection_method == SelectionMethod.QCBS:
         columns += [
-            Column(_("Financial score"), lambda r: r.financial_score),
-            Column(_("Combined score"), lambda r: r.combined),
+            Column(_("Financial score"), lambda r: shown(r.financial_score)),
+            Column(_("Combined score"), lambda r: shown(r.combined)),
         ]
     if call.selection_method == SelectionMethod.FIXED_BUDGET:
         columns.append(

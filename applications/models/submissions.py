@@ -61,6 +61,9 @@ class Submission(models.Model):
     financial_opened_at = models.DateTimeField(
         _("financial envelope opened at"), null=True, blank=True
     )
+    # QBS: the chair recorded that negotiation with this firm failed (reason audited),
+    # and the next firm's envelope was opened.
+    negotiation_failed_at = models.DateTimeField(_("negotiation failed at"), null=True, blank=True)
 
     objects = SubmissionQuerySet.as_manager()
 

@@ -131,6 +131,14 @@ def _check_amounts(call, amounts: Amounts) -> None:
             raise Refused(_("Enter the amount of your financial offer."))
         if not amounts.offer_currency:
             raise Refused(_("Choose the currency of your financial offer."))
+        if amounts.offer_currency != call.currency:
+            raise Refused(
+                _(
+                    "This call takes offers in %(currency)s only: give your price in "
+                    "%(currency)s. Nothing was submitted."
+                )
+                % {"currency": call.currency}
+            )
     else:
         if amounts.amount_requested is None or amounts.amount_requested <= 0:
             raise Refused(_("Enter the amount you request."))

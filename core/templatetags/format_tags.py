@@ -1,7 +1,7 @@
 """Formatting for every app: deadlines in the organisation's zone, money, lookups."""
 
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
 from django.utils import formats, timezone
@@ -56,6 +56,16 @@ def money(amount, currency):
     amount = Decimal(str(amount))
     places = 0 if amount == amount.to_integral_value() else 2
     return f"{currency} {formats.number_format(amount, places, force_grouping=True)}"
+
+
+@register.filter
+def score(value) -> str:
+    """A score as shown and printed: half up, two places ("84.00"); "—" for none.
+    Scores are computed exactly (reviews.ranking) and rounded only here."""
+    if value is None or value == "":
+        return "—"
+    rounded = Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return formats.number_format(rounded, 2)
 
 
 @register.filter

@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -33,6 +33,26 @@ class Panel(models.Model):
         help_text=_("Leave empty for every panel member to review every submission."),
     )
     review_deadline = models.DateTimeField(_("review deadline"))
+    minimum_reviews = models.PositiveSmallIntegerField(
+        _("minimum reviews per bid"),
+        default=2,
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "Technical scoring cannot be locked while a bid has fewer submitted reviews "
+            "(reviewers who declared a conflict do not count)."
+        ),
+    )
+    disagreement_spread = models.DecimalField(
+        _("disagreement spread (% of a criterion's maximum)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("30"),
+        validators=[MinValueValidator(Decimal("1")), MaxValueValidator(Decimal("100"))],
+        help_text=_(
+            "A criterion is flagged when the reviewers' points for it differ by more than "
+            "this share of its maximum."
+        ),
+    )
     handed_over_at = models.DateTimeField(_("handed to the panel at"), null=True, blank=True)
     locked_at = models.DateTimeField(_("technical scoring locked at"), null=True, blank=True)
     financial_opened_at = models.DateTimeField(

@@ -21,6 +21,7 @@ from reviews.permissions import (
 )
 from reviews.ranking import call_ranking
 from reviews.services.registers import financial_register_write
+from tenders.choices import SelectionMethod
 
 HALF = Decimal("0.5")
 
@@ -186,6 +187,22 @@ def panel_lock(*, panel: Panel, user, request=None) -> Panel:
         panel = Panel.objects.select_for_update().get(pk=panel.pk)
         if panel.locked_at:
             return panel
+        short = reviews_short(panel)
+        if short:
+            raise Refused(
+                _(
+                    "Each bid needs at least %(minimum)s submitted reviews before scoring is "
+                    "locked. Still short: %(bids)s."
+                )
+                % {
+                    "minimum": panel.minimum_reviews,
+                    "bids": "; ".join(
+                        _("%(bid)s has %(done)s of %(minimum)s")
+                        % {"bid": label, "done": done, "minimum": panel.minimum_reviews}
+                        for label, done in short
+                    ),
+                }
+            )
         panel.locked_at = timezone.now()
         panel.save(update_fields=["locked_at"])
         for submission in Submission.objects.filter(
@@ -202,9 +219,11 @@ def panel_lock(*, panel: Panel, user, request=None) -> Panel:
 def financial_open(*, panel: Panel, user, request=None) -> int:
     """Open the financial envelopes of bids at or above the minimum technical score.
 
-    Only after technical scoring is locked. Each opening is audited, and the
-    financial opening register is written and mailed to the bidders it lists.
-    Returns how many envelopes were opened.
+    Only after technical scoring is locked. Under QBS only the top-ranked firm's
+    envelope is opened (the next one only if negotiation with it fails:
+    ``negotiation_fail``). A bid below the minimum is never opened, in any method.
+    Each opening is audited, and the financial opening register is written and
+    mailed to the bidders it lists. Returns how many envelopes were opened.
     """
     _require_manager(user, panel)
     if not panel.is_locked:
@@ -216,20 +235,11 @@ def financial_open(*, panel: Panel, user, request=None) -> int:
         if panel.financial_opened_at:
             return 0
         now = timezone.now()
-        technical = {
-            row.entry.id: row.technical for row in call_ranking(panel.call) if row.qualifies
-        }
-        opened = 0
-        for submission in Submission.objects.filter(pk__in=technical):
-            submission.financial_opened_at = now
-            submission.save(update_fields=["financial_opened_at", "updated_at"])
-            audit_record(
-                actor=user,
-                action=AuditAction.FINANCIAL_OPENED,
-                request=request,
-                submission=submission,
-            )
-            opened += 1
+        rows = [row for row in call_ranking(panel.call) if row.qualifies]
+        if panel.call.selection_method == SelectionMethod.QBS:
+            rows = [row for row in rows if row.rank == 1]
+        technical = {row.entry.id: row.technical for row in rows}
+        opened = _open_envelopes(technical, user=user, request=request, now=now)
         panel.financial_opened_at = now
         panel.save(update_fields=["financial_opened_at"])
         financial_register_write(
@@ -238,8 +248,82 @@ def financial_open(*, panel: Panel, user, request=None) -> int:
     return opened
 
 
-def outcome_decide(*, panel: Panel, user, submission: Submission, outcome: str, request=None):
-    """The chair marks a bid shortlisted, awarded or not successful, until notices go out."""
+def _open_envelopes(technical: dict, *, user, request, now) -> int:
+    opened = 0
+    for submission in Submission.objects.filter(pk__in=technical, financial_opened_at=None):
+        submission.financial_opened_at = now
+        submission.save(update_fields=["financial_opened_at", "updated_at"])
+        audit_record(
+            actor=user,
+            action=AuditAction.FINANCIAL_OPENED,
+            request=request,
+            submission=submission,
+        )
+        opened += 1
+    return opened
+
+
+def negotiation_fail(*, panel: Panel, user, submission: Submission, reason: str, request=None):
+    """QBS: negotiation with the firm whose price is open failed. The reason is audited,
+    and the next-ranked firm's envelope is opened (and audited). Returns that next
+    submission, or None when no firm is left."""
+    _require_manager(user, panel)
+    reason = (reason or "").strip()
+    if panel.call.selection_method != SelectionMethod.QBS:
+        raise Refused(_("Negotiation failures are recorded only under QBS."))
+    if len(reason) < 20:
+        raise Refused(_("Say why negotiation failed, in at least 20 characters."))
+    if panel.outcomes_sent_at:
+        raise NotAllowed(_("Outcome notices have been sent; outcomes are final."))
+    with transaction.atomic():
+        panel = Panel.objects.select_for_update().get(pk=panel.pk)
+        if not panel.financial_opened_at:
+            raise NotAllowed(_("Open the top-ranked firm's price first."))
+        current = _negotiating(panel.call)
+        if current is None or current.entry.id != submission.pk:
+            raise Refused(_("Only the firm now in negotiation can be marked as failed."))
+        now = timezone.now()
+        Submission.objects.filter(pk=submission.pk).update(negotiation_failed_at=now)
+        audit_record(
+            actor=user,
+            action=AuditAction.NEGOTIATION_FAILED,
+            request=request,
+            submission=submission,
+            detail=reason,
+        )
+        following = _negotiating(panel.call)
+        if following is None:
+            return None
+        _open_envelopes(
+            {following.entry.id: following.technical}, user=user, request=request, now=now
+        )
+    return Submission.objects.get(pk=following.entry.id)
+
+
+def _negotiating(call):
+    """QBS: the best-ranked firm whose negotiation has not failed, or None."""
+    return next(
+        (r for r in call_ranking(call) if r.rank is not None and not r.entry.negotiation_failed),
+        None,
+    )
+
+
+def _first_choice(rows):
+    """The bid the ranking recommends: the best-ranked one still in the running."""
+    return next((r for r in rows if r.rank is not None and not r.entry.negotiation_failed), None)
+
+
+def outcome_decide(
+    *, panel: Panel, user, submission: Submission, outcome: str, reason: str = "", request=None
+):
+    """The chair marks a bid shortlisted, awarded or not successful, until notices go out.
+
+    Only a ranked bid can be shortlisted or awarded (under QBS, only the firm whose
+    price is open and whose negotiation has not failed can be awarded). Awarding
+    any other bid than the ranking's first choice, or turning that one down, goes
+    against the ranking: it needs a reason of at least 20 characters. Each decision
+    and its reason go into the audit trail.
+    """
     _require_manager(user, panel)
     if outcome not in OUTCOMES:
         raise Refused(_("Choose shortlisted, awarded or not successful."))
@@ -247,8 +331,38 @@ def outcome_decide(*, panel: Panel, user, submission: Submission, outcome: str, 
         raise NotAllowed(_("Lock technical scoring before deciding outcomes."))
     if panel.outcomes_sent_at:
         raise NotAllowed(_("Outcome notices have been sent; outcomes are final."))
+    reason = (reason or "").strip()
     with transaction.atomic():
         locked = Submission.objects.select_for_update().get(pk=submission.pk, call=panel.call)
+        rows = call_ranking(panel.call)
+        row = next((r for r in rows if r.entry.id == locked.pk), None)
+        if outcome in (SubmissionStatus.AWARDED, SubmissionStatus.SHORTLISTED) and (
+            row is None or row.rank is None
+        ):
+            raise Refused(
+                _("Only a ranked bid can be shortlisted or awarded: %(bid)s is %(why)s.")
+                % {"bid": locked.label, "why": row.excluded if row else _("not ranked")}
+            )
+        if outcome == SubmissionStatus.AWARDED and panel.call.selection_method == (
+            SelectionMethod.QBS
+        ):
+            if row.entry.negotiation_failed or locked.financial_opened_at is None:
+                raise Refused(
+                    _("Under QBS only the firm in negotiation, whose price is open, is awarded.")
+                )
+        first = _first_choice(rows)
+        against = first is not None and (
+            (outcome == SubmissionStatus.AWARDED and first.entry.id != locked.pk)
+            or (outcome == SubmissionStatus.NOT_SUCCESSFUL and first.entry.id == locked.pk)
+        )
+        if against and len(reason) < 20:
+            raise Refused(
+                _(
+                    "This goes against the ranking (its first choice is %(first)s): record "
+                    "why, in at least 20 characters."
+                )
+                % {"first": first.entry.label}
+            )
         if locked.status == outcome:
             return locked
         try:
@@ -256,12 +370,20 @@ def outcome_decide(*, panel: Panel, user, submission: Submission, outcome: str, 
         except ValueError as exc:
             raise Refused(_("That outcome cannot be set for this submission.")) from exc
         locked.save(update_fields=["status", "updated_at"])
+        detail = locked.get_status_display()
+        if against:
+            detail = _("%(outcome)s, against the ranking: %(reason)s") % {
+                "outcome": detail,
+                "reason": reason,
+            }
+        elif reason:
+            detail = f"{detail}: {reason}"
         audit_record(
             actor=user,
             action=AuditAction.OUTCOME_DECIDED,
             request=request,
             submission=locked,
-            detail=locked.get_status_display(),
+            detail=detail,
         )
     return locked
 
@@ -298,6 +420,23 @@ def outcomes_send(*, panel: Panel, user, request=None) -> int:
                 actor=user, action=AuditAction.OUTCOMES_SENT, request=request, call=panel.call
             )
     return len(submissions)
+
+
+def reviews_short(panel: Panel) -> list[tuple[str, int]]:
+    """(bid label, submitted reviews) for each received bid below the panel's minimum."""
+    done = dict(
+        Assignment.objects.filter(
+            panel=panel, has_conflict=False, review__status=ReviewStatus.SUBMITTED
+        )
+        .order_by()
+        .values_list("submission_id")
+        .annotate(n=Count("pk"))
+    )
+    return [
+        (str(s.label), done.get(s.pk, 0))
+        for s in Submission.objects.filter(call=panel.call).received().order_by("number")
+        if done.get(s.pk, 0) < panel.minimum_reviews
+    ]
 
 
 def review_progress(panel: Panel) -> tuple[int, int]:

@@ -27,15 +27,17 @@ from reviews.permissions import (
     can_see_panel_scores,
     can_view_ranking,
 )
-from reviews.ranking import applicant_name, call_ranking
+from reviews.ranking import TIE_BREAK, applicant_name, call_ranking
 from reviews.services.panels import (
     conflict_declare,
     financial_open,
+    negotiation_fail,
     outcome_decide,
     outcomes_send,
     panel_lock,
     review_progress,
     review_save,
+    reviews_short,
 )
 from tenders.models import CallPage
 
@@ -223,6 +225,8 @@ def ranking(request, call_id):
             "expected": expected,
             "can_manage": can_manage_evaluation(request.user, call),
             "outcomes": [(o.value, o.label) for o in sorted(OUTCOMES)],
+            "short": [] if panel.locked_at else reviews_short(panel),
+            "tie_rule": _(TIE_BREAK),
         },
         status=status,
     )
@@ -230,7 +234,7 @@ def ranking(request, call_id):
 
 # Acts on the chair's page that need the password and second factor within the
 # last ten minutes (accounts.reauth).
-IRREVERSIBLE_ACTIONS = {"open_financial", "send_outcomes"}
+IRREVERSIBLE_ACTIONS = {"open_financial", "send_outcomes", "negotiation_failed"}
 
 
 def _ranking_action(request, panel):
@@ -251,9 +255,27 @@ def _ranking_action(request, panel):
             user=user,
             submission=submission,
             outcome=request.POST.get("outcome", ""),
+            reason=request.POST.get("reason", "")[:2000],
             request=request,
         )
         messages.success(request, _("Outcome recorded."))
+    elif action == "negotiation_failed":
+        submission = get_object_or_404(
+            panel.call.submissions.all(), pk=request.POST.get("submission") or 0
+        )
+        following = negotiation_fail(
+            panel=panel,
+            user=user,
+            submission=submission,
+            reason=request.POST.get("reason", "")[:2000],
+            request=request,
+        )
+        messages.success(
+            request,
+            _("Recorded. %(bid)s's price is now open.") % {"bid": following.label}
+            if following
+            else _("Recorded. No other firm is left above the minimum."),
+        )
     elif action == "note":
         if not can_manage_evaluation(user, panel.call) or panel.outcomes_sent_at:
             raise Refused(_("The evaluation note can no longer be changed."))

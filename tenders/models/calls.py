@@ -234,6 +234,10 @@ class CallPage(Page):
                 "financial_weight",
                 _("This selection method scores quality only: the financial weight must be 0."),
             )
+        if self.selection_method == SelectionMethod.FIXED_BUDGET and not self.budget_ceiling:
+            errors["budget_ceiling"] = _(
+                "Fixed-budget selection needs the budget: proposals over it are rejected."
+            )
         if self.outcome == CallOutcome.CANCELLED and not self.cancellation_reason.strip():
             errors["cancellation_reason"] = _(
                 "Give the reason for cancelling: it is recorded and sent to everyone who "
@@ -289,6 +293,10 @@ class CallPage(Page):
     @property
     def is_qcbs(self) -> bool:
         return self.selection_method == SelectionMethod.QCBS
+
+    @property
+    def is_qbs(self) -> bool:
+        return self.selection_method == SelectionMethod.QBS
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

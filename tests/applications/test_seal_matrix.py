@@ -147,6 +147,7 @@ def world(consultancy_call, applicant, reviewer, staff_user, superuser, no_outbo
         call=call,
         chair=UserFactory(email="panel.chair@example.org"),
         review_deadline=timezone.now() + timedelta(days=10),
+        minimum_reviews=1,
     )
     panel.members.add(reviewer)
     users["chair"] = panel.chair

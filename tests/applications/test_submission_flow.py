@@ -2,6 +2,7 @@
 
 import hashlib
 from datetime import UTC
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -269,3 +270,36 @@ def test_reference_numbers_are_sequential_per_call(site_root, consultancy_call):
     submission_withdraw(submission=second_bid, user=second)
     assert submit_bid(consultancy_call, third).reference == f"{code}-0003"
     assert submit_bid(consultancy_call, second).reference == f"{code}-0002"
+
+
+def test_an_offer_in_another_currency_is_refused_with_a_clear_message(consultancy_call, bidder):
+    """One currency per call: the form offers only the call's, and a USD offer on a KES
+    call (a forged form, or an old tab) is refused; nothing is submitted."""
+    submission = start(bidder, consultancy_call)
+    page = bidder.get(reverse("applications:submission", args=[submission.pk])).content.decode()
+    assert 'value="KES"' in page and 'value="USD"' not in page
+
+    files = {TECHNICAL: PROPOSAL, FINANCIAL: OFFER_FILE}
+    response = post_bid(
+        bidder, submission, "submit", files, offer_amount="12500", offer_currency="USD"
+    )
+
+    assert response.status_code == 400
+    assert "This call takes offers in Kenyan shilling (KES) only." in response.content.decode()
+    submission.refresh_from_db()
+    assert submission.status == SubmissionStatus.DRAFT and submission.reference is None
+    assert submission.offer_currency != "USD"
+    assert not OutboxMessage.objects.exists()
+
+
+def test_the_service_refuses_another_currency_too(consultancy_call, applicant):
+    from applications.services.submissions import Amounts
+    from core.errors import Refused
+
+    with pytest.raises(Refused, match="takes offers in KES only"):
+        submit_bid(
+            consultancy_call,
+            applicant,
+            amounts=Amounts(offer_amount=Decimal("12500"), offer_currency="USD"),
+        )
+    assert not Submission.objects.filter(status=SubmissionStatus.SUBMITTED).exists()

@@ -15,7 +15,7 @@ from applications.models import Submission
 from applications.services.opening import call_open
 from core.storage import private_storage
 from reviews.models import Assignment, Panel, Score
-from reviews.ranking import call_ranking
+from reviews.ranking import call_ranking, shown
 from reviews.services.panels import (
     conflict_declare,
     financial_open,
@@ -145,17 +145,17 @@ def assert_matches_the_ranking(ev, sheets, csv_rows, *, names: bool):
         expected = {
             "Rank": row.rank,
             "Tied": "yes" if row.tied else None,
-            "Technical score (/100)": row.technical,
+            "Technical score (/100)": shown(row.technical),
             "Reviews": row.reviews_in,
             "Qualifies (minimum 70.00)": "yes" if row.qualifies else "no",
             "Wide disagreement": "yes" if row.disagreement else None,
             "Financial offer (KES)": row.entry.offer,
-            "Financial score": row.financial_score,
-            "Combined score": row.combined,
+            "Financial score": shown(row.financial_score),
+            "Combined score": shown(row.combined),
         }
         for criterion in criteria:
             title = f"{criterion.title} (/{criterion.max_points})"
-            expected[title] = row.criterion_means[criterion.pk]
+            expected[title] = shown(row.criterion_means[criterion.pk])
         for title, value in expected.items():
             if isinstance(value, Decimal | int) and not isinstance(value, bool):
                 assert number(cells[title]) == value, (row.entry.label, title)

@@ -77,7 +77,10 @@ def evaluation(transactional_db, django_db_serialized_rollback, no_outbox_dispat
         "chair": reviewer("chair@panel.org"),
     }
     panel = Panel.objects.create(
-        call=call, chair=members["chair"], review_deadline=timezone.now() + timedelta(days=5)
+        call=call,
+        chair=members["chair"],
+        review_deadline=timezone.now() + timedelta(days=5),
+        minimum_reviews=1,
     )
     panel.members.set(members.values())
     assert panel_hand_over(call=call) == 9

@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from core.templatetags.format_tags import score as shown_score
 from reviews.models import Assignment, Panel
 from reviews.ranking import call_ranking
 from reviews.services.panels import conflict_declare, financial_open, panel_lock, review_progress
@@ -101,8 +102,8 @@ def test_the_ranking_page_shows_call_ranking_to_staff(evaluation, staff_user):
         assert cells[0].startswith(str(row.rank)), text
         assert row.entry.label in cells[1] and row.entry.name in cells[1], text
         for n, criterion in enumerate(criteria):
-            assert cells[2 + n] == str(row.criterion_means[criterion.pk]), text
-        assert cells[2 + len(criteria)].startswith(str(row.technical)), text
+            assert cells[2 + n] == shown_score(row.criterion_means[criterion.pk]), text
+        assert cells[2 + len(criteria)].startswith(shown_score(row.technical)), text
         assert row.entry.outcome == "submitted" and cells[-1] == "Submitted"
     # Bid 2: 40 + 30 from the chair only (the other review is not in yet).
     assert "70.00" in " ".join(rows[[r.entry.label for r in expected].index("Bid 02")])
@@ -125,7 +126,9 @@ def test_the_ranking_page_shows_offers_once_financial_envelopes_are_open(
         row = expected[cells[1].split()[0] + " " + cells[1].split()[1]]
         if row.combined is not None:
             assert f"KES {row.entry.offer:,.0f}" in cells, cells
-            assert str(row.financial_score) in cells and str(row.combined) in cells, cells
+            assert (
+                shown_score(row.financial_score) in cells and shown_score(row.combined) in cells
+            ), cells
         else:
             assert "Not opened" in " ".join(cells), cells
 

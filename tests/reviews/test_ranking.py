@@ -135,15 +135,16 @@ def test_below_threshold_bids_do_not_set_the_lowest_price():
     assert rows["Bid 01"].rank is None
 
 
-def test_ties_share_a_rank_and_are_marked():
-    rows = by_label(
-        ranked(
-            [entry(1, [scored(80)]), entry(2, [scored(80)]), entry(3, [scored(70)])],
-            method="qbs",
-        )
-    )
-    assert (rows["Bid 01"].rank, rows["Bid 02"].rank, rows["Bid 03"].rank) == (1, 1, 3)
+def test_ties_are_marked_and_broken_by_the_documented_rule():
+    """Equal technical scores under QBS (prices sealed): the earlier receipt goes first."""
+    early, late = entry(2, [scored(80)]), entry(1, [scored(80)])
+    early.received_at, late.received_at = 1, 2
+    rows = by_label(ranked([late, early, entry(3, [scored(70)])], method="qbs"))
+
+    assert (rows["Bid 02"].rank, rows["Bid 01"].rank, rows["Bid 03"].rank) == (1, 2, 3)
     assert rows["Bid 01"].tied and rows["Bid 02"].tied and not rows["Bid 03"].tied
+    assert "Tied with Bid 01" in rows["Bid 02"].notes[0]
+    assert "earlier time of receipt" in rows["Bid 02"].notes[0]
 
 
 def test_before_the_financial_opening_qcbs_ranks_by_technical_score():
