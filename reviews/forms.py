@@ -74,6 +74,17 @@ class ScoreForm(forms.Form):
             for c in self.criteria
         }
 
+    def total(self) -> Decimal:
+        """The points given so far (as typed, or as saved), for the running total."""
+        total = Decimal(0)
+        for criterion in self.criteria:
+            value = self[points_field_name(criterion)].value()
+            try:
+                total += Decimal(str(value)) if value not in (None, "") else 0
+            except ArithmeticError:
+                continue
+        return total
+
     def rows(self):
         for criterion in self.criteria:
             yield {

@@ -142,6 +142,8 @@ def assignment_detail(request, assignment_id):
         "declaration": declaration,
         "score_form": score_form,
         "score_rows": list(score_form.rows()),
+        "score_total": score_form.total(),
+        "score_maximum": sum(c.max_points for c in score_form.criteria),
         "sealed": sealed,
         "can_declare": can_declare_conflict(request.user, assignment),
         "can_score": can_score(request.user, assignment),

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from applications.choices import AuditAction
 from applications.models import AuditEvent, Submission
@@ -230,3 +231,31 @@ def test_the_financial_opening_is_refused_before_the_lock(build):
     ev = as_method(build(n=2), "qbs", minimum_technical_score=Decimal(50))
     with pytest.raises(NotAllowed):
         financial_open(panel=ev["panel"], user=ev["staff"])
+
+
+def test_the_chairs_page_shows_review_counts_flags_and_a_drawn_chart(build, client):
+    ev = build(n=3)
+    Panel.objects.filter(pk=ev["panel"].pk).update(minimum_reviews=4)
+    client.force_login(ev["chair"])
+
+    page = client.get(reverse("reviews:ranking", args=[ev["call"].pk])).content.decode()
+
+    assert "3 of 3 reviews" in page and "below the minimum of 4" in page
+    assert "Bid 01: 3 of 4" in page  # the lock's warning, bid by bid
+    assert page.count('<svg class="score-chart"') == 3
+    assert "Reviewer 3: 7.0 of 35" in page or "Reviewer 3: 7 of 35" in page
+    assert "is-disputed" in page  # bid 2's criteria, where reviewer 3 marked it far lower
+    assert "Ties are broken by the higher technical score" in page
+
+
+def test_the_score_form_shows_a_running_total(build, client):
+    ev = build(n=1)
+    member = ev["members"][1]
+    assignment = Assignment.objects.get(reviewer=member, submission=ev["bids"][0])
+    total = sum(s.points for s in assignment.review.scores.all())
+    client.force_login(member)
+
+    page = client.get(reverse("reviews:assignment", args=[assignment.pk])).content.decode()
+
+    assert f'<output id="score-total" for="score-form">{total:.2f}</output> of 100' in page
+    assert 'form.addEventListener("input", sum)' in page
