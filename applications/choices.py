@@ -63,4 +63,5 @@ class AuditAction(models.TextChoices):
     SCORING_LOCKED = "scoring_locked", _("Technical scoring locked")
     FINANCIAL_OPENED = "financial_opened", _("Financial envelope opened")
     NEGOTIATION_FAILED = "negotiation_failed", _("Negotiation failed (QBS)")
+    REPORT_SIGNED = "report_signed", _("Evaluation report signed off")
     OUTCOMES_SENT = "outcomes_sent", _("Outcome notices sent")

@@ -104,6 +104,12 @@ def can_view_ranking(user, call) -> bool:
     return can_manage_evaluation(user, call)
 
 
+def can_view_report(user, call) -> bool:
+    """The evaluation report, with every reviewer's scores and the prices: the chair and
+    staff."""
+    return can_manage_evaluation(user, call)
+
+
 def can_view_financial_register(user, call) -> bool:
     """The prices of the qualified bids: the chair and staff, as for the envelopes
     themselves (``applications.permissions.can_view_financial_envelope``)."""

@@ -1,5 +1,6 @@
 from .panels import Assignment, Panel, ReminderSent, Review, Score
 from .registers import FinancialOpeningRegister
+from .reports import ReportSignOff
 from .sheets import ScoringSheet, SheetStatus
 
 __all__ = [
@@ -7,6 +8,7 @@ __all__ = [
     "FinancialOpeningRegister",
     "Panel",
     "ReminderSent",
+    "ReportSignOff",
     "Review",
     "Score",
     "ScoringSheet",

@@ -1,0 +1,183 @@
+"""The evaluation report, for the file: what the panel did and decided, on one page.
+
+It holds the criteria and weights; each reviewer's scores and comments; the
+declarations and recusals; the ranking with St, Sf and S; the decisions with
+their reasons (from the audit trail); the evaluation note; and the opening
+registers, once they exist. The chair signs it off (``report_sign_off``);
+the sign-off keeps the SHA-256 of the content as it stood, and the page
+says whether anything has changed since.
+"""
+
+import hashlib
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from applications.choices import AuditAction
+from applications.models import AuditEvent, OpeningRegister
+from applications.services.audit import audit_record
+from core.errors import NotAllowed
+from reviews.models import Assignment, FinancialOpeningRegister, ReportSignOff, Score
+from reviews.permissions import is_chair
+from reviews.ranking import TIE_BREAK, call_ranking, shown
+
+
+@dataclass
+class ReviewerBlock:
+    name: str
+    declared_at: object
+    recused: bool
+    explanation: str
+    # (bid label, criterion title, points, comment)
+    scores: list[tuple] = field(default_factory=list)
+
+
+def report_content(panel, *, names: bool) -> dict:
+    """Everything the report shows, as plain data (the page renders it; the digest
+    hashes it)."""
+    call = panel.call
+    criteria = list(call.criteria.all())
+    rows = call_ranking(call)
+    labels = {row.entry.id: row.entry.label for row in rows}
+    reviewers = {}
+    for a in (
+        Assignment.objects.filter(panel=panel)
+        .select_related("reviewer", "submission")
+        .order_by("reviewer__last_name", "reviewer__first_name", "submission__number")
+    ):
+        block = reviewers.setdefault(
+            a.reviewer_id,
+            ReviewerBlock(
+                name=a.reviewer.get_full_name() or a.reviewer.email,
+                declared_at=None,
+                recused=False,
+                explanation="",
+            ),
+        )
+        if a.has_conflict:
+            block.recused = True
+            block.explanation += f"{labels.get(a.submission_id, '')}: {a.conflict_explanation} "
+        block.declared_at = max(filter(None, [block.declared_at, a.declared_at]), default=None)
+    by_criterion = {c.pk: c.title for c in criteria}
+    for s in (
+        Score.objects.filter(review__assignment__panel=panel)
+        .select_related("review__assignment")
+        .order_by("review__assignment__submission__number", "criterion__sort_order", "pk")
+    ):
+        a = s.review.assignment
+        reviewers[a.reviewer_id].scores.append(
+            (
+                labels.get(a.submission_id, ""),
+                by_criterion.get(s.criterion_id, ""),
+                s.points,
+                s.comment,
+            )
+        )
+    decisions = [
+        {
+            "at": e.at,
+            "who": e.actor.get_full_name() if e.actor else "",
+            "bid": labels.get(e.submission_id, ""),
+            "what": e.get_action_display(),
+            "detail": e.detail,
+        }
+        for e in AuditEvent.objects.filter(
+            submission__call=call,
+            action__in=[
+                AuditAction.OUTCOME_DECIDED,
+                AuditAction.NEGOTIATION_FAILED,
+                AuditAction.FINANCIAL_OPENED,
+            ],
+        )
+        .select_related("actor")
+        .order_by("at", "pk")
+    ]
+    return {
+        "call": call,
+        "panel_note": panel.evaluation_note,
+        "criteria": criteria,
+        "rows": rows,
+        "names": names,
+        "reviewers": list(reviewers.values()),
+        "decisions": decisions,
+        "tie_rule": _(TIE_BREAK),
+        "opening_register": OpeningRegister.objects.filter(call=call).first(),
+        "financial_register": FinancialOpeningRegister.objects.filter(call=call).first(),
+    }
+
+
+def report_digest(content: dict) -> str:
+    """SHA-256 of what the report says (names included), in a canonical form."""
+    canonical = {
+        "call": content["call"].reference_code,
+        "weights": [str(content["call"].technical_weight), str(content["call"].financial_weight)],
+        "minimum": str(content["call"].minimum_technical_score),
+        "criteria": [[c.title, c.max_points] for c in content["criteria"]],
+        "rows": [
+            [
+                r.entry.label,
+                r.rank,
+                str(shown(r.technical)),
+                str(shown(r.financial_score)),
+                str(shown(r.combined)),
+                str(r.entry.offer),
+                r.entry.outcome,
+                r.excluded,
+            ]
+            for r in content["rows"]
+        ],
+        "reviewers": [
+            [b.name, b.recused, b.explanation, [[x[0], x[1], str(x[2]), x[3]] for x in b.scores]]
+            for b in content["reviewers"]
+        ],
+        "decisions": [
+            [d["at"].isoformat(), d["bid"], d["what"], d["detail"]] for d in content["decisions"]
+        ],
+        "note": content["panel_note"],
+        "registers": [
+            getattr(content["opening_register"], "digest", ""),
+            getattr(content["financial_register"], "digest", ""),
+        ],
+    }
+    return hashlib.sha256(json.dumps(canonical, sort_keys=True).encode()).hexdigest()
+
+
+def report_sign_off(*, panel, user, request=None) -> ReportSignOff:
+    """The chair signs the report off once every bid has its outcome. Once only."""
+    if not is_chair(user, panel.call):
+        raise NotAllowed(_("Only the chair signs the evaluation report off."))
+    if not panel.is_locked:
+        raise NotAllowed(_("Lock technical scoring first."))
+    rows = call_ranking(panel.call)
+    if any(not row.entry.decided for row in rows):
+        raise NotAllowed(_("Decide an outcome for every submission before signing off."))
+    with transaction.atomic():
+        existing = ReportSignOff.objects.select_for_update().filter(panel=panel).first()
+        if existing:
+            return existing
+        sign_off = ReportSignOff.objects.create(
+            panel=panel,
+            signed_by=user,
+            signed_at=timezone.now(),
+            digest=report_digest(report_content(panel, names=True)),
+        )
+        audit_record(
+            actor=user,
+            action=AuditAction.REPORT_SIGNED,
+            request=request,
+            call=panel.call,
+            detail=sign_off.digest,
+        )
+    return sign_off
+
+
+def grouped_scores(block: ReviewerBlock) -> dict:
+    """A reviewer's scores by bid, for the page."""
+    out = defaultdict(list)
+    for bid, criterion, points, comment in block.scores:
+        out[bid].append((criterion, points, comment))
+    return dict(out)
