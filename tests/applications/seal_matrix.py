@@ -192,6 +192,9 @@ def expectation(name: str, role: str, phase: str, resource: str) -> str | None:
         return ALLOWED if role == "reviewer" and opened else NO_LEAK
     if name == "reviews:ranking":
         return ALLOWED if leads and opened else REFUSED
+    if name == "reviews:report":
+        # Every reviewer's scores and the opened prices: the chair and staff, once opened.
+        return ALLOWED if leads and opened else REFUSED
     if name in (
         "reviews:sheet",
         "reviews:sheet_progress",
@@ -311,7 +314,7 @@ def _must_show(name: str, phase: str, resource: str, w: World) -> list[str]:
         return [w.reference, OFFER_SHOWN, w.files["financial"].sha256]
     if name in ("zabuni_call_register", "reviews:register"):
         return [w.reference, w.files["technical"].original_name, w.files["financial"].sha256]
-    if name == "zabuni_evaluation_ranking":
+    if name in ("zabuni_evaluation_ranking", "reviews:report"):
         return [str(w.submission.label)]
     return []
 
@@ -322,7 +325,7 @@ def _must_hide(name: str, phase: str, resource: str, w: World, role: str) -> lis
     if name in ("zabuni_call_register", "reviews:register", "reviews:financial_register"):
         # Financial envelopes by hash only; a replacement never resubmitted, not at all.
         return [*sealed_price, w.files["financial"].original_name, *pending]
-    if name == "zabuni_evaluation_ranking":
+    if name in ("zabuni_evaluation_ranking", "reviews:report"):
         return [*sealed_price, *(f.original_name for f in w.files.values()), "/bids/files/"]
     if name in ("zabuni_call_submissions", "zabuni_call_audit"):
         if phase not in OPENED_PHASES:
@@ -416,7 +419,13 @@ POSTS = {
         {"action": "outcome", "outcome": "awarded", "submission": "{submission}"},
         {"action": "note", "evaluation_note": "Written by an outsider"},
         {"action": "send_outcomes"},
+        {
+            "action": "negotiation_failed",
+            "submission": "{submission}",
+            "reason": "An outsider says the negotiation failed.",
+        },
     ],
+    "reviews:report": [{}],  # the chair's sign-off
     "zabuni_call_open": [{"password": "{password}"}],
 }
 
@@ -424,7 +433,14 @@ POSTS = {
 def world_state(w: World) -> tuple:
     """Everything an action on this call could change."""
     from notifications.models import OutboxMessage
-    from reviews.models import Assignment, FinancialOpeningRegister, Panel, Review, ScoringSheet
+    from reviews.models import (
+        Assignment,
+        FinancialOpeningRegister,
+        Panel,
+        ReportSignOff,
+        Review,
+        ScoringSheet,
+    )
 
     call = w.call
     return (
@@ -446,6 +462,7 @@ def world_state(w: World) -> tuple:
         Review.objects.filter(assignment__panel__call=call).count(),
         ScoringSheet.objects.filter(call=call).count(),
         FinancialOpeningRegister.objects.filter(call=call).count(),
+        ReportSignOff.objects.filter(panel__call=call).count(),
         OutboxMessage.objects.count(),
     )
 

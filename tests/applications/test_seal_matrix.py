@@ -210,6 +210,21 @@ def enter(phase: str, world: World) -> None:
             submit=True,
             scores={c.pk: (c.max_points, "Strong") for c in call.criteria.all()},
         )
+        # The other bid gets its review too (the panel's minimum is one), below the
+        # minimum: its price stays sealed.
+        other = Assignment.objects.create(
+            panel=assignment.panel,
+            submission=Submission.objects.filter(call=call).exclude(pk=world.submission.pk).get(),
+            reviewer=reviewer,
+        )
+        other = Assignment.objects.select_related("submission__call", "panel").get(pk=other.pk)
+        conflict_declare(assignment=other, user=reviewer, has_conflict=False)
+        review_save(
+            assignment=other,
+            user=reviewer,
+            submit=True,
+            scores={c.pk: (0, "Weak") for c in call.criteria.all()},
+        )
         chair = world.users["chair"]
         panel = panel_lock(panel=Panel.objects.get(call=call), user=chair)
         if phase == AFTER_FINANCIAL:
