@@ -119,3 +119,60 @@ def load_demo_panel(call, users_by_email, *, staff) -> int:
             review_save(assignment=assignment, user=reviewer, scores=scores, submit=True)
             created += 1
     return created
+
+
+# --- A finished QBS evaluation ----------------------------------------------------
+# Every reviewer has scored every bid; the chair has locked scoring and opened the
+# financial envelopes: under QBS only the top-ranked firm's price is open.
+
+# Share of each criterion's maximum each bid earns (bid number → share), nudged per reviewer.
+QBS_SHARES = {1: Decimal("0.84"), 2: Decimal("0.90"), 3: Decimal("0.76")}
+QBS_NUDGE = [Decimal("0"), Decimal("0.02"), Decimal("-0.02")]
+QBS_COMMENTS = {
+    1: "Solid grasp of the fund's governance; little on cross-border relocation.",
+    2: "Knows refugee and data-protection law in the region; a realistic work plan.",
+    3: "Capable team, but the manual revision is treated as an afterthought.",
+}
+
+
+def load_demo_finished_qbs(call, users_by_email, *, staff) -> int:
+    """Give ``call`` a panel that has scored every bid, locked, and opened the top
+    firm's price (QBS). Idempotent."""
+    from reviews.services.panels import financial_open, panel_lock
+
+    panel = Panel.objects.filter(call=call).first()
+    if panel is not None and panel.financial_opened_at:
+        return 0
+    created = 0
+    if panel is None:
+        panel = Panel.objects.create(
+            call=call,
+            chair=users_by_email[DEMO_CHAIR],
+            review_deadline=call.closes_at + timedelta(days=DEMO_REVIEW_DAYS),
+        )
+        panel.members.set([users_by_email[email] for email in DEMO_PANEL])
+        created += 1
+    call_open(call=call, user=staff)
+    created += panel_hand_over(call=call)
+    criteria = list(call.criteria.all())
+    for n, email in enumerate(DEMO_PANEL):
+        reviewer = users_by_email[email]
+        for assignment in Assignment.objects.filter(panel=panel, reviewer=reviewer).select_related(
+            "submission__call", "panel"
+        ):
+            if assignment.declared_at is None:
+                conflict_declare(assignment=assignment, user=reviewer, has_conflict=False)
+            share = QBS_SHARES[assignment.submission.number] + QBS_NUDGE[n]
+            scores = {
+                c.pk: (
+                    (Decimal(c.max_points) * share * 2).quantize(Decimal(1)) / 2,
+                    QBS_COMMENTS[assignment.submission.number],
+                )
+                for c in criteria
+            }
+            review_save(assignment=assignment, user=reviewer, scores=scores, submit=True)
+            created += 1
+    chair = users_by_email[DEMO_CHAIR]
+    panel = panel_lock(panel=panel, user=chair)
+    created += financial_open(panel=panel, user=chair)
+    return created

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import groupby
+from operator import itemgetter
 
 from django.conf import settings
 from django.core.files import File
@@ -73,11 +74,7 @@ def sheet_build(
         workbook.properties.creator = settings.ORGANISATION_NAME
         workbook.properties.title = f"{call.reference_code} scoring sheet"
         _write_summary(workbook, csv_file, call, rows, columns, ticker, blind=sheet.blind)
-        names = {row.entry.id: row.entry.name for row in rows}
-        labels = {row.entry.id: row.entry.label for row in rows}
-        _write_reviewer_sheets(
-            workbook, call, criteria, labels, None if sheet.blind else names, ticker
-        )
+        _write_reviewer_sheets(workbook, call, criteria, rows, ticker, blind=sheet.blind)
         workbook.save(xlsx_file)
         ticker.finish()
         xlsx_name = _store(xlsx_file, call.pk, "xlsx")
@@ -208,9 +205,14 @@ def _write_summary(workbook, csv_file, call, rows, columns, ticker, *, blind):
     text.detach()
 
 
-def _score_lines(call) -> Iterable[tuple]:
-    """Every score and comment of the call's submitted, non-recused reviews, in one query,
-    by reviewer and then by bid number (the order the reviewer sheets are written in)."""
+def _comment_lines(call) -> Iterable[tuple]:
+    """Every comment of the call's submitted, non-recused reviews, in one query, by
+    reviewer and then by bid number (the order the reviewer sheets are written in).
+
+    The points are not read again: the ranking holds every one of these scores
+    (``Entry.scores``), already as Decimals, and the sheet shows the same points
+    the ranking used.
+    """
     return (
         Score.objects.filter(
             review__assignment__submission__call=call,
@@ -232,20 +234,19 @@ def _score_lines(call) -> Iterable[tuple]:
             "review__assignment__reviewer__email",
             "review__assignment__submission_id",
             "criterion_id",
-            "points",
             "comment",
         )
         .iterator(chunk_size=2000)
     )
 
 
-def _write_reviewer_sheets(workbook, call, criteria, labels, names, ticker):
+def _write_reviewer_sheets(workbook, call, criteria, rows, ticker, *, blind):
     """One sheet per reviewer: a row per bid with each criterion's points and comment.
 
-    The reviewer is named; the applicant only when ``names`` is given.
+    The reviewer is named; the applicant only when the sheet is not blind.
     """
-    header = [_("Bid")] + ([_("Applicant")] if names is not None else [])
-    widths = [10] + ([32] if names is not None else [])
+    header = [_("Bid")] + ([] if blind else [_("Applicant")])
+    widths = [10] + ([] if blind else [32])
     for criterion in criteria:
         header += [
             f"{criterion.title} (/{criterion.max_points})",
@@ -254,27 +255,34 @@ def _write_reviewer_sheets(workbook, call, criteria, labels, names, ticker):
         widths += [12, 40]
     header.append(_("Total (/100)"))
     widths.append(12)
+    criterion_ids = [criterion.pk for criterion in criteria]
+    # What each bid's rows start with, and its points by reviewer and criterion.
+    leading = {row.entry.id: [row.entry.label] + ([] if blind else [row.entry.name]) for row in rows}
+    unknown = [""] * (1 if blind else 2)
+    scores = {row.entry.id: row.entry.scores for row in rows}
+    no_points, title = {}, f"{call.reference_code} · {call.title}"
     used_titles = {_("Summary").lower()}
-    for (_reviewer_id, first, last, email), lines in groupby(
-        _score_lines(call), key=lambda line: line[:4]
+    advance, zero = ticker.advance, Decimal(0)
+    for (reviewer_id, first, last, email), lines in groupby(
+        _comment_lines(call), key=itemgetter(0, 1, 2, 3)
     ):
         reviewer = f"{first} {last}".strip() or email
         sheet = workbook.create_sheet(_sheet_title(reviewer, used_titles))
         _set_widths(sheet, widths)
         sheet.freeze_panes = "B3"
-        sheet.append(_bold(sheet, [reviewer, f"{call.reference_code} · {call.title}"]))
+        sheet.append(_bold(sheet, [reviewer, title]))
         sheet.append(_bold(sheet, header))
-        for submission_id, scores in groupby(lines, key=lambda line: line[4]):
-            given = {line[5]: (line[6], line[7]) for line in scores}
-            values = [labels.get(submission_id, "")]
-            if names is not None:
-                values.append(names.get(submission_id, ""))
-            for criterion in criteria:
-                points, comment = given.get(criterion.pk, (None, ""))
-                values += [points, comment]
-            values.append(sum((points for points, _comment in given.values()), Decimal(0)))
-            sheet.append(_cells(sheet, values))
-            ticker.advance()
+        append = sheet.append
+        for submission_id, bid_lines in groupby(lines, key=itemgetter(4)):
+            comments = {line[5]: line[6] for line in bid_lines}
+            points = scores.get(submission_id, {}).get(reviewer_id, no_points)
+            values = _cells(sheet, leading.get(submission_id, unknown))
+            for criterion_id in criterion_ids:
+                comment = comments.get(criterion_id, "")
+                values += (points.get(criterion_id), _text(sheet, comment) if comment else "")
+            values.append(sum(points.values(), zero))
+            append(values)
+            advance()
 
 
 # --- Cells -------------------------------------------------------------------
@@ -283,6 +291,7 @@ _SHEET_TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 # Text a spreadsheet would run as a formula (or read as a command) when
 # opening a CSV: such text is prefixed with an apostrophe, as OWASP advises.
 _CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_ERROR_CODES = frozenset(ERROR_CODES)
 
 
 def _sheet_title(name: str, used: set[str]) -> str:
@@ -300,18 +309,20 @@ def _clean(text: str) -> str:
     return ILLEGAL_CHARACTERS_RE.sub("", text)
 
 
+def _text(sheet, value: str):
+    """Text as a cell value: cleaned, and kept as text where it would read as a formula
+    or an error code."""
+    value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    if value.startswith("=") or value in _ERROR_CODES:
+        cell = WriteOnlyCell(sheet, value="")
+        cell._value, cell.data_type = value, "s"
+        return cell
+    return value
+
+
 def _cells(sheet, values: list) -> list:
     """Values as cells; text is always text, never a formula or an error code."""
-    out = []
-    for value in values:
-        if isinstance(value, str):
-            value = _clean(value)
-            if value.startswith("=") or value in ERROR_CODES:
-                cell = WriteOnlyCell(sheet, value="")
-                cell._value, cell.data_type = value, "s"
-                value = cell
-        out.append(value)
-    return out
+    return [_text(sheet, value) if isinstance(value, str) else value for value in values]
 
 
 def _bold(sheet, values: list) -> list:

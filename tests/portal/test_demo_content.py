@@ -207,3 +207,23 @@ def test_the_loader_refuses_to_run_in_production(db, settings):
     with pytest.raises(CommandError):
         call_command("load_demo_content", stdout=StringIO())
     assert not HomePage.objects.exists()
+
+
+def test_on_the_demo_qbs_call_only_the_winners_price_is_ever_shown(demo, client):
+    call = CallPage.objects.get(reference_code="DC-CFC-2026-007")
+    opened = Submission.objects.filter(call=call, financial_opened_at__isnull=False)
+    assert opened.count() == 1
+    winner = opened.get()
+    others = Submission.objects.filter(call=call).exclude(pk=winner.pk)
+    client.force_login(get_user_model().objects.get(email="chair@zabuni.local"))
+
+    pages = [
+        client.get(reverse(name, args=[call.pk])).content.decode()
+        for name in ("reviews:ranking", "reviews:report", "reviews:financial_register")
+    ]
+
+    for page in pages:
+        assert f"{winner.offer_amount:,.0f}" in page
+        for other in others:
+            assert f"{other.offer_amount:,.0f}" not in page
+    assert "QBS" in demo or "DC-CFC-2026-007" in demo

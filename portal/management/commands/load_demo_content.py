@@ -13,7 +13,7 @@ from accounts.models import Profile
 from applications.demo import load_demo_committee, load_demo_submissions
 from news.demo import demo_articles
 from news.models import ArticlePage, NewsIndexPage
-from reviews.demo import load_demo_panel
+from reviews.demo import load_demo_finished_qbs, load_demo_panel
 from reviews.permissions import REVIEWERS_GROUP
 from tenders.demo.calls import demo_calls
 from tenders.models import CallCriterion, CallIndexPage, CallPage, HomePage, RequiredDocument
@@ -38,6 +38,7 @@ DEMO_ORGANISATIONS = {
     "hakidata@zabuni.local": "Haki Data Collective",
 }
 CLOSED_DEMO_CALL = "DC-CFC-2026-003"
+QBS_DEMO_CALL = "DC-CFC-2026-007"
 SEALED_DEMO_CALL = "DC-CFC-2026-006"
 DEMO_COMMITTEE = ["staff@zabuni.local", "committee1@zabuni.local", "committee2@zabuni.local"]
 
@@ -78,6 +79,12 @@ class Command(BaseCommand):
             "chair@zabuni.local has two reviews left and the chair's ranking; "
             "staff@zabuni.local follows progress under Evaluations in the admin."
         )
+        self.stdout.write(
+            f"Quality-based selection ({QBS_DEMO_CALL}, scored and locked): the chair's "
+            "ranking shows only the top firm's price; if negotiation with it fails, the "
+            "chair records why and the next firm's price opens. The evaluation report is "
+            "linked from the ranking."
+        )
 
     def load(self) -> int:
         self.created = 0
@@ -108,6 +115,9 @@ class Command(BaseCommand):
         closed_call = CallPage.objects.get(reference_code=CLOSED_DEMO_CALL)
         self.created += load_demo_submissions(closed_call, users)
         self.created += load_demo_panel(closed_call, users, staff=users["staff@zabuni.local"])
+        qbs_call = CallPage.objects.get(reference_code=QBS_DEMO_CALL)
+        self.created += load_demo_submissions(qbs_call, users)
+        self.created += load_demo_finished_qbs(qbs_call, users, staff=users["staff@zabuni.local"])
         sealed_call = CallPage.objects.get(reference_code=SEALED_DEMO_CALL)
         self.created += load_demo_submissions(sealed_call, users)
         self.created += load_demo_committee(sealed_call, [users[e] for e in DEMO_COMMITTEE])
