@@ -63,6 +63,9 @@ class PanelForm(WagtailAdminModelForm):
         fixed = ()
         if panel.pk:
             fixed = FIXED_AFTER_HAND_OVER if panel.handed_over_at else ("call",)
+            if panel.locked_at:
+                # The lock was judged by them: they stay as they were.
+                fixed = (*fixed, "minimum_reviews", "disagreement_spread")
         for name in fixed:
             if name in self.fields:
                 self.fields[name].disabled = True

@@ -117,6 +117,7 @@ class PanelViewSet(SnippetViewSet):
             FieldPanel("chair", widget=PANEL_WIDGETS["chair"]),
             FieldPanel("members", widget=PANEL_WIDGETS["members"]),
             FieldRowPanel([FieldPanel("review_deadline"), FieldPanel("reviewers_per_submission")]),
+            FieldRowPanel([FieldPanel("minimum_reviews"), FieldPanel("disagreement_spread")]),
         ],
         base_form_class=PanelForm,
     )

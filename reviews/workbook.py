@@ -257,7 +257,9 @@ def _write_reviewer_sheets(workbook, call, criteria, rows, ticker, *, blind):
     widths.append(12)
     criterion_ids = [criterion.pk for criterion in criteria]
     # What each bid's rows start with, and its points by reviewer and criterion.
-    leading = {row.entry.id: [row.entry.label] + ([] if blind else [row.entry.name]) for row in rows}
+    leading = {
+        row.entry.id: [row.entry.label] + ([] if blind else [row.entry.name]) for row in rows
+    }
     unknown = [""] * (1 if blind else 2)
     scores = {row.entry.id: row.entry.scores for row in rows}
     no_points, title = {}, f"{call.reference_code} · {call.title}"

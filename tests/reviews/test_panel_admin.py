@@ -55,6 +55,8 @@ def test_staff_set_up_a_panel_from_reviewers_and_the_chair_is_made_a_member(
             "chair": panelists[0].pk,
             "members": [panelists[1].pk, panelists[2].pk],  # chair not ticked
             "review_deadline": deadline_field(deadline),
+            "minimum_reviews": "2",
+            "disagreement_spread": "30",
             "reviewers_per_submission": "",
         },
     )
@@ -81,6 +83,8 @@ def test_someone_outside_the_reviewers_group_cannot_be_chosen(site_root, staff_u
             "chair": outsider.pk,
             "members": [panelists[0].pk, outsider.pk],
             "review_deadline": deadline_field(call.closes_at + timedelta(days=7)),
+            "minimum_reviews": "2",
+            "disagreement_spread": "30",
         },
     )
 
@@ -101,6 +105,8 @@ def test_more_reviewers_per_submission_than_members_is_refused_with_a_reason(
             "chair": panelists[0].pk,
             "members": [panelists[1].pk, panelists[2].pk],
             "review_deadline": deadline_field(call.closes_at + timedelta(days=7)),
+            "minimum_reviews": "2",
+            "disagreement_spread": "30",
             "reviewers_per_submission": "4",
         },
     )
@@ -122,6 +128,8 @@ def test_a_review_deadline_before_the_call_closes_is_refused(site_root, staff_us
             "chair": panelists[0].pk,
             "members": [panelists[0].pk],
             "review_deadline": deadline_field(call.closes_at - timedelta(days=1)),
+            "minimum_reviews": "2",
+            "disagreement_spread": "30",
         },
     )
 
@@ -143,6 +151,8 @@ def test_a_panel_saved_after_the_deadline_gets_its_assignments_at_once(
             "chair": panelists[0].pk,
             "members": [p.pk for p in panelists],
             "review_deadline": deadline_field(timezone.now() + timedelta(days=10)),
+            "minimum_reviews": "2",
+            "disagreement_spread": "30",
             "reviewers_per_submission": "2",
         },
         follow=True,
@@ -165,6 +175,8 @@ def test_a_panel_saved_after_the_deadline_gets_its_assignments_at_once(
             "chair": panelists[1].pk,
             "members": [panelists[1].pk],
             "review_deadline": deadline_field(later),
+            "minimum_reviews": "2",
+            "disagreement_spread": "30",
             "reviewers_per_submission": "1",
         },
     )
