@@ -302,10 +302,7 @@ def negotiation_fail(*, panel: Panel, user, submission: Submission, reason: str,
 
 def _negotiating(call):
     """QBS: the best-ranked firm whose negotiation has not failed, or None."""
-    return next(
-        (r for r in call_ranking(call) if r.rank is not None and not r.entry.negotiation_failed),
-        None,
-    )
+    return _first_choice(call_ranking(call))
 
 
 def _first_choice(rows):
