@@ -36,12 +36,12 @@ class ReviewerBlock:
     scores: list[tuple] = field(default_factory=list)
 
 
-def report_content(panel, *, names: bool) -> dict:
-    """Everything the report shows, as plain data (the page renders it; the digest
-    hashes it)."""
+def report_content(panel, *, names: bool, rows=None) -> dict:
+    """Everything the report shows, as plain data (the page and the workbook's Report
+    sheet render it; the digest hashes it). ``rows``: the call's ranking, if at hand."""
     call = panel.call
     criteria = list(call.criteria.all())
-    rows = call_ranking(call)
+    rows = call_ranking(call) if rows is None else rows
     labels = {row.entry.id: row.entry.label for row in rows}
     reviewers = {}
     for a in (
