@@ -33,8 +33,9 @@ from openpyxl.utils import get_column_letter
 from applications.choices import RECEIVED, SubmissionStatus
 from core.storage import STORAGE_ERRORS, delete_quietly, private_storage
 from reviews.choices import ReviewStatus
-from reviews.models import Score, ScoringSheet
+from reviews.models import Panel, Score, ScoringSheet
 from reviews.ranking import Row, call_ranking, shown
+from reviews.report_sheet import write_report_sheet
 from tenders.choices import CallKind, SelectionMethod
 
 logger = logging.getLogger(__name__)
@@ -75,6 +76,9 @@ def sheet_build(
         workbook.properties.title = f"{call.reference_code} scoring sheet"
         _write_summary(workbook, csv_file, call, rows, columns, ticker, blind=sheet.blind)
         _write_reviewer_sheets(workbook, call, criteria, rows, ticker, blind=sheet.blind)
+        panel = Panel.objects.filter(call=call).select_related("call").first()
+        if panel is not None:
+            write_report_sheet(workbook, panel, rows, blind=sheet.blind, cells=_cells, bold=_bold)
         workbook.save(xlsx_file)
         ticker.finish()
         xlsx_name = _store(xlsx_file, call.pk, "xlsx")

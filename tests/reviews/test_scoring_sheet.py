@@ -63,8 +63,8 @@ def test_the_worker_builds_the_sheet_on_the_heavy_queue_true_to_the_ranking(
     assert set(progress["downloads"]) == {"xlsx", "csv"}
 
     sheets, csv_rows = read_files(sheet)
-    assert list(sheets)[0] == "Summary"
-    assert len(sheets) == 1 + len(ev["members"])
+    assert list(sheets)[0] == "Summary" and list(sheets)[-1] == "Report"
+    assert len(sheets) == 2 + len(ev["members"])  # the summary, each reviewer, the report
     assert_matches_the_ranking(ev, sheets, csv_rows, names=True)
     assert_reviewer_sheets_hold_every_score(ev, sheets, names=True)
     rows = call_ranking(ev["call"])
@@ -167,3 +167,21 @@ def test_text_that_looks_like_a_formula_stays_text(evaluation):
     assert all(c.data_type == "s" for c in risky)
     _sheets, csv_rows = read_files(sheet)
     assert "'=1+1 Consultants" in [value for line in csv_rows for value in line]
+
+
+def test_the_workbook_ends_with_the_evaluation_report(evaluation):
+    ev = evaluation(n=3, open_financial=True)
+    sheet = scoring_sheet_request(call=ev["call"], user=ev["staff"])
+    scoring_sheet_build(sheet_id=sheet.pk)
+
+    sheets, _csv = read_files(sheet)
+    report = sheets["Report"]
+    text = "\n".join(str(v) for line in report for v in line if v is not None)
+
+    assert report[0][0] == "Evaluation report"
+    assert "Ties are broken by the higher technical score" in text
+    assert ["Rank", "Bid", "St", "Price", "Sf", "S", "Outcome", "Notes"] in report
+    for row in call_ranking(ev["call"]):
+        assert any(str(line[1:2]).find(row.entry.label) > 0 for line in report)
+    assert "Financial envelope opened" in text  # the decisions, from the audit trail
+    assert any(line[:1] == ["Opening register"] and len(str(line[1])) == 64 for line in report)
