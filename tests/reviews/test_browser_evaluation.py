@@ -12,6 +12,7 @@ from django.utils import timezone
 from accounts.models import Profile
 from applications.models import Submission
 from applications.services.opening import call_open
+from core.templatetags.format_tags import score
 from notifications.models import OutboxMessage
 from reviews.models import Assignment, Panel
 from reviews.ranking import call_ranking
@@ -192,8 +193,8 @@ def test_a_reviewer_scores_and_the_chair_ranks_decides_and_notifies(
         table = page.locator("table.ranking")
         for row in expected:
             label = row.entry.label
-            assert column_cells(table, label, "Rank").split()[0] == str(row.rank), label
-            assert column_cells(table, label, "Technical").split()[0] == str(row.technical)
+            assert column_cells(table, label, "Rank").split()[0] == str(row.rank or "—"), label
+            assert column_cells(table, label, "Technical").split()[0] == score(row.technical)
         expect(page.get_by_text("8 of 8")).to_be_visible()  # the chair's recusal is not due
         page.screenshot(path=str(artifacts_dir / "chair-ranking.png"), full_page=True)
 
@@ -206,8 +207,7 @@ def test_a_reviewer_scores_and_the_chair_ranks_decides_and_notifies(
         assert [r.combined is not None for r in combined].count(True) == 2
         for row in combined:
             label = row.entry.label
-            shown = str(row.combined) if row.combined is not None else "—"
-            assert column_cells(table, label, "Combined").split()[0] == shown, label
+            assert column_cells(table, label, "Combined").split()[0] == score(row.combined), label
             if row.rank is not None:
                 assert column_cells(table, label, "Rank").split()[0] == str(row.rank), label
         page.screenshot(path=str(artifacts_dir / "chair-opened.png"), full_page=True)
