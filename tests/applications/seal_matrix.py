@@ -132,6 +132,7 @@ NO_CONTENT_ROUTES = {
     "zabuni_call_list",  # staff: counts per call
     "zabuni_call_open",  # POST: staff open a call
     "zabuni_call_opening_delay",  # POST: staff record a late opening
+    "accounts:end_session",  # POST: end one of the visitor's own signed-in sessions
 }
 
 # Staff screens about panels: staff may open them, but no bid's content shows there.

@@ -272,6 +272,7 @@ def test_every_collected_route_has_fillable_parameters_and_a_rule():
             "applications:download",
             "reviews:assignment",
             "reviews:ranking",
+            "reviews:report",
             "reviews:queue",
             "reviews:sheet",
             "reviews:sheet_progress",
