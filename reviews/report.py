@@ -36,45 +36,78 @@ class ReviewerBlock:
     scores: list[tuple] = field(default_factory=list)
 
 
-def report_content(panel, *, names: bool, rows=None) -> dict:
+def report_content(panel, *, names: bool, rows=None, scores: bool = True) -> dict:
     """Everything the report shows, as plain data (the page and the workbook's Report
-    sheet render it; the digest hashes it). ``rows``: the call's ranking, if at hand."""
+    sheet render it; the digest hashes it). ``rows``: the call's ranking, if at hand.
+    ``scores=False`` leaves each reviewer's scores out (the workbook has them on the
+    reviewers' own sheets).
+
+    Rows are read as tuples, not model instances: a call with a thousand bids has
+    tens of thousands of scores, and building an instance for each would cost more
+    than the rest of the report together.
+    """
     call = panel.call
     criteria = list(call.criteria.all())
     rows = call_ranking(call) if rows is None else rows
     labels = {row.entry.id: row.entry.label for row in rows}
     reviewers = {}
-    for a in (
+    for (
+        reviewer_id,
+        first,
+        last,
+        email,
+        submission_id,
+        has_conflict,
+        explanation,
+        declared_at,
+    ) in (
         Assignment.objects.filter(panel=panel)
-        .select_related("reviewer", "submission")
         .order_by("reviewer__last_name", "reviewer__first_name", "submission__number")
+        .values_list(
+            "reviewer_id",
+            "reviewer__first_name",
+            "reviewer__last_name",
+            "reviewer__email",
+            "submission_id",
+            "has_conflict",
+            "conflict_explanation",
+            "declared_at",
+        )
     ):
         block = reviewers.setdefault(
-            a.reviewer_id,
+            reviewer_id,
             ReviewerBlock(
-                name=a.reviewer.get_full_name() or a.reviewer.email,
+                name=f"{first} {last}".strip() or email,
                 declared_at=None,
                 recused=False,
                 explanation="",
             ),
         )
-        if a.has_conflict:
+        if has_conflict:
             block.recused = True
-            block.explanation += f"{labels.get(a.submission_id, '')}: {a.conflict_explanation} "
-        block.declared_at = max(filter(None, [block.declared_at, a.declared_at]), default=None)
+            block.explanation += f"{labels.get(submission_id, '')}: {explanation} "
+        block.declared_at = max(filter(None, [block.declared_at, declared_at]), default=None)
     by_criterion = {c.pk: c.title for c in criteria}
-    for s in (
+    score_rows = (
         Score.objects.filter(review__assignment__panel=panel)
-        .select_related("review__assignment")
         .order_by("review__assignment__submission__number", "criterion__sort_order", "pk")
-    ):
-        a = s.review.assignment
-        reviewers[a.reviewer_id].scores.append(
+        .values_list(
+            "review__assignment__reviewer_id",
+            "review__assignment__submission_id",
+            "criterion_id",
+            "points",
+            "comment",
+        )
+        if scores
+        else ()
+    )
+    for reviewer_id, submission_id, criterion_id, points, comment in score_rows:
+        reviewers[reviewer_id].scores.append(
             (
-                labels.get(a.submission_id, ""),
-                by_criterion.get(s.criterion_id, ""),
-                s.points,
-                s.comment,
+                labels.get(submission_id, ""),
+                by_criterion.get(criterion_id, ""),
+                points,
+                comment,
             )
         )
     decisions = [

@@ -2,11 +2,12 @@
 
 ``sheet_build`` is the builder (the request is in ``reviews.services.sheets``,
 the task's body in ``reviews.services.sheet_build``). It reads the ranking
-through ``call_ranking`` (a fixed number of queries) and every score with its
-comment in one more query, so its query count does not grow with the number
-of submissions. The workbook is written in openpyxl's write-only mode and
-both files pass through temporary files on disk, so memory does not grow
-with the sheet either.
+through ``call_ranking`` (a fixed number of queries), the reviewers' names in
+one more query and every comment in another (the points are the ranking's),
+so its query count does not grow with the number of submissions. The workbook
+is written in openpyxl's write-only mode, the comments are streamed bid by bid,
+and both files pass through temporary files on disk, so memory does not grow
+with the sheet beyond the ranking itself.
 """
 
 import csv
@@ -15,6 +16,7 @@ import logging
 import re
 import tempfile
 import uuid
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -22,6 +24,7 @@ from itertools import groupby
 from operator import itemgetter
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.files import File
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -182,12 +185,12 @@ def summary_columns(call, criteria, *, blind: bool) -> list[Column]:
                 16,
             )
         )
-    columns.append(Column(_("Outcome"), lambda r: _outcome(r.entry.outcome), 16))
+    # Each outcome's label, translated once for the whole sheet rather than once a row.
+    outcomes = {status: str(label) for status, label in SubmissionStatus.choices}
+    columns.append(
+        Column(_("Outcome"), lambda r: outcomes.get(r.entry.outcome, r.entry.outcome), 16)
+    )
     return columns
-
-
-def _outcome(status: str) -> str:
-    return str(SubmissionStatus(status).label) if status in SubmissionStatus.values else status
 
 
 def _write_summary(workbook, csv_file, call, rows, columns, ticker, *, blind):
@@ -209,13 +212,24 @@ def _write_summary(workbook, csv_file, call, rows, columns, ticker, *, blind):
     text.detach()
 
 
+def _reviewers(rows) -> list[tuple]:
+    """(id, first name, last name, email) of every reviewer with a score in the ranking,
+    in the order of their sheets: by name, as the database orders names."""
+    ids = {reviewer_id for row in rows for reviewer_id in row.entry.scores}
+    return list(
+        get_user_model()
+        .objects.filter(pk__in=ids)
+        .order_by("last_name", "first_name", "pk")
+        .values_list("pk", "first_name", "last_name", "email")
+    )
+
+
 def _comment_lines(call) -> Iterable[tuple]:
-    """Every comment of the call's submitted, non-recused reviews, in one query, by
-    reviewer and then by bid number (the order the reviewer sheets are written in).
+    """(bid, reviewer, criterion, comment) for every score of the call's submitted,
+    non-recused reviews, in one query, by bid number.
 
     The points are not read again: the ranking holds every one of these scores
-    (``Entry.scores``), already as Decimals, and the sheet shows the same points
-    the ranking used.
+    (``Entry.scores``), and the sheet shows the points the ranking used.
     """
     return (
         Score.objects.filter(
@@ -224,19 +238,10 @@ def _comment_lines(call) -> Iterable[tuple]:
             review__status=ReviewStatus.SUBMITTED,
             review__assignment__has_conflict=False,
         )
-        .order_by(
-            "review__assignment__reviewer__last_name",
-            "review__assignment__reviewer__first_name",
-            "review__assignment__reviewer_id",
-            "review__assignment__submission__number",
-            "review__assignment__submission_id",
-        )
+        .order_by("review__assignment__submission__number", "review__assignment__submission_id")
         .values_list(
-            "review__assignment__reviewer_id",
-            "review__assignment__reviewer__first_name",
-            "review__assignment__reviewer__last_name",
-            "review__assignment__reviewer__email",
             "review__assignment__submission_id",
+            "review__assignment__reviewer_id",
             "criterion_id",
             "comment",
         )
@@ -247,7 +252,8 @@ def _comment_lines(call) -> Iterable[tuple]:
 def _write_reviewer_sheets(workbook, call, criteria, rows, ticker, *, blind):
     """One sheet per reviewer: a row per bid with each criterion's points and comment.
 
-    The reviewer is named; the applicant only when the sheet is not blind.
+    The reviewer is named; the applicant only when the sheet is not blind. The
+    sheets are filled side by side, bid by bid, in the order of the bids' numbers.
     """
     header = [_("Bid")] + ([] if blind else [_("Applicant")])
     widths = [10] + ([] if blind else [32])
@@ -259,35 +265,46 @@ def _write_reviewer_sheets(workbook, call, criteria, rows, ticker, *, blind):
         widths += [12, 40]
     header.append(_("Total (/100)"))
     widths.append(12)
-    criterion_ids = [criterion.pk for criterion in criteria]
-    # What each bid's rows start with, and its points by reviewer and criterion.
-    leading = {
-        row.entry.id: [row.entry.label] + ([] if blind else [row.entry.name]) for row in rows
-    }
-    unknown = [""] * (1 if blind else 2)
-    scores = {row.entry.id: row.entry.scores for row in rows}
-    no_points, title = {}, f"{call.reference_code} · {call.title}"
+    title = f"{call.reference_code} · {call.title}"
     used_titles = {_("Summary").lower()}
-    advance, zero = ticker.advance, Decimal(0)
-    for (reviewer_id, first, last, email), lines in groupby(
-        _comment_lines(call), key=itemgetter(0, 1, 2, 3)
-    ):
+    sheets = {}
+    for reviewer_id, first, last, email in _reviewers(rows):
         reviewer = f"{first} {last}".strip() or email
         sheet = workbook.create_sheet(_sheet_title(reviewer, used_titles))
         _set_widths(sheet, widths)
         sheet.freeze_panes = "B3"
         sheet.append(_bold(sheet, [reviewer, title]))
         sheet.append(_bold(sheet, header))
-        append = sheet.append
-        for submission_id, bid_lines in groupby(lines, key=itemgetter(4)):
-            comments = {line[5]: line[6] for line in bid_lines}
-            points = scores.get(submission_id, {}).get(reviewer_id, no_points)
-            values = _cells(sheet, leading.get(submission_id, unknown))
+        sheets[reviewer_id] = sheet
+    # What each bid's rows start with, cleaned once (text that would read as a formula
+    # still becomes a text cell on each sheet), and its points by reviewer and criterion.
+    leading, unknown = {}, ([""] * (1 if blind else 2), True)
+    for row in rows:
+        values = [_clean(row.entry.label)] + ([] if blind else [_clean(row.entry.name)])
+        leading[row.entry.id] = (values, all(map(_plain, values)))
+    scores = {row.entry.id: row.entry.scores for row in rows}
+    criterion_ids = [criterion.pk for criterion in criteria]
+    advance, zero, no_points = ticker.advance, Decimal(0), {}
+    for submission_id, lines in groupby(_comment_lines(call), key=itemgetter(0)):
+        comments = defaultdict(dict)  # reviewer id → criterion id → comment
+        for _bid, reviewer_id, criterion_id, comment in lines:
+            comments[reviewer_id][criterion_id] = comment
+        bid_scores = scores.get(submission_id, no_points)
+        for reviewer_id, given in comments.items():
+            sheet = sheets.get(reviewer_id)
+            if sheet is None:  # reviewed after the ranking was read: not in this sheet
+                continue
+            points = bid_scores.get(reviewer_id, no_points)
+            lead, plain = leading.get(submission_id, unknown)
+            values = lead.copy() if plain else _cells(sheet, lead)
             for criterion_id in criterion_ids:
-                comment = comments.get(criterion_id, "")
-                values += (points.get(criterion_id), _text(sheet, comment) if comment else "")
-            values.append(sum(points.values(), zero))
-            append(values)
+                value, comment = points.get(criterion_id), given.get(criterion_id, "")
+                values += (
+                    None if value is None else float(value),
+                    _text(sheet, comment) if comment else "",
+                )
+            values.append(float(sum(points.values(), zero)))
+            sheet.append(values)
             advance()
 
 
@@ -298,6 +315,8 @@ _SHEET_TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 # opening a CSV: such text is prefixed with an apostrophe, as OWASP advises.
 _CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _ERROR_CODES = frozenset(ERROR_CODES)
+_has_illegal = ILLEGAL_CHARACTERS_RE.search
+_BOLD = Font(bold=True)
 
 
 def _sheet_title(name: str, used: set[str]) -> str:
@@ -312,30 +331,53 @@ def _sheet_title(name: str, used: set[str]) -> str:
 
 
 def _clean(text: str) -> str:
+    """Text without the control characters a workbook cannot hold.
+
+    Most text is printable throughout, which ``isprintable`` tells far sooner than
+    the pattern: such text holds no control character at all.
+    """
+    if text.isprintable() or not _has_illegal(text):
+        return text
     return ILLEGAL_CHARACTERS_RE.sub("", text)
+
+
+def _plain(text: str) -> bool:
+    """Clean text that a spreadsheet reads as text by itself (not as a formula or error)."""
+    return not (text.startswith("=") or text in _ERROR_CODES)
 
 
 def _text(sheet, value: str):
     """Text as a cell value: cleaned, and kept as text where it would read as a formula
     or an error code."""
-    value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    if value.startswith("=") or value in _ERROR_CODES:
-        cell = WriteOnlyCell(sheet, value="")
-        cell._value, cell.data_type = value, "s"
-        return cell
-    return value
+    if not value.isprintable():  # _clean and _plain, inlined: this runs for every comment
+        value = _clean(value)
+    if not (value.startswith("=") or value in _ERROR_CODES):
+        return value
+    cell = WriteOnlyCell(sheet, value="")
+    cell._value, cell.data_type = value, "s"
+    return cell
 
 
 def _cells(sheet, values: list) -> list:
-    """Values as cells; text is always text, never a formula or an error code."""
-    return [_text(sheet, value) if isinstance(value, str) else value for value in values]
+    """Values as cells; text is always text, never a formula or an error code.
+
+    A Decimal is handed over as its float: openpyxl writes a number as
+    ``"%.16g" % value``, which formats a Decimal through its float anyway, so the
+    workbook's text is the same, and a float is much quicker for it to write.
+    """
+    return [
+        _text(sheet, value)
+        if isinstance(value, str)
+        else (float(value) if isinstance(value, Decimal) else value)
+        for value in values
+    ]
 
 
 def _bold(sheet, values: list) -> list:
     cells = []
     for value in _cells(sheet, values):
         cell = value if isinstance(value, Cell) else WriteOnlyCell(sheet, value=value)
-        cell.font = Font(bold=True)
+        cell.font = _BOLD
         cells.append(cell)
     return cells
 
