@@ -3,6 +3,8 @@ PYTHON ?= python3.11
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# axe-core, from the npm registry, for the accessibility tests (never served).
+AXE := node_modules/axe-core/axe.min.js
 # Settings refuse to start without DJANGO_ENV (portal/settings.py): say which one.
 export DJANGO_ENV ?= development
 
@@ -19,6 +21,10 @@ $(STAMP): pyproject.toml | $(PY)
 
 install: $(STAMP)
 
+$(AXE): package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error && touch $(AXE); \
+	else echo "npm not found: the accessibility tests will be skipped (and fail under REQUIRE_SERVICES=1)"; fi
+
 migrate: install
 	$(PY) manage.py migrate --noinput
 
@@ -31,7 +37,7 @@ run: demo
 	VENV=$(VENV) ./scripts/run-dev
 
 test: export DJANGO_ENV := test
-test: lint
+test: lint $(AXE)
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest
@@ -47,4 +53,4 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 
 clean:
-	rm -rf var/ $(VENV)
+	rm -rf var/ $(VENV) node_modules/

@@ -14,6 +14,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from boto3.s3.transfer import TransferConfig
 from botocore.config import Config as BotoConfig
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -263,6 +264,22 @@ ARCHIVE_MAX_UNCOMPRESSED_MB = env.int("ARCHIVE_MAX_UNCOMPRESSED_MB", default=250
 # Private files: S3 when a bucket is configured, otherwise a folder outside
 # MEDIA_ROOT. Neither ever yields a public URL (see core/storage.py).
 AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
+
+
+def _upload_transfer_config() -> TransferConfig:
+    """Uploads to S3 in 5 MB parts (S3's smallest), two at a time and two in memory
+    at most, so a large proposal costs a worker about 10 MB for the parts
+    (bench/bench_upload.py --storage s3)."""
+    config = TransferConfig(
+        multipart_threshold=5 * 1024 * 1024,
+        multipart_chunksize=5 * 1024 * 1024,
+        max_concurrency=2,
+    )
+    # s3transfer's own setting; boto3's TransferConfig does not take it as an argument.
+    config.max_in_memory_upload_chunks = 2
+    return config
+
+
 if AWS_STORAGE_BUCKET_NAME:
     PRIVATE_STORAGE = {
         "BACKEND": "core.storage.PrivateS3Storage",
@@ -276,6 +293,9 @@ if AWS_STORAGE_BUCKET_NAME:
             "client_config": BotoConfig(
                 connect_timeout=5, read_timeout=60, retries={"max_attempts": 3}
             ),
+            # boto's default holds up to 10 parts of 8 MB in memory: a 100 MB
+            # proposal raised a worker by 124 MB. See _upload_transfer_config.
+            "transfer_config": _upload_transfer_config(),
         },
     }
 elif PRODUCTION:

@@ -43,6 +43,7 @@ class Panel(models.Model):
         ),
     )
     disagreement_spread = models.DecimalField(
+        # xgettext:no-python-format
         _("disagreement spread (% of a criterion's maximum)"),
         max_digits=5,
         decimal_places=2,

@@ -1,0 +1,100 @@
+"""Every portal page passes axe-core's WCAG 2.2 A and AA rules, at desktop and phone
+width (issue 13).
+
+Chromium walks the demo site's portal pages (not the Wagtail admin, which is
+Wagtail's own) as a visitor, an applicant and the chair, the same way the
+no-third-party crawl does; on each page it injects axe-core (installed from the
+npm registry by ``make test``, see package.json) and runs the WCAG 2.0, 2.1 and
+2.2 A and AA rules at 1280 px and at 390 px. Any violation fails the test,
+with the rule, the page, the width and the first offending elements.
+A page that shows a flash message (the applicant starts a bid) is among them.
+"""
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from tests import services
+from tests.browser_support import sign_in
+from tests.portal.test_browser_same_origin import crawl, demo_password, demo_site  # noqa: F401
+
+pytestmark = [pytest.mark.services, pytest.mark.browser]
+
+AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
+TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+WIDTHS = {"desktop": (1280, 900), "phone": (390, 844)}
+PAGES_PER_ROLE = {"visitor": 25, "applicant": 25, "chair": 25}
+# The portal's own pages; the crawl does not leave them.
+NOT_PORTAL = ("/admin/", "/django-admin/")
+
+
+def run_axe(page) -> list[dict]:
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    return page.evaluate(
+        """tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})
+            .then(r => r.violations.map(v => ({
+                id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.slice(0, 3).map(n => n.target.join(' ')),
+            })))""",
+        TAGS,
+    )
+
+
+FLASH = object()  # the page left showing a flash message, checked where it stands
+
+
+def flash_message_page(page, base_url):
+    """The applicant starts a bid on the demo's open call and saves the draft: the bid
+    page then shows "Saved. ..." as a flash message."""
+    from playwright.sync_api import expect
+
+    from tenders.models import CallPage
+
+    call = CallPage.objects.get(reference_code="DC-CFC-2026-004")
+    page.goto(base_url + call.url)
+    page.get_by_role("button", name="Start a bid").click()
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.locator(".messages")).to_contain_text("Saved.")
+    return FLASH
+
+
+def test_every_portal_page_has_no_wcag_violation(live_server, browser, demo_site):  # noqa: F811
+    if not AXE.exists():
+        services.missing(f"axe-core is not installed at {AXE} (run `npm ci`)")
+    found, checked = [], {}
+    for role, email, start in [
+        ("visitor", None, "/"),
+        ("applicant", "applicant@zabuni.local", "/bids/"),
+        ("chair", "chair@zabuni.local", "/bids/reviews/"),
+    ]:
+        context = browser.new_context()
+        page = context.new_page()
+        if email:
+            sign_in(page, live_server.url, email, password=demo_password(email))
+        paths = [
+            path
+            for path in crawl(page, live_server.url, start, PAGES_PER_ROLE[role], [])
+            if not path.startswith(NOT_PORTAL)
+        ]
+        if role == "applicant":
+            paths.insert(
+                0, flash_message_page(page, live_server.url)
+            )  # checked first, as it stands
+        for path in paths:
+            for width, (w, h) in WIDTHS.items():
+                page.set_viewport_size({"width": w, "height": h})
+                if path is not FLASH:
+                    page.goto(live_server.url + path, wait_until="load")
+                for violation in run_axe(page):
+                    found.append((role, page.url, width, violation))
+        checked[role] = len(paths)
+        context.close()
+
+    print(checked)
+    assert checked["visitor"] >= 10 and checked["applicant"] >= 10, checked
+    assert found == [], "\n".join(
+        f"{v['impact']} {v['id']} ({v['help']}) on {path} at {width} as {role}: {v['nodes']}"
+        for role, path, width, v in found
+    )
