@@ -326,7 +326,8 @@ def main():
                 f"\nWorker RSS growth: {s_up['growth'] / MB:.1f} MB at {small} MB, "
                 f"{l_up['growth'] / MB:.1f} MB at {large} MB "
                 f"({large / small:.0f}x the file, "
-                f"{(l_up['growth'] + 1) / (s_up['growth'] + 1):.1f}x the memory)."
+                f"{(l_up['growth'] + MB) / (s_up['growth'] + MB):.1f}x the memory, "
+                "each plus 1 MB)."
             )
         print(
             "RSS +MB: peak VmRSS sampled every 50 ms minus VmRSS just before. HWM +MB: "
