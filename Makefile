@@ -8,7 +8,7 @@ AXE := node_modules/axe-core/axe.min.js
 # Settings refuse to start without DJANGO_ENV (portal/settings.py): say which one.
 export DJANGO_ENV ?= development
 
-.PHONY: run test install lint format migrate demo worker clean
+.PHONY: run test install lint format migrate demo worker clean messages
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -51,6 +51,14 @@ lint: install
 format: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+# The Swahili catalogue: gather every message of the code into locale/sw (new ones
+# empty, to translate; see docs/glossary-sw.md), then compile it. Needs GNU gettext.
+MESSAGE_IGNORES := -i ".venv/*" -i "var/*" -i "test-artifacts/*" -i "tests/*" -i "bench/*" \
+	-i "docs/*" -i "scripts/*" -i "node_modules/*"
+messages: install
+	$(PY) manage.py makemessages -l sw --no-location $(MESSAGE_IGNORES)
+	$(PY) manage.py compilemessages -l sw
 
 clean:
 	rm -rf var/ $(VENV) node_modules/

@@ -1,9 +1,11 @@
 """Registration, profile and password-reset forms."""
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from two_factor.forms import BackupTokenForm
 
@@ -85,10 +87,25 @@ class EmailAuthenticationForm(AuthenticationForm):
             raise
 
 
+class LanguageSelect(forms.Select):
+    """Each language in its own name, marked as such for screen readers (``lang``)."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        option["attrs"]["lang"] = value
+        return option
+
+
 class ProfileForm(forms.ModelForm):
     first_name = forms.CharField(label=_("First name"), max_length=150)
     website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
     last_name = forms.CharField(label=_("Last name"), max_length=150)
+    language = forms.ChoiceField(
+        label=_("Language of the portal and of your email"),
+        choices=(),
+        required=False,
+        widget=LanguageSelect,
+    )
 
     class Meta:
         model = Profile
@@ -107,6 +124,8 @@ class ProfileForm(forms.ModelForm):
         self.user = user
         self.fields["first_name"].initial = user.first_name
         self.fields["last_name"].initial = user.last_name
+        self.fields["language"].choices = settings.LANGUAGES
+        self.fields["language"].initial = user.language or get_language()
 
     def clean(self):
         cleaned = super().clean()
@@ -117,7 +136,8 @@ class ProfileForm(forms.ModelForm):
     def save(self, commit=True):
         self.user.first_name = self.cleaned_data["first_name"]
         self.user.last_name = self.cleaned_data["last_name"]
-        self.user.save(update_fields=["first_name", "last_name"])
+        self.user.language = self.cleaned_data["language"] or self.user.language
+        self.user.save(update_fields=["first_name", "last_name", "language"])
         return super().save(commit)
 
 

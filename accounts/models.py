@@ -37,6 +37,9 @@ class User(AbstractUser):
     # Raised by "Sign out everywhere": every session signed in before then ends,
     # including any this portal does not list (accounts.sessions).
     session_epoch = models.PositiveIntegerField(default=0, editable=False)
+    # The language of the portal and of their mail, once they have chosen one (the
+    # switcher, the profile) or registered in it; blank: the browser's.
+    language = models.CharField(_("language"), max_length=10, blank=True)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = ["first_name", "last_name"]

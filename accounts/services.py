@@ -19,8 +19,18 @@ from accounts.tokens import email_verification_token
 from notifications.services import outbox_enqueue
 
 
-def user_register(*, email: str, password: str, first_name: str, last_name: str, base_url: str):
+def user_register(
+    *,
+    email: str,
+    password: str,
+    first_name: str,
+    last_name: str,
+    base_url: str,
+    language: str = "",
+):
     """Register ``email``, or tell its owner; the caller cannot tell which happened.
+
+    ``language``: the one the person registered in; the portal and their mail use it.
 
     Returns the new user, or None when the address already had an account.
     """
@@ -31,7 +41,11 @@ def user_register(*, email: str, password: str, first_name: str, last_name: str,
         try:
             with transaction.atomic():
                 user = User(
-                    email=email, first_name=first_name, last_name=last_name, is_active=False
+                    email=email,
+                    first_name=first_name,
+                    last_name=last_name,
+                    is_active=False,
+                    language=language,
                 )
                 user.set_password(password)
                 user.save()

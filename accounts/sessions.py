@@ -45,15 +45,15 @@ SYSTEMS = (
 
 
 def describe_browser(user_agent: str) -> str:
-    """ "Firefox on Android", from a User-Agent header; "Unknown browser" if it says nothing."""
+    """ "Firefox, Android", from a User-Agent header; "" if it says nothing (the page
+    then says "Unknown browser" in the reader's language). Stored as it is, so it
+    holds only names, which are the same in every language."""
     user_agent = user_agent or ""
     browser = next((name for token, name in BROWSERS if token in user_agent), "")
     system = next((name for token, name in SYSTEMS if token.lower() in user_agent.lower()), "")
     if browser and system:
-        return f"{browser} on {system}"
-    return (
-        browser or system or (re.split(r"[\s/]", user_agent.strip())[0][:40] or "Unknown browser")
-    )
+        return f"{browser}, {system}"
+    return browser or system or re.split(r"[\s/]", user_agent.strip())[0][:40]
 
 
 @receiver(user_logged_in)

@@ -2,13 +2,14 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 from django.views.generic import RedirectView
 
-from accounts import identity, security, views
+from accounts import identity, languages, security, views
 from accounts.forms import OutboxPasswordResetForm
 from accounts.throttles import limited
 
 app_name = "accounts"
 
 urlpatterns = [
+    path("language/", languages.language_set, name="language"),
     path("register/", limited("REGISTRATION_RATE")(views.register), name="register"),
     path(
         "verify/new-link/",

@@ -40,6 +40,7 @@ def register(request):
             first_name=form.cleaned_data["first_name"],
             last_name=form.cleaned_data["last_name"],
             base_url=request.build_absolute_uri("/")[:-1],
+            language=request.LANGUAGE_CODE,
         )
         return render(
             request, "accounts/register_done.html", {"email": form.cleaned_data["email"]}

@@ -3,9 +3,10 @@
 import logging
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from core.db import after_commit_batch
 from core.queue import BROKER_ERRORS, queue_task
@@ -19,7 +20,13 @@ DELIVER_TASK = "notifications.tasks.deliver_outbox_messages"
 
 
 def outbox_enqueue(
-    *, to: str, template: str, context: dict, dedupe_key: str, confidential: bool = False
+    *,
+    to: str,
+    template: str,
+    context: dict,
+    dedupe_key: str,
+    confidential: bool = False,
+    language: str | None = None,
 ) -> OutboxMessage:
     """Write a message to the outbox in the caller's transaction.
 
@@ -29,22 +36,27 @@ def outbox_enqueue(
     gives the same row, so the same notice is never queued twice. Delivery is
     asked for after commit, one task for all the messages of a transaction.
     ``confidential`` marks mail about a bid: staff screens do not show its
-    recipient or subject, since who bid on what is sealed.
+    recipient or subject, since who bid on what is sealed. The message is written
+    in ``language``, or else in the one the recipient chose (one query), or else in
+    the portal's default: never in whatever language the sender happens to use.
     """
     context = {
         "ORGANISATION_NAME": settings.ORGANISATION_NAME,
         "ORGANISATION_TIME_ZONE": settings.TIME_ZONE,
         **context,
     }
-    subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
+    with translation.override(language or recipient_language(to)):
+        subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
+        body_text = render_to_string(f"{template}.txt", context)
+        body_html = render_to_string(f"{template}.html", context)
     now = timezone.now()
     message, created = OutboxMessage.objects.get_or_create(
         dedupe_key=dedupe_key[:200],
         defaults={
             "to_email": to,
             "subject": subject[:255],
-            "body_text": render_to_string(f"{template}.txt", context),
-            "body_html": render_to_string(f"{template}.html", context),
+            "body_text": body_text,
+            "body_html": body_html,
             "next_attempt_at": now,
             "give_up_at": now + retry_period(),
             "confidential": confidential,
@@ -54,6 +66,18 @@ def outbox_enqueue(
         # One dispatch, one task, for all the messages of a transaction.
         after_commit_batch("outbox", message.pk, lambda ids: outbox_dispatch(message_ids=ids))
     return message
+
+
+def recipient_language(email: str) -> str:
+    """The language the person with this address chose, if it is offered; else the
+    portal's default."""
+    chosen = (
+        get_user_model()
+        .objects.filter(email__iexact=email)
+        .values_list("language", flat=True)
+        .first()
+    )
+    return chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
 
 
 def outbox_dispatch(*, message_ids) -> bool:

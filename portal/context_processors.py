@@ -11,5 +11,7 @@ def organisation(request):
     return {
         "ORGANISATION_NAME": settings.ORGANISATION_NAME,
         "ORGANISATION_TIME_ZONE": settings.TIME_ZONE,
+        # Each offered language in its own name, untranslated: the switcher's labels.
+        "LANGUAGES_OFFERED": settings.LANGUAGES,
         "user_is_reviewer": SimpleLazyObject(lambda: is_reviewer(user)),
     }

@@ -17,7 +17,8 @@ import environ
 from boto3.s3.transfer import TransferConfig
 from botocore.config import Config as BotoConfig
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
+
+from portal.languages import offered_languages
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("ZABUNI_VAR_DIR", default=str(BASE_DIR / "var")))
@@ -100,6 +101,8 @@ MIDDLEWARE = [
     "core.middleware.RequestSizeLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A signed-in person's saved language wins over the browser's.
+    "accounts.languages.UserLanguageMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Staff and panel sessions end when idle or old; applicants' last two weeks.
@@ -218,8 +221,13 @@ EMAIL_VERIFICATION_TIMEOUT = env.int("EMAIL_VERIFICATION_TIMEOUT", default=60 * 
 
 # --- Language and time ---------------------------------------------------
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English")), ("sw", _("Swahili"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Each language by its own name (the switcher shows "Kiswahili" to everyone). A
+# language is offered only when its catalogue is complete (portal/languages.py):
+# all Swahili or all English, never a mix.
+LANGUAGES = offered_languages(LOCALE_PATHS[0], [("en", "English"), ("sw", "Kiswahili")])
+# Numbers and dates for each language (portal/formats/<code>/formats.py).
+FORMAT_MODULE_PATH = ["portal.formats"]
 USE_I18N = True
 USE_TZ = True
 # The organisation's zone: every deadline is stored in UTC and shown here.
