@@ -58,7 +58,7 @@ MESSAGE_IGNORES := -i ".venv/*" -i "var/*" -i "test-artifacts/*" -i "tests/*" -i
 	-i "docs/*" -i "scripts/*" -i "node_modules/*"
 messages: install
 	$(PY) manage.py makemessages -l sw --no-location $(MESSAGE_IGNORES)
-	$(PY) manage.py compilemessages -l sw
+	$(PY) manage.py compilemessages -l sw -i ".venv" -i "node_modules"
 
 clean:
 	rm -rf var/ $(VENV) node_modules/

@@ -14,6 +14,8 @@ from notifications.services import outbox_enqueue
 
 
 class RegistrationForm(forms.ModelForm):
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
     password1 = forms.CharField(
         label=_("Password"),
         strip=False,
@@ -36,6 +38,14 @@ class RegistrationForm(forms.ModelForm):
 
     def clean_email(self):
         return self.cleaned_data["email"].strip().lower()
+
+    def full_clean(self):
+        """A mistake elsewhere on the form keeps the passwords typed, if they passed:
+        nobody should type a long passphrase twice again for a missing name."""
+        super().full_clean()
+        keep = self.is_bound and not {"password1", "password2"} & set(self.errors)
+        for name in ("password1", "password2"):
+            self.fields[name].widget.render_value = keep
 
     def clean(self):
         cleaned = super().clean()

@@ -11,6 +11,14 @@ def document_field_name(requirement) -> str:
     return f"document_{requirement.pk}"
 
 
+def plain_amount(value):
+    """An amount as the form shows it back: "1450000", not "1450000.00"; cents only
+    when there are any."""
+    if value is None:
+        return None
+    return value.quantize(1) if value == value.to_integral_value() else value
+
+
 class SubmissionForm(forms.Form):
     """One file input per required document, plus the typed amounts.
 
@@ -49,7 +57,7 @@ class SubmissionForm(forms.Form):
                 min_value=0,
                 max_digits=14,
                 decimal_places=2,
-                initial=submission.offer_amount,
+                initial=plain_amount(submission.offer_amount),
             )
             # One currency per call: offers are compared as they are, never converted.
             only = _("This call takes offers in %(currency)s only.") % {
@@ -72,7 +80,7 @@ class SubmissionForm(forms.Form):
                 min_value=0,
                 max_digits=14,
                 decimal_places=2,
-                initial=submission.amount_requested,
+                initial=plain_amount(submission.amount_requested),
             )
 
     def uploads(self) -> dict[int, object]:
