@@ -42,9 +42,14 @@ def language_set(request):
     return set_language(request)
 
 
+ADMIN_PREFIX = "/admin/"
+
+
 class UserLanguageMiddleware:
     """A signed-in person's saved language wins over the browser's (after LocaleMiddleware
-    and AuthenticationMiddleware)."""
+    and AuthenticationMiddleware). The Wagtail admin speaks only the languages Wagtail
+    itself has (``WAGTAILADMIN_PERMITTED_LANGUAGES``): anyone else reads it in the
+    default language, whole, rather than half in their own."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -52,6 +57,10 @@ class UserLanguageMiddleware:
     def __call__(self, request):
         user = getattr(request, "user", None)
         language = getattr(user, "language", "") if user and user.is_authenticated else ""
+        if request.path.startswith(ADMIN_PREFIX):
+            admin_languages = dict(settings.WAGTAILADMIN_PERMITTED_LANGUAGES)
+            wanted = language or request.LANGUAGE_CODE
+            language = wanted if wanted in admin_languages else settings.LANGUAGE_CODE
         if language and language != request.LANGUAGE_CODE and offered(language):
             translation.activate(language)
             request.LANGUAGE_CODE = language

@@ -50,6 +50,9 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 CSRF_FAILURE_VIEW = "portal.views.csrf_failure"
 
 INSTALLED_APPS = [
+    # runserver (`make run`) serves static files through WhiteNoise too: compressed
+    # and cached as in production.
+    "whitenoise.runserver_nostatic",
     # The portal's apps, top layer first (docs/architecture.md).
     "portal",
     "reviews",
@@ -95,6 +98,11 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages go out gzipped (a call page: 11 KB → under 3 KB). Django pads each
+    # compressed response with random bytes against BREACH, and CSRF tokens are
+    # masked per response; static files never get here (WhiteNoise serves them,
+    # compressed ahead of time).
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -322,12 +330,20 @@ STORAGES = {
     "private": PRIVATE_STORAGE,
     "staticfiles": {
         "BACKEND": (
-            "whitenoise.storage.CompressedManifestStaticFilesStorage"
-            if env.bool("STATIC_MANIFEST", default=PRODUCTION)
+            # Hashed names (cached for a year) and gzip/Brotli copies, made by
+            # collectstatic: in production and in `make run`. The tests read the
+            # source folder as it is, without collectstatic.
+            "core.storage.StaticFilesStorage"
+            if env.bool("STATIC_MANIFEST", default=DJANGO_ENV != "test")
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
     },
 }
+
+# WhiteNoise serves what collectstatic wrote (hashed, compressed), not the source
+# folder, wherever the manifest is on: so `make run` serves what production does.
+WHITENOISE_USE_FINDERS = not env.bool("STATIC_MANIFEST", default=DJANGO_ENV != "test")
+WHITENOISE_AUTOREFRESH = WHITENOISE_USE_FINDERS and DEBUG
 
 # --- Cache and Celery ----------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -440,7 +456,11 @@ OUTBOX_RETRY_HOURS = env.int("OUTBOX_RETRY_HOURS", default=72)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Zabuni <no-reply@zabuni.local>")
 
 # --- Wagtail -------------------------------------------------------------
-WAGTAIL_SITE_NAME = "Zabuni"
+# The admin carries the organisation's name, not the software's.
+WAGTAIL_SITE_NAME = ORGANISATION_NAME
+# Wagtail has no Swahili: its admin stays in English for everyone, rather than
+# mixing our Swahili labels into Wagtail's English (portal/languages.py).
+WAGTAILADMIN_PERMITTED_LANGUAGES = [("en", "English")]
 # No avatar from Gravatar: it would send a hash of each staff member's address to
 # a third party on every admin page (and no page requests another origin).
 WAGTAIL_GRAVATAR_PROVIDER_URL = None

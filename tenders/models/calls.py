@@ -9,7 +9,14 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.admin.panels import (
+    FieldPanel,
+    FieldRowPanel,
+    InlinePanel,
+    MultiFieldPanel,
+    ObjectList,
+    TabbedInterface,
+)
 from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
@@ -156,12 +163,13 @@ class CallPage(Page):
     parent_page_types = ["tenders.CallIndexPage"]
     subpage_types = []
 
+    # The editor opens on the dates and key facts; the long terms of reference, the
+    # criteria and the documents have tabs of their own.
     content_panels = Page.content_panels + [
         MultiFieldPanel(
             [FieldPanel("kind"), FieldPanel("reference_code"), FieldPanel("summary")],
             heading=_("The call"),
         ),
-        FieldPanel("terms_of_reference"),
         MultiFieldPanel(
             [
                 FieldRowPanel([FieldPanel("opens_at"), FieldPanel("closes_at")]),
@@ -179,13 +187,28 @@ class CallPage(Page):
             ],
             heading=_("Budget and evaluation"),
         ),
+        MultiFieldPanel(
+            [FieldPanel("outcome"), FieldPanel("cancellation_reason")],
+            heading=_("Outcome"),
+        ),
+    ]
+    terms_panels = [FieldPanel("terms_of_reference")]
+    evaluation_panels = [
         InlinePanel("criteria", heading=_("Evaluation criteria"), label=_("Criterion"), min_num=1),
         InlinePanel(
             "required_documents", heading=_("Required documents"), label=_("Document"), min_num=1
         ),
-        FieldPanel("outcome"),
-        FieldPanel("cancellation_reason"),
     ]
+    edit_handler = TabbedInterface(
+        [
+            ObjectList(content_panels, heading=_("Dates and key facts")),
+            ObjectList(terms_panels, heading=_("Terms of reference")),
+            ObjectList(evaluation_panels, heading=_("Criteria and documents")),
+            ObjectList(Page.promote_panels, heading=_("Promote")),
+            ObjectList(Page.settings_panels, heading=_("Settings")),
+        ],
+        base_form_class=base_form_class,
+    )
     search_fields = Page.search_fields + [
         index.SearchField("reference_code"),
         index.SearchField("summary"),
