@@ -31,6 +31,7 @@ import os
 import re
 import secrets
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
@@ -54,6 +55,28 @@ def production_env(env: dict[str, str]) -> dict[str, str]:
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_SSL_REDIRECT": "false",
     }
+
+
+def start_redis(tmp: Path) -> tuple[subprocess.Popen | None, str]:
+    """A Redis of the benchmark's own on a free loopback port (the shared one is never
+    touched), as production has it: the page cache lives there. ("", None) if
+    redis-server is not installed."""
+    binary = shutil.which("redis-server")
+    if not binary:
+        return None, ""
+    port = free_port()
+    process = subprocess.Popen(
+        [binary, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no"],
+        cwd=tmp, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    for _ in range(100):
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return process, f"redis://127.0.0.1:{port}/0"
+        except OSError:
+            time.sleep(0.05)
+    process.kill()
+    return None, ""
 
 
 def prepare_site(tmp: Path) -> dict[str, str]:
@@ -241,26 +264,43 @@ def main() -> None:
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="zabuni-bench-"))
+    redis = None
     servers: list[Server] = []
     try:
         print(f"Preparing a throwaway site in {tmp} (migrate, demo content, collectstatic)...")
         env = prepare_site(tmp)
+        redis, redis_url = start_redis(tmp)
+        if redis_url:
+            env["REDIS_URL"] = redis_url  # cache (and the page cache) as in production
+        else:
+            print("redis-server is not installed: no page cache, in-process cache only.")
         portal = Server("portal.wsgi:application", env, tmp / "gunicorn-portal.log", args.workers)
+        uncached = Server(
+            "portal.wsgi:application",
+            {**env, "PAGE_CACHE": "false"},
+            tmp / "gunicorn-uncached.log",
+            args.workers,
+        )
         bare = Server("bench.bare_wsgi:application", env, tmp / "gunicorn-bare.log", args.workers)
-        servers = [portal, bare]
+        servers = [portal, uncached, bare]
         portal.wait_ready(CALL_INDEX)
+        uncached.wait_ready(CALL_INDEX)
         bare.wait_ready(BARE)
 
         targets = [
             ("bare Django view", bare, BARE, b"ok"),
             ("call index", portal, CALL_INDEX, CALL_PAGE.encode()),
             ("call page", portal, CALL_PAGE, b"DC-CFC-2026-004"),
+            ("index, no cache", uncached, CALL_INDEX, CALL_PAGE.encode()),
+            ("page, no cache", uncached, CALL_PAGE, b"DC-CFC-2026-004"),
         ]
         sizes = {name: check_page(server, path, marker) for name, server, path, marker in targets}
 
         print(
             f"gunicorn {args.workers} sync workers per server, DJANGO_ENV=production (DEBUG off), "
-            f"SQLite, whitenoise; {os.cpu_count()} CPUs shared with the load generator."
+            f"SQLite, whitenoise, Redis cache {'on' if redis_url else 'off'}; "
+            f"{os.cpu_count()} CPUs shared with the load generator. The portal runs twice: "
+            "with the anonymous page cache (as deployed) and with PAGE_CACHE=false."
         )
         print(
             f"Load: Python threads + http.client, {args.requests} requests per target and "
@@ -301,9 +341,9 @@ def main() -> None:
         print(f"Load average after: {os.getloadavg()[0]:.2f} (1 min).")
         print("Ratios, page / bare view:")
         baseline = results["bare Django view"].rps
-        for name in ("call index", "call page"):
+        for name in ("call index", "call page", "index, no cache", "page, no cache"):
             ratio = results[name].rps / baseline
-            print(f"  {name:<12} {ratio:6.3f}  ({ratio * 100:.1f} % of the bare view's rate)")
+            print(f"  {name:<16} {ratio:6.3f}  ({ratio * 100:.1f} % of the bare view's rate)")
 
         if args.wrk:
             print()
@@ -328,6 +368,8 @@ def main() -> None:
     finally:
         for server in servers:
             server.stop()
+        if redis is not None:
+            redis.terminate()
         shutil.rmtree(tmp, ignore_errors=True)
 
 

@@ -105,6 +105,8 @@ MIDDLEWARE = [
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Anonymous visitors' public pages, from the cache (core/page_cache.py).
+    "core.page_cache.AnonymousPageCacheMiddleware",
     "django.middleware.common.CommonMiddleware",
     "core.middleware.RequestSizeLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -346,6 +348,17 @@ WHITENOISE_USE_FINDERS = not env.bool("STATIC_MANIFEST", default=DJANGO_ENV != "
 WHITENOISE_AUTOREFRESH = WHITENOISE_USE_FINDERS and DEBUG
 
 # --- Cache and Celery ----------------------------------------------------
+# Public pages for anonymous visitors, from the cache (core/page_cache.py): no
+# entry outlives a call's next change of state, and any publish starts afresh.
+# The cache must be shared by every process serving pages: Redis, or the single
+# process of `make run`. Without Redis in production, it is off. Under `make test`
+# it is off too, except in the tests of the cache itself (tests/core/test_page_cache.py):
+# other tests change rows directly, which no visitor can do.
+PAGE_CACHE = env.bool(
+    "PAGE_CACHE",
+    default=DJANGO_ENV == "development" or (PRODUCTION and bool(env.str("REDIS_URL", default=""))),
+)
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=300)
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     # The cache is a help, never a dependency: with Redis down or hung, a read

@@ -1,6 +1,6 @@
 """Chainable reads for calls: ``CallPage.objects.live().open_now()``."""
 
-from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.db.models import Case, F, IntegerField, Min, Q, Value, When
 from django.utils import timezone
 from wagtail.models import PageManager
 from wagtail.query import PageQuerySet
@@ -23,6 +23,17 @@ class CallPageQuerySet(PageQuerySet):
     def closed(self, now=None):
         now = now or timezone.now()
         return self.undecided().filter(closes_at__lte=now)
+
+    def next_state_change(self, now=None):
+        """The next moment any of these calls opens, stops taking questions or closes
+        (an undecided call's state follows its dates); None if none is due."""
+        now = now or timezone.now()
+        moments = self.undecided().aggregate(
+            opens=Min("opens_at", filter=Q(opens_at__gt=now)),
+            questions=Min("clarifications_close_at", filter=Q(clarifications_close_at__gt=now)),
+            closes=Min("closes_at", filter=Q(closes_at__gt=now)),
+        )
+        return min(filter(None, moments.values()), default=None)
 
     def awarded(self):
         return self.filter(outcome=CallOutcome.AWARDED)

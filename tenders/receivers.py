@@ -1,9 +1,10 @@
 """Wagtail's and Django's signals about calls, turned into the call's own records."""
 
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
 from wagtail.signals import page_published
 
-from tenders.models import CallPage, Clarification
+from core.page_cache import page_cache_invalidate, register_next_change
+from tenders.models import Addendum, CallPage, Clarification
 from tenders.services import (
     call_record_addendum,
     call_record_cancellation,
@@ -20,7 +21,21 @@ def _on_clarification_saved(sender, instance, **kwargs):
     clarification_publish(clarification=instance)
 
 
+def _on_notice_changed(sender, instance, **kwargs):
+    """A clarification answered or an addendum recorded shows on the call page at once."""
+    page_cache_invalidate()
+
+
 def connect():
+    # Cached public pages expire when a call opens, its questions close or it closes.
+    register_next_change(lambda now: CallPage.objects.live().next_state_change(now))
+    for model in (Clarification, Addendum):
+        for signal in (post_save, post_delete):
+            signal.connect(
+                _on_notice_changed,
+                sender=model,
+                dispatch_uid=f"zabuni-page-cache-{model.__name__}-{signal is post_save}",
+            )
     page_published.connect(_on_call_published, sender=CallPage, dispatch_uid="zabuni-addenda")
     post_save.connect(
         _on_clarification_saved, sender=Clarification, dispatch_uid="zabuni-clarifications"
