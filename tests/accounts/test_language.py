@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from notifications.models import OutboxMessage
 from notifications.services import outbox_enqueue
-from tests.factories import UserFactory, build_site, make_call, submit_bid
+from tests.factories import UserFactory, build_site, make_call, start_submission, submit_bid
 
 pytestmark = pytest.mark.django_db
 
@@ -133,3 +133,12 @@ def test_mail_is_in_the_recipients_language_not_the_senders(call):
         dedupe_key="test-english",
     )
     assert message.subject.startswith("Receipt for your submission")
+
+
+def test_the_bid_pages_countdown_speaks_the_readers_language(client, call):
+    applicant = UserFactory(language="sw")
+    submission = start_submission(call, applicant)
+    client.force_login(applicant)
+    html = client.get(reverse("applications:submission", args=[submission.pk])).content.decode()
+    assert "siku {d}, saa {h}, dakika {m}, sekunde {s}" in html
+    assert '+ "d "' not in html
