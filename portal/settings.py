@@ -270,6 +270,13 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 PRIVATE_ROOT = Path(env.str("PRIVATE_ROOT", default=str(VAR_DIR / "private")))
+# Files arriving a piece at a time wait here, outside MEDIA_ROOT, until whole
+# (applications.services.resumable); then they go to private storage like any other.
+PARTIAL_UPLOAD_ROOT = Path(
+    env.str("PARTIAL_UPLOAD_ROOT", default=str(VAR_DIR / "partial-uploads"))
+)
+# The largest piece of a resumable upload; a dropped connection costs at most this.
+UPLOAD_PIECE_BYTES = 1024 * 1024
 
 # Uploads stream to a temporary file on disk, never into memory, whatever
 # their size. A request larger than this is refused before it is read.

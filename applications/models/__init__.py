@@ -7,6 +7,7 @@ from .opening import (
     OpeningRegister,
 )
 from .submissions import Submission, SubmissionFile, SubmissionSequence
+from .uploads import PartialUpload
 
 __all__ = [
     "AuditEvent",
@@ -15,6 +16,7 @@ __all__ = [
     "OpeningConfirmation",
     "OpeningDelay",
     "OpeningRegister",
+    "PartialUpload",
     "Submission",
     "SubmissionFile",
     "SubmissionSequence",

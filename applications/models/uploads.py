@@ -1,0 +1,36 @@
+"""A document on its way in, a piece at a time (applications.services.resumable)."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class PartialUpload(models.Model):
+    """One file being uploaded to a bid in pieces, so a dropped connection costs only
+    the piece in flight. The bytes wait in ``PARTIAL_UPLOAD_ROOT`` (never public);
+    the whole file then goes through the bid form's own checks and storage, and
+    the row records how it ended."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    submission = models.ForeignKey(
+        "applications.Submission", on_delete=models.CASCADE, related_name="+"
+    )
+    requirement = models.ForeignKey(
+        "tenders.RequiredDocument", on_delete=models.CASCADE, related_name="+"
+    )
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("file name"), max_length=255)
+    size = models.PositiveBigIntegerField(_("size"))
+    received = models.PositiveBigIntegerField(_("bytes received"), default=0)
+    started_at = models.DateTimeField(_("started at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # How it ended: the refusal's message, or "" when the file was kept.
+    refusal = models.TextField(_("refusal"), blank=True)
+
+    class Meta:
+        verbose_name = _("partial upload")
+
+    def __str__(self):
+        return f"{self.name} ({self.received}/{self.size})"

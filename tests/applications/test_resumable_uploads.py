@@ -1,0 +1,179 @@
+"""Uploads a piece at a time, resumed after a dropped connection (issue 13, item 2;
+applications.services.resumable), through the same JSON endpoints the bid page's
+script uses."""
+
+import hashlib
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from applications.models import PartialUpload, SubmissionFile
+from tenders.models import CallPage
+from tests.applications.test_hostile_uploads import bomb
+from tests.factories import (
+    UserFactory,
+    build_site,
+    make_call,
+    pdf_bytes,
+    private_objects,
+    start_submission,
+)
+
+pytestmark = pytest.mark.django_db
+
+MB = 1024 * 1024
+
+
+@pytest.fixture(autouse=True)
+def partial_root(settings, tmp_path):
+    settings.PARTIAL_UPLOAD_ROOT = tmp_path / "partial"
+    settings.UPLOAD_PIECE_BYTES = 256 * 1024
+    return settings.PARTIAL_UPLOAD_ROOT
+
+
+@pytest.fixture
+def bid():
+    call = make_call(
+        build_site()["calls"],
+        documents=[
+            ("Technical proposal", "technical", True, "pdf,docx", 5),
+            ("Financial proposal", "financial", True, "pdf", 5),
+        ],
+    )
+    applicant = UserFactory()
+    submission = start_submission(call, applicant)
+    client = Client()
+    client.force_login(applicant)
+    technical = call.required_documents.get(name="Technical proposal")
+    return {"call": call, "submission": submission, "client": client, "doc": technical}
+
+
+def start(client, submission, doc, name, size):
+    return client.post(
+        reverse("applications:upload_start", args=[submission.pk]),
+        {"requirement": doc.pk, "name": name, "size": size},
+        content_type="application/json",
+    )
+
+
+def send(client, url, offset, data):
+    return client.post(
+        url, data, content_type="application/octet-stream", HTTP_UPLOAD_OFFSET=str(offset)
+    )
+
+
+def test_a_file_sent_in_pieces_is_kept_on_the_draft(bid, partial_root):
+    content = pdf_bytes(size=700 * 1024)
+    client, submission, doc = bid["client"], bid["submission"], bid["doc"]
+    started = start(client, submission, doc, "proposal.pdf", len(content))
+    assert started.status_code == 201
+    url, piece = started.json()["url"], started.json()["piece"]
+    offset = 0
+    while offset < len(content):
+        answer = send(client, url, offset, content[offset : offset + piece])
+        assert answer.status_code == 200, answer.json()
+        offset = answer.json()["offset"]
+    final = answer.json()
+    assert final["done"] and "message" not in final
+    assert final["file"]["sha256"] == hashlib.sha256(content).hexdigest()
+    kept = SubmissionFile.objects.get(submission=submission, requirement=doc)
+    assert (kept.size, kept.original_name) == (len(content), "proposal.pdf")
+    assert list(Path(partial_root).iterdir()) == []  # the partial bytes are gone
+    page = client.get(reverse("applications:submission", args=[submission.pk])).content.decode()
+    assert "proposal.pdf" in page
+    submission.refresh_from_db()
+    assert submission.is_draft  # kept, not submitted
+
+
+def test_after_a_dropped_connection_it_goes_on_from_where_the_server_stands(bid):
+    content = pdf_bytes(size=600 * 1024)
+    client, submission, doc = bid["client"], bid["submission"], bid["doc"]
+    url = start(client, submission, doc, "proposal.pdf", len(content)).json()["url"]
+    piece = 256 * 1024
+    assert send(client, url, 0, content[:piece]).json()["offset"] == piece
+    # The second piece is lost on the way; the script asks where things stand.
+    assert client.get(url).json() == {"offset": piece, "size": len(content), "done": False}
+    # A piece sent again, or from the wrong place, is refused with the right offset.
+    again = send(client, url, 0, content[:piece])
+    assert again.status_code == 409 and again.json()["offset"] == piece
+    ahead = send(client, url, 2 * piece, content[2 * piece :])
+    assert ahead.status_code == 409 and ahead.json()["offset"] == piece
+    send(client, url, piece, content[piece : 2 * piece])
+    final = send(client, url, 2 * piece, content[2 * piece :]).json()
+    assert final["done"] and final["file"]["sha256"] == hashlib.sha256(content).hexdigest()
+
+
+def test_nobody_else_can_see_or_touch_an_upload(bid):
+    content = pdf_bytes(size=300 * 1024)
+    client, submission, doc = bid["client"], bid["submission"], bid["doc"]
+    url = start(client, submission, doc, "proposal.pdf", len(content)).json()["url"]
+    other = Client()
+    other.force_login(UserFactory())
+    assert other.get(url).status_code == 404
+    assert send(other, url, 0, content[:1000]).status_code == 404
+    assert start(other, submission, doc, "x.pdf", 1000).status_code == 404
+    assert PartialUpload.objects.get().received == 0
+
+
+@pytest.mark.parametrize(
+    "name, size, says",
+    [
+        ("tool.exe", 1000, "a .exe file is not accepted; send PDF, DOCX"),
+        ("proposal.pdf", 0, "the file is empty"),
+        ("proposal.pdf", 6 * MB, "the file is 6.0 MB; the limit is 5 MB"),
+    ],
+)
+def test_a_file_that_cannot_be_accepted_is_refused_before_any_byte(bid, name, size, says):
+    answer = start(bid["client"], bid["submission"], bid["doc"], name, size)
+    assert answer.status_code == 400
+    assert says in answer.json()["message"]
+    assert not PartialUpload.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "name, content, says",
+    [
+        ("proposal.pdf", b"not a pdf at all" * 100, "its content is not a PDF file"),
+        ("big-entry.docx", None, "would expand to more than 250 MB"),
+    ],
+)
+def test_a_whole_file_passes_the_forms_own_checks_or_nothing_is_kept(
+    bid, partial_root, name, content, says
+):
+    content = content if content is not None else bomb(300 * MB)
+    client, submission, doc = bid["client"], bid["submission"], bid["doc"]
+    url = start(client, submission, doc, name, len(content)).json()["url"]
+    offset, piece = 0, 256 * 1024
+    while offset < len(content):
+        answer = send(client, url, offset, content[offset : offset + piece])
+        assert answer.status_code == 200
+        offset = answer.json()["offset"]
+    final = answer.json()
+    assert final["done"] and says in final["message"] and "file" not in final
+    assert not SubmissionFile.objects.filter(submission=submission).exists()
+    assert private_objects() == []
+    assert list(Path(partial_root).iterdir()) == []
+
+
+def test_a_piece_after_the_deadline_is_refused_with_both_times(bid):
+    content = pdf_bytes(size=300 * 1024)
+    client, submission, doc = bid["client"], bid["submission"], bid["doc"]
+    url = start(client, submission, doc, "proposal.pdf", len(content)).json()["url"]
+    CallPage.objects.filter(pk=bid["call"].pk).update(
+        closes_at=timezone.now() - timedelta(seconds=1)
+    )
+    answer = send(client, url, 0, content[: 256 * 1024])
+    assert answer.status_code in (403, 424)
+    assert "The deadline passed at" in answer.json()["message"]
+    assert PartialUpload.objects.get().received == 0
+
+
+def test_a_piece_larger_than_a_piece_may_be_is_refused(bid):
+    client, submission, doc = bid["client"], bid["submission"], bid["doc"]
+    url = start(client, submission, doc, "proposal.pdf", 2 * MB).json()["url"]
+    answer = send(client, url, 0, b"x" * (300 * 1024))
+    assert answer.status_code == 413 and "at most" in answer.json()["message"]
