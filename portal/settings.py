@@ -452,6 +452,10 @@ CELERY_BEAT_SCHEDULE = {
     "remind-reviewers": {"task": "reviews.tasks.remind_reviewers", "schedule": 600.0},
     "fail-stuck-sheets": {"task": "reviews.tasks.fail_stuck_sheets", "schedule": 300.0},
     "chain-audit-trail": {"task": "applications.tasks.chain_audit_trail", "schedule": 60.0},
+    "sweep-partial-uploads": {
+        "task": "applications.tasks.sweep_partial_uploads",
+        "schedule": 3600.0,
+    },
 }
 
 # --- Mail ----------------------------------------------------------------

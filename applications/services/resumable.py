@@ -21,6 +21,7 @@ request: a piece that arrives after it is refused, with both times.
 """
 
 import shutil
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -161,3 +162,14 @@ def kept_file(upload: PartialUpload) -> SubmissionFile | None:
         .order_by("-pk")
         .first()
     )
+
+
+def partial_uploads_sweep(*, now=None) -> int:
+    """Forget uploads left unfinished for a day (a closed tab, a lost phone) and their
+    bytes, and the records of finished ones. Returns how many were removed."""
+    cutoff = (now or timezone.now()) - timedelta(days=1)
+    stale = list(PartialUpload.objects.filter(started_at__lt=cutoff))
+    for upload in stale:
+        _path(upload).unlink(missing_ok=True)
+    PartialUpload.objects.filter(pk__in=[u.pk for u in stale]).delete()
+    return len(stale)

@@ -133,6 +133,9 @@ NO_CONTENT_ROUTES = {
     "zabuni_call_open",  # POST: staff open a call
     "zabuni_call_opening_delay",  # POST: staff record a late opening
     "accounts:end_session",  # POST: end one of the visitor's own signed-in sessions
+    # A resumable upload: the owner's own, by its id; anyone else gets a 404.
+    "applications:upload_start",  # POST: start one, on the visitor's own bid
+    "applications:upload",  # GET where it stands, POST the next piece
 }
 
 # Staff screens about panels: staff may open them, but no bid's content shows there.
@@ -227,6 +230,7 @@ FILLERS = {
     "call_id": lambda w: [("call", w.call.pk)],
     "assignment_id": lambda w: [("assignment", w.assignment.pk)],
     "sheet_id": lambda w: [("sheet", w.sheet.pk)],
+    "upload_id": lambda w: [("upload", w.upload.pk)],
     "kind": lambda w: [("xlsx", "xlsx"), ("csv", "csv")],
 }
 
@@ -261,6 +265,7 @@ class World:
     users: dict
     assignment: object = None
     sheet: object = None
+    upload: object = None  # the owner's resumable upload, half sent
     clients: dict[str, Client] = field(default_factory=dict)
 
     @property
@@ -277,6 +282,7 @@ class World:
             OFFER_SHOWN,
             *(f.original_name for f in self.files.values()),
             *(f.sha256 for f in self.files.values()),
+            *([self.upload.name] if self.upload is not None else []),
         ]
 
     def download_url(self, resource: str) -> str:

@@ -177,3 +177,17 @@ def test_a_piece_larger_than_a_piece_may_be_is_refused(bid):
     url = start(client, submission, doc, "proposal.pdf", 2 * MB).json()["url"]
     answer = send(client, url, 0, b"x" * (300 * 1024))
     assert answer.status_code == 413 and "at most" in answer.json()["message"]
+
+
+def test_an_upload_left_unfinished_for_a_day_is_swept_with_its_bytes(bid, partial_root):
+    from applications.services.resumable import partial_uploads_sweep
+
+    client, submission, doc = bid["client"], bid["submission"], bid["doc"]
+    url = start(client, submission, doc, "proposal.pdf", 400 * 1024).json()["url"]
+    send(client, url, 0, pdf_bytes(size=400 * 1024)[: 256 * 1024])
+    assert partial_uploads_sweep() == 0  # fresh: kept
+    assert len(list(Path(partial_root).iterdir())) == 1
+    assert partial_uploads_sweep(now=timezone.now() + timedelta(days=1, minutes=1)) == 1
+    assert not PartialUpload.objects.exists()
+    assert list(Path(partial_root).iterdir()) == []
+    assert client.get(url).status_code == 404

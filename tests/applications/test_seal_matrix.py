@@ -33,6 +33,7 @@ from applications.models import (
     AuditEvent,
     CallOpening,
     OpeningCommittee,
+    PartialUpload,
     Submission,
     SubmissionFile,
 )
@@ -155,6 +156,14 @@ def world(consultancy_call, applicant, reviewer, staff_user, superuser, no_outbo
     # A finished scoring sheet with names, as staff would have asked for it after opening.
     sheet = ScoringSheet.objects.create(call=call, requested_by=staff_user, blind=False)
     scoring_sheet_build(sheet_id=sheet.pk)
+    # The owner has started sending a third version, a piece at a time.
+    partial = PartialUpload.objects.create(
+        submission=submission,
+        requirement=call.required_documents.get(name=TECHNICAL),
+        owner=applicant,
+        name="Amina technical proposal v3.pdf",
+        size=1000,
+    )
     world = World(
         call=call,
         submission=submission,
@@ -163,6 +172,7 @@ def world(consultancy_call, applicant, reviewer, staff_user, superuser, no_outbo
         users=users,
         assignment=assignment,
         sheet=sheet,
+        upload=partial,
     )
     for role, user in users.items():
         client = Client(REMOTE_ADDR=CLIENT_IP)
