@@ -6,9 +6,14 @@ It builds a throwaway site in a temporary folder (SQLite database, var
 folder, private folder, static root), migrates it and loads the demo content,
 collects static files, then serves it the way production does: gunicorn with
 2 sync workers, ``DJANGO_ENV=production`` so DEBUG is off, whitenoise for
-static files. A second gunicorn, also with 2 workers, serves
-``bench/bare_wsgi.py``: the same settings and middleware with a view that
-returns "ok". The servers are measured one after the other, never at once.
+static files, and a Redis of its own on a free port (never the shared one)
+for the cache, so the anonymous page cache (core/page_cache.py) is on as
+deployed. The portal is served twice: with the page cache, and with
+``PAGE_CACHE=false`` (every page rendered: what the cache saves). Another
+gunicorn serves ``bench/bare_wsgi.py``: the same settings and middleware
+with a view that returns "ok"; a fourth serves it with ``PAGE_CACHE=false``,
+since the cache looks up every anonymous GET, the bare view's included. The
+servers are measured one after the other, never at once.
 
 Each target gets the same fixed number of requests from the same number of
 concurrent clients (threads, each with its own http.client connection) after
@@ -282,13 +287,23 @@ def main() -> None:
             args.workers,
         )
         bare = Server("bench.bare_wsgi:application", env, tmp / "gunicorn-bare.log", args.workers)
-        servers = [portal, uncached, bare]
+        # The page cache looks every anonymous GET up, the bare view's too (a miss it
+        # never stores): this one shows the bare view without that cost.
+        bare_uncached = Server(
+            "bench.bare_wsgi:application",
+            {**env, "PAGE_CACHE": "false"},
+            tmp / "gunicorn-bare-uncached.log",
+            args.workers,
+        )
+        servers = [portal, uncached, bare, bare_uncached]
         portal.wait_ready(CALL_INDEX)
         uncached.wait_ready(CALL_INDEX)
         bare.wait_ready(BARE)
+        bare_uncached.wait_ready(BARE)
 
         targets = [
             ("bare Django view", bare, BARE, b"ok"),
+            ("bare, no cache", bare_uncached, BARE, b"ok"),
             ("call index", portal, CALL_INDEX, CALL_PAGE.encode()),
             ("call page", portal, CALL_PAGE, b"DC-CFC-2026-004"),
             ("index, no cache", uncached, CALL_INDEX, CALL_PAGE.encode()),
@@ -344,6 +359,11 @@ def main() -> None:
         for name in ("call index", "call page", "index, no cache", "page, no cache"):
             ratio = results[name].rps / baseline
             print(f"  {name:<16} {ratio:6.3f}  ({ratio * 100:.1f} % of the bare view's rate)")
+        plain = results["bare, no cache"].rps
+        print("Against the bare view without the page cache's lookup:")
+        for name in ("call index", "call page"):
+            ratio = results[name].rps / plain
+            print(f"  {name:<16} {ratio:6.3f}")
 
         if args.wrk:
             print()
