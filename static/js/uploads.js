@@ -11,7 +11,41 @@
   function fill(template, values) {
     return template.replace(/\{(\w+)\}/g, function (all, key) { return key in values ? values[key] : all; });
   }
-  function megabytes(bytes) { return (bytes / 1048576).toFixed(1) + " MB"; }
+  function megabytes(bytes) {
+    return bytes < 1048576 ? (bytes / 1024).toFixed(1) + " KB" : (bytes / 1048576).toFixed(1) + " MB";
+  }
+  // Save draft and Submit wait while a file is on its way.
+  var inFlight = 0;
+  function busy(change) {
+    inFlight += change;
+    form.querySelectorAll("button[name=action]").forEach(function (button) { button.disabled = inFlight > 0; });
+  }
+  // The row shows the file now kept, as the page would after a reload.
+  function showKept(row, input, file) {
+    // A new file replaces the row's block of its kind: the draft's file, or the
+    // replacement waiting for Resubmit (a submitted bid's file stays until then).
+    row.querySelectorAll(".doc-row__file").forEach(function (old) {
+      if (old.classList.contains("notice") === Boolean(file.pending)) old.remove();
+    });
+    var block = document.createElement("div");
+    block.className = "doc-row__file" + (file.pending ? " notice notice--warning" : "");
+    var label = document.createElement("span");
+    label.className = "doc-row__label";
+    label.textContent = text.textFileLabel;
+    var note = document.createElement("span");
+    note.className = "cell-note";
+    note.textContent = file.name + " · " + megabytes(file.size) + " · SHA-256 ";
+    var sha = document.createElement("span");
+    sha.className = "ref sha";
+    sha.textContent = file.sha256;
+    note.appendChild(sha);
+    block.appendChild(label);
+    block.appendChild(document.createTextNode(" "));
+    block.appendChild(note);
+    row.querySelector("legend").after(block);
+    var labelFor = row.querySelector("label[for='" + input.id + "']");
+    if (labelFor && labelFor.firstChild) labelFor.firstChild.textContent = text.textReplace;
+  }
   function wait(ms) { return new Promise(function (resolve) { setTimeout(resolve, ms); }); }
 
   function json(response) {
@@ -49,13 +83,16 @@
     input.after(bar); bar.after(status);
     status.textContent = fill(text.textSending, { percent: "0%", size: megabytes(file.size) });
     input.disabled = true;
+    busy(1);
     var requirement = input.name.replace(/^document_/, "");
 
     function done(message, ok) {
       input.disabled = false;
+      busy(-1);
       status.textContent = message;
       status.classList.toggle("upload-status--error", !ok);
-      if (ok) { input.value = ""; bar.value = bar.max; } else { bar.hidden = true; }
+      bar.hidden = true;
+      if (ok) input.value = "";
     }
 
     fetch(form.dataset.uploadStart, {
@@ -80,7 +117,7 @@
           offset = answer.offset;
           if (answer.done) {
             if (answer.message) done(answer.message, false);
-            else done(fill(text.textKept, { name: answer.file.name, size: megabytes(answer.file.size), sha256: answer.file.sha256 }), true);
+            else { showKept(row, input, answer.file); done(text.textKept, true); }
             return null;
           }
           return next();

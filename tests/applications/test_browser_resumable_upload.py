@@ -68,7 +68,12 @@ def test_a_20_mb_upload_that_drops_halfway_resumes_and_completes(
     status = page.locator(".doc-row .upload-status")
     expect(status).to_contain_text("Sending:")
     expect(page.locator(".doc-row progress")).to_be_visible()
-    expect(status).to_contain_text("Kept on your draft: proposal.pdf", timeout=180_000)
+    expect(status).to_contain_text("Kept on your draft.", timeout=180_000)
+    row = page.locator(".doc-row").first
+    expect(row.locator(".doc-row__file")).to_contain_text("proposal.pdf")
+    expect(row.locator(".doc-row__file")).to_contain_text(hashlib.sha256(content).hexdigest())
+    expect(row.locator("label")).to_contain_text("Replace with")
+    expect(page.get_by_role("button", name="Save draft")).to_be_enabled()
 
     assert pieces["dropped"] == 1
     assert pieces["sent"] == SIZE // MB + 1  # every piece once, and the lost one again

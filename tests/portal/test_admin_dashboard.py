@@ -47,7 +47,7 @@ def test_the_dashboard_lists_open_calls_questions_and_evaluations(admin_client):
     html = admin_client.get(reverse("wagtailadmin_home")).content.decode()
     assert "Work in hand" in html
     row = html[html.index("Open call on documentation") :]
-    assert "<td>2</td>" in row[:600]  # two bids, counted, not shown
+    assert "2 bids received" in row[:900]  # two bids, counted, not shown
     assert "May a team of two apply together?" in html
     assert settings.ORGANISATION_NAME in html
 
