@@ -47,7 +47,9 @@ def test_registration_marks_the_names_required_and_keeps_good_passwords(client):
     )
     html = response.content.decode()
     assert response.status_code == 400
-    assert html.count("This field is required.") == 2  # first and last name
+    assert html.count("This field is required.") == 4  # first and last name, each twice
+    summary = html[html.index("error-summary") : html.index("</ul>", html.index("error-summary"))]
+    assert 'href="#id_first_name"' in summary and 'href="#id_last_name"' in summary
     assert html.count(f'value="{passphrase}"') == 2  # not typed twice again
     # A password that fails is never sent back.
     response = client.post(
