@@ -46,6 +46,10 @@ VERSION_KEY = "page-cache:version"
 # Paths that are never public pages, whatever their answer.
 NOT_PUBLIC = ("/admin/", "/account/", "/bids/", "/static/", "/media/", "/documents/")
 KEPT_HEADERS = ("Content-Type", "Content-Language", "Vary", "X-Frame-Options")
+# The query parameters public pages read (the call and news lists' filters and pages).
+# A URL with any other is served fresh and never kept: made-up query strings
+# cannot fill the cache.
+QUERY_PARAMETERS = frozenset({"q", "kind", "state", "page", "category"})
 
 _next_change: list[Callable[[datetime], datetime | None]] = []
 
@@ -93,6 +97,7 @@ def _eligible(request) -> bool:
         and request.method == "GET"
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
         and not request.path.startswith(NOT_PUBLIC)
+        and QUERY_PARAMETERS.issuperset(request.GET)
     )
 
 

@@ -180,3 +180,12 @@ def test_a_signed_in_page_reuses_the_shared_parts_and_renders_its_own(call):
     html = other.get(call.url).content.decode()
     assert "Within the ceiling." in html and "Continue your draft" not in html
     assert "Start a bid" in html
+
+
+def test_only_the_lists_own_query_parameters_are_kept(client, site, call):
+    index = site["calls"].url
+    client.get(index + "?kind=consultancy&page=1")
+    assert client.get(index + "?kind=consultancy&page=1")["X-Page-Cache"] == "hit"
+    for _ in range(2):  # made up: served fresh, never kept
+        response = client.get(index + "?utm_source=x&nonce=1")
+        assert response.status_code == 200 and "X-Page-Cache" not in response
