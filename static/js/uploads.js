@@ -80,7 +80,7 @@
     var status = row.querySelector(".upload-status") || document.createElement("p");
     bar.className = "upload-progress"; bar.max = file.size; bar.value = 0; bar.hidden = false;
     status.className = "upload-status"; status.setAttribute("role", "status");
-    input.after(bar); bar.after(status);
+    (row.querySelector(".file-pick") || input).after(bar); bar.after(status);
     status.textContent = fill(text.textSending, { percent: "0%", size: megabytes(file.size) });
     input.disabled = true;
     busy(1);
@@ -92,7 +92,11 @@
       status.textContent = message;
       status.classList.toggle("upload-status--error", !ok);
       bar.hidden = true;
-      if (ok) input.value = "";
+      if (ok) {
+        input.value = "";
+        var chosen = row.querySelector(".file-pick__name");
+        if (chosen) chosen.textContent = text.textNone;
+      }
     }
 
     fetch(form.dataset.uploadStart, {
@@ -137,7 +141,26 @@
     }, function () { done(text.textFailed, false); });
   }
 
+  // The browser's own file control speaks the browser's language ("Choose File"),
+  // whatever the page's: this one speaks the page's, and is big enough to tap. The
+  // native control stays in place (keyboard, screen readers, and the plain form).
   form.querySelectorAll(".doc-row input[type=file]").forEach(function (input) {
-    input.addEventListener("change", function () { upload(input); });
+    var pick = document.createElement("label");
+    pick.className = "file-pick";
+    pick.htmlFor = input.id;
+    var button = document.createElement("span");
+    button.className = "file-pick__button";
+    button.textContent = text.textChoose;
+    var chosen = document.createElement("span");
+    chosen.className = "file-pick__name";
+    chosen.textContent = text.textNone;
+    pick.appendChild(button);
+    pick.appendChild(chosen);
+    input.after(pick);
+    input.closest(".doc-row").classList.add("doc-row--enhanced");
+    input.addEventListener("change", function () {
+      chosen.textContent = input.files[0] ? input.files[0].name : text.textNone;
+      upload(input);
+    });
   });
 })();
