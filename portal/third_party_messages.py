@@ -78,6 +78,11 @@ def _messages():  # pragma: no cover - read by makemessages, never run
         "%(datetime)s couldn’t be interpreted in time zone %(current_timezone)s; it may be "
         "ambiguous or it may not exist."
     )
+    # django.template.defaultfilters.filesizeformat: Django's Swahili writes "MB 3.0";
+    # the portal writes sizes one way, "3.0 MB", as everywhere else on its pages.
+    gettext("%s KB")
+    gettext("%s MB")
+    gettext("%s GB")
     # django.core.paginator (the call and news lists)
     gettext("That page number is not an integer")
     gettext("That page number is less than 1")
