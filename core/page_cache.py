@@ -66,10 +66,6 @@ def page_cache_invalidate() -> None:
 
 def content_version() -> int | None:
     """The site's content version now; None when the cache is down."""
-    return _version()
-
-
-def _version() -> int | None:
     version = cache.get(VERSION_KEY)
     if version is None:
         cache.add(VERSION_KEY, time.time_ns(), None)
@@ -124,7 +120,7 @@ class AnonymousPageCacheMiddleware:
     def __call__(self, request):
         if not _eligible(request):
             return self.get_response(request)
-        version = _version()
+        version = content_version()
         if version is None:
             return self.get_response(request)
         key = _key(request, version)

@@ -49,10 +49,32 @@ def catalogue_gaps(locale_dir: Path, code: str) -> list[str]:
     return gaps
 
 
+def catalogue_complete(locale_dir: Path, code: str) -> bool:
+    """Whether a language is complete, as every process starts: a count, not a parse.
+
+    msgfmt compiles only messages that are translated and not fuzzy, so the
+    compiled catalogue holds as many messages as the source exactly when none
+    is missing. Counting the source's ``msgid`` lines takes a millisecond;
+    parsing it with polib (``catalogue_gaps``, which names the gaps and which
+    the tests run) takes thirty.
+    """
+    folder = Path(locale_dir) / code / "LC_MESSAGES"
+    try:
+        source = (folder / "django.po").read_text(encoding="utf-8")
+        with open(folder / "django.mo", "rb") as handle:
+            compiled = gettext.GNUTranslations(handle)._catalog
+    except OSError:
+        return False
+    # Obsolete entries start "#~ msgid"; the header is the one empty msgid.
+    in_source = sum(1 for line in source.splitlines() if line.startswith('msgid "')) - 1
+    in_compiled = len({key[0] if isinstance(key, tuple) else key for key in compiled} - {""})
+    return in_source == in_compiled
+
+
 def offered_languages(locale_dir: Path, languages: list[tuple[str, str]]) -> list[tuple]:
     """``languages`` without those whose catalogue has a gap."""
     return [
         (code, name)
         for code, name in languages
-        if code == SOURCE_LANGUAGE or not catalogue_gaps(locale_dir, code)
+        if code == SOURCE_LANGUAGE or catalogue_complete(locale_dir, code)
     ]

@@ -54,13 +54,15 @@ def _path(upload: PartialUpload) -> Path:
     return Path(settings.PARTIAL_UPLOAD_ROOT) / str(upload.pk)
 
 
-def upload_for(user, upload_id) -> PartialUpload:
-    """The owner's upload; anyone else's is not found."""
-    upload = (
-        PartialUpload.objects.filter(pk=upload_id, owner=user)
-        .select_related("requirement", "submission__call")
-        .first()
+def upload_for(user, upload_id, *, lock: bool = False) -> PartialUpload:
+    """The owner's upload; anyone else's is not found. ``lock``: its row (only its
+    own, not the bid's or the call's) is locked until the transaction ends."""
+    uploads = PartialUpload.objects.filter(pk=upload_id, owner=user).select_related(
+        "requirement", "submission__call"
     )
+    if lock:
+        uploads = uploads.select_for_update(of=("self",))
+    upload = uploads.first()
     if upload is None:
         raise UploadGone(_("That upload is not found."))
     return upload
@@ -105,8 +107,7 @@ def upload_append(*, user, upload_id, offset: int, piece, length: int, received_
     """Write one piece (a file object of ``length`` bytes) at ``offset``. Returns the
     upload; once it is whole, it has been saved on the bid or refused (``refusal``)."""
     with transaction.atomic():
-        upload = upload_for(user, upload_id)
-        upload = PartialUpload.objects.select_for_update().get(pk=upload.pk)
+        upload = upload_for(user, upload_id, lock=True)
         if upload.finished_at is not None:
             raise OffsetMismatch(upload.received)
         require_editable(user, upload.submission, received_at)

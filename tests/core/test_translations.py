@@ -44,6 +44,13 @@ def test_a_language_with_one_message_missing_is_not_offered(tmp_path):
     catalogue[5].msgstr, catalogue[5].flags = "Kitu", ["fuzzy"]
     catalogue.save(str(folder / "django.po"))
     assert catalogue_gaps(tmp_path, "sw") == [f"untranslated or fuzzy: {catalogue[5].msgid!r}"]
+    assert offered_languages(tmp_path, languages) == [("en", "English")]
+    # Translated, but the compiled catalogue is older than the source: still a gap.
+    catalogue[5].flags = []
+    catalogue.save(str(folder / "django.po"))
+    assert offered_languages(tmp_path, languages) == [("en", "English")]
+    catalogue.save_as_mofile(str(folder / "django.mo"))
+    assert offered_languages(tmp_path, languages) == languages
 
 
 def test_every_message_of_the_code_is_in_the_catalogue(tmp_path):
