@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 # axe-core, from the npm registry, for the accessibility tests (never served).
 AXE := node_modules/axe-core/axe.min.js
-# Settings refuse to start without DJANGO_ENV (portal/settings.py): say which one.
+# Settings refuse to start without DJANGO_ENV (portal/settings/base.py): say which one.
 export DJANGO_ENV ?= development
 
 .PHONY: run test install lint format migrate demo worker clean messages

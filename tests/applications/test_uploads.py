@@ -359,7 +359,7 @@ def test_a_request_over_the_upload_limit_is_refused_before_its_body_is_read(
 ):
     """With CSRF checks on, as in production, the refusal must still come first.
 
-    settings.py promises that a request larger than MAX_UPLOAD_REQUEST_MB "is
+    portal/settings/files.py promises that a request larger than MAX_UPLOAD_REQUEST_MB "is
     refused before it is read": otherwise a client can make the server
     write hundreds of megabytes to its temporary folder just to be told no.
     """
