@@ -5,7 +5,7 @@ in the ``applications`` or ``reviews`` namespace, every pattern whose view lives
 in ``applications/`` or ``reviews/`` (the Wagtail admin screens included), and every pattern
 anywhere whose parameter names a submission or a file. A new URL therefore
 joins the matrix on its own, and the test fails until someone decides, in
-``seal_matrix.py`` beside this file, who may see it. A parameter the matrix
+``seal_matrix/`` beside this file, who may see it. A parameter the matrix
 cannot fill fails the test by name.
 
 The columns are the people around a bid (its owner, another applicant, a
