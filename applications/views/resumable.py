@@ -8,9 +8,9 @@ larger than a piece may be.
 
 import json
 import tempfile
+from functools import wraps
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -28,6 +28,20 @@ from applications.services.resumable import (
 )
 from core.errors import Refused
 from core.receipt import time_of_receipt
+
+
+def signed_in(view):
+    """A script's request from someone no longer signed in gets a JSON 403 with a
+    message, not a redirect to the sign-in page it cannot follow."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            message = _("You are signed out. Sign in again, then choose the file again.")
+            return JsonResponse({"message": message}, status=403)
+        return view(request, *args, **kwargs)
+
+    return wrapped
 
 
 def _state(upload) -> dict:
@@ -56,7 +70,7 @@ def _refused(refusal: Refused) -> JsonResponse:
     return JsonResponse(body, status=refusal.status_code)
 
 
-@login_required
+@signed_in
 @require_POST
 def start(request, pk):
     submission = get_object_or_404(Submission.objects.select_related("call"), pk=pk)
@@ -85,7 +99,7 @@ def start(request, pk):
     )
 
 
-@login_required
+@signed_in
 @require_http_methods(["GET", "POST"])
 def piece(request, upload_id):
     """GET: where the upload stands. POST: the next piece, at ``Upload-Offset``."""

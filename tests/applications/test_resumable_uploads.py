@@ -191,3 +191,17 @@ def test_an_upload_left_unfinished_for_a_day_is_swept_with_its_bytes(bid, partia
     assert not PartialUpload.objects.exists()
     assert list(Path(partial_root).iterdir()) == []
     assert client.get(url).status_code == 404
+
+
+def test_a_signed_out_script_gets_a_clear_json_refusal_not_a_sign_in_page(bid):
+    client, submission, doc = bid["client"], bid["submission"], bid["doc"]
+    url = start(client, submission, doc, "proposal.pdf", 300 * 1024).json()["url"]
+    client.logout()
+    for answer in (
+        start(client, submission, doc, "proposal.pdf", 1000),
+        client.get(url),
+        send(client, url, 0, b"%PDF-1.4"),
+    ):
+        assert answer.status_code == 403
+        assert "Sign in again" in answer.json()["message"]
+    assert PartialUpload.objects.get().received == 0
