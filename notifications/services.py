@@ -37,15 +37,19 @@ def outbox_enqueue(
     asked for after commit, one task for all the messages of a transaction.
     ``confidential`` marks mail about a bid: staff screens do not show its
     recipient or subject, since who bid on what is sealed. The message is written
-    in ``language``, or else in the one the recipient chose (one query), or else in
-    the portal's default: never in whatever language the sender happens to use.
+    in the language the recipient chose: ``language`` is that choice when the
+    caller has the recipient at hand (a mailing to every bidder passes it, rather
+    than a query per message); otherwise it is looked up by address. A choice no
+    longer offered, or none, gives the portal's default: never the language the
+    sender happens to use.
     """
     context = {
         "ORGANISATION_NAME": settings.ORGANISATION_NAME,
         "ORGANISATION_TIME_ZONE": settings.TIME_ZONE,
         **context,
     }
-    with translation.override(language or recipient_language(to)):
+    language = recipient_language(to) if language is None else offered_or_default(language)
+    with translation.override(language):
         subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
         body_text = render_to_string(f"{template}.txt", context)
         body_html = render_to_string(f"{template}.html", context)
@@ -68,6 +72,10 @@ def outbox_enqueue(
     return message
 
 
+def offered_or_default(language: str) -> str:
+    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
 def recipient_language(email: str) -> str:
     """The language the person with this address chose, if it is offered; else the
     portal's default."""
@@ -77,7 +85,7 @@ def recipient_language(email: str) -> str:
         .values_list("language", flat=True)
         .first()
     )
-    return chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+    return offered_or_default(chosen or "")
 
 
 def outbox_dispatch(*, message_ids) -> bool:

@@ -150,6 +150,7 @@ def _tell_committee(call, *, template: str, context: dict, key: str) -> None:
     for member in committee.members.filter(is_active=True).order_by("pk"):
         outbox_enqueue(
             to=member.email,
+            language=member.language,
             template=template,
             context={"call": call, "member": member, **context},
             dedupe_key=f"{key}:{member.pk}",

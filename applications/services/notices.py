@@ -18,6 +18,7 @@ def notify_stakeholders(*, call, template: str, context: dict, event_key: str) -
     for submission in submissions:
         outbox_enqueue(
             to=submission.applicant.email,
+            language=submission.applicant.language,
             template=template,
             context={"call": call, **context},
             dedupe_key=f"{event_key}:{submission.applicant_id}",

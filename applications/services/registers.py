@@ -85,6 +85,7 @@ def opening_register_write(*, call, opened_by) -> OpeningRegister:
     for submission in submissions:
         outbox_enqueue(
             to=submission.applicant.email,
+            language=submission.applicant.language,
             template="applications/emails/opening_register",
             context={
                 "call": call,

@@ -64,6 +64,7 @@ def panel_hand_over(*, call) -> int:
                 continue
             outbox_enqueue(
                 to=member.email,
+                language=member.language,
                 template="reviews/emails/panel_assignments",
                 context={
                     "call": call,
@@ -405,6 +406,7 @@ def outcomes_send(*, panel: Panel, user, request=None) -> int:
         for submission in submissions:
             outbox_enqueue(
                 to=submission.applicant.email,
+                language=submission.applicant.language,
                 template="reviews/emails/outcome_notice",
                 context={"call": panel.call, "submission": submission, "panel": panel},
                 dedupe_key=f"outcome:{submission.pk}",

@@ -65,6 +65,7 @@ def financial_register_write(*, call, technical: dict, opened_by, opened_at):
     for submission in submissions:
         outbox_enqueue(
             to=submission.applicant.email,
+            language=submission.applicant.language,
             template="reviews/emails/financial_register",
             context={"call": call, "register": register},
             dedupe_key=f"financial-register:{call.pk}:{submission.applicant_id}",

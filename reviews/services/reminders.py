@@ -39,6 +39,7 @@ def reviewers_remind(*, now=None) -> int:
                 ReminderSent.objects.create(assignment=assignment, hours_before=hours)
                 outbox_enqueue(
                     to=assignment.reviewer.email,
+                    language=assignment.reviewer.language,
                     template="reviews/emails/review_reminder",
                     context={
                         "assignment": assignment,

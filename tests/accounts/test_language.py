@@ -142,3 +142,30 @@ def test_the_bid_pages_countdown_speaks_the_readers_language(client, call):
     html = client.get(reverse("applications:submission", args=[submission.pk])).content.decode()
     assert "siku {d}, saa {h}, dakika {m}, sekunde {s}" in html
     assert '+ "d "' not in html
+
+
+def test_a_mailing_to_every_bidder_writes_each_in_their_language_without_a_lookup_each(
+    call, monkeypatch
+):
+    """The notices to a call's bidders pass each bidder's choice: no query per message."""
+    from applications.services.notices import notify_stakeholders
+    from notifications import services
+
+    swahili, english = UserFactory(language="sw"), UserFactory(language="")
+    for person in (swahili, english):
+        submit_bid(call, person)
+
+    def looked_up(email):
+        raise AssertionError(f"looked {email} up one by one")
+
+    monkeypatch.setattr(services, "recipient_language", looked_up)
+    sent = notify_stakeholders(
+        call=call,
+        template="applications/emails/clarification_published",
+        context={"clarification": type("C", (), {"question": "Q?", "answer": "A."})()},
+        event_key="test-mailing",
+    )
+    assert sent == 2
+    mails = {m.to_email: m for m in OutboxMessage.objects.filter(dedupe_key__startswith="test")}
+    assert '<html lang="sw">' in mails[swahili.email].body_html
+    assert '<html lang="en">' in mails[english.email].body_html
