@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from applications.services.submissions import Amounts
+from core.page_text import rows_with_text
 from tenders.choices import CallKind, Currency, Envelope
 
 
@@ -31,11 +32,11 @@ class SubmissionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.call = call
         self.submission = submission
-        self.requirements = list(call.required_documents.all())
+        self.requirements = rows_with_text(call, "required_documents")
         for requirement in self.requirements:
             types = requirement.accepted_type_list
             self.fields[document_field_name(requirement)] = forms.FileField(
-                label=requirement.name,
+                label=requirement.text.name,
                 required=False,
                 # An empty file is refused by the service's checks, beside the
                 # other files' refusals and without costing the good ones.
@@ -44,7 +45,7 @@ class SubmissionForm(forms.Form):
                 % {
                     "types": ", ".join(t.upper() for t in types),
                     "size": requirement.max_size_mb,
-                    "guidance": requirement.description,
+                    "guidance": requirement.text.description,
                 },
                 widget=forms.ClearableFileInput(
                     attrs={"accept": ",".join(f".{t}" for t in types)}

@@ -10,12 +10,13 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from core.blocks import ArticleBodyBlock
+from core.page_text import TranslatedText, with_text
 from news.choices import ArticleCategory
 
 ARTICLES_PER_PAGE = 10
 
 
-class NewsIndexPage(Page):
+class NewsIndexPage(TranslatedText, Page):
     intro = models.TextField(_("introduction"), blank=True)
 
     parent_page_types = ["tenders.HomePage"]
@@ -36,13 +37,14 @@ class NewsIndexPage(Page):
         else:
             category = ""
         page = Paginator(articles, ARTICLES_PER_PAGE).get_page(request.GET.get("page"))
+        page.object_list = with_text(page.object_list)
         context.update(
             articles=page, categories=ArticleCategory.choices, current_category=category
         )
         return context
 
 
-class ArticlePage(Page):
+class ArticlePage(TranslatedText, Page):
     category = models.CharField(_("category"), max_length=20, choices=ArticleCategory.choices)
     date = models.DateField(_("date"), default=timezone.localdate)
     intro = models.TextField(_("introduction"), max_length=500)

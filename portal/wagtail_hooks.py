@@ -42,6 +42,7 @@ class WorkInHandPanel(Component):
         now = timezone.now()
         open_calls = list(
             CallPage.objects.live()
+            .originals()
             .open_now(now)
             .annotate(bids=Count("submissions", filter=Q(submissions__status__in=RECEIVED)))
             .order_by("closes_at")

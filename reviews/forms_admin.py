@@ -55,9 +55,11 @@ class PanelForm(WagtailAdminModelForm):
                 "People in the Reviewers group. The chair is always a member."
             )
         if "call" in self.fields:
-            calls = CallPage.objects.filter(panel__isnull=True)
+            calls = CallPage.objects.originals().filter(panel__isnull=True)
             if panel.pk:
-                calls = CallPage.objects.filter(Q(panel__isnull=True) | Q(pk=panel.call_id))
+                calls = CallPage.objects.originals().filter(
+                    Q(panel__isnull=True) | Q(pk=panel.call_id)
+                )
             self.fields["call"].queryset = calls.order_by("-closes_at")
             self.fields["call"].label_from_instance = call_label
         fixed = ()

@@ -23,7 +23,7 @@ class OpenCallsFeed(Feed):
         return None
 
     def items(self):
-        return CallPage.objects.live().open_now().order_by("closes_at")[:50]
+        return CallPage.objects.live().originals().open_now().order_by("closes_at")[:50]
 
     def item_title(self, item):
         return f"{item.title} ({item.reference_code})"

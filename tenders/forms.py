@@ -5,9 +5,23 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminPageForm
 
 from tenders.choices import CallKind, CallState, Envelope
-from tenders.freeze import FROZEN_CHILDREN, frozen_fields_of
+from tenders.freeze import FROZEN_CHILDREN, FROZEN_FIELDS, frozen_fields_of
 
 TECHNICAL_CRITERIA_TOTAL = 100
+
+# On a translation, only the words change: the terms the freeze guards, and the
+# code, the questions' deadline and the outcome, stay the original call's.
+TRANSLATION_FIXED_FIELDS = (
+    *FROZEN_FIELDS,
+    "reference_code",
+    "clarifications_close_at",
+    "outcome",
+    "cancellation_reason",
+)
+TRANSLATED_CHILD_FIELDS = {
+    "criteria": ("title", "description"),
+    "required_documents": ("name", "description"),
+}
 
 
 class CallFilterForm(forms.Form):
@@ -45,6 +59,11 @@ class CallPageForm(WagtailAdminPageForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.translation = self.instance.pk is not None and self.instance.is_translation
+        if self.translation:
+            self._fix_all_but_words()
+        elif "reference_code" in self.fields:
+            self.fields["reference_code"].required = True
         self.frozen = frozen_fields_of(self.instance)
         if not self.frozen:
             return
@@ -58,6 +77,22 @@ class CallPageForm(WagtailAdminPageForm):
             for form in formset.forms if formset is not None else ():
                 for field in form.fields.values():
                     field.disabled = True
+
+    def _fix_all_but_words(self):
+        """A translation lends its words to the original call; its dates, money,
+        method, outcome and the points and limits of its rows are the original's."""
+        reason = _("Set on the original call: a translation changes only the words.")
+        for name in TRANSLATION_FIXED_FIELDS:
+            if name in self.fields:
+                self.fields[name].disabled = True
+                self.fields[name].required = False
+                self.fields[name].help_text = reason
+        for relation, words in TRANSLATED_CHILD_FIELDS.items():
+            formset = self.formsets.get(relation)
+            for form in formset.forms if formset is not None else ():
+                for name, field in form.fields.items():
+                    if name not in words:
+                        field.disabled = True
 
     def _frozen_children_changed(self) -> bool:
         for relation in FROZEN_CHILDREN:
@@ -73,7 +108,15 @@ class CallPageForm(WagtailAdminPageForm):
 
     def clean(self):
         cleaned = super().clean()
-        if self.frozen and self._frozen_children_changed():
+        if self.translation and self._frozen_children_changed():
+            self.add_error(
+                None,
+                _(
+                    "A translation has the original call's criteria and documents: translate "
+                    "their words here, and add or remove them on the original."
+                ),
+            )
+        elif self.frozen and self._frozen_children_changed():
             self.add_error(
                 None,
                 _(

@@ -5,12 +5,18 @@ but Wagtail also publishes from other places: approving a revision submitted
 for moderation before the deadline, reverting to an older revision. There
 the model's save() raises ``TermsFrozen``; without this it would be a 500.
 The publish runs in a transaction, so nothing of it is kept.
+
+Wagtail's "Translate" form greys out a language whose parent page has no
+version in it yet, but a request that sends it anyway raises
+``ParentNotTranslatedError`` in the copy (inside its transaction): that too is
+answered with the reason, on the form.
 """
 
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from wagtail.actions.copy_for_translation import ParentNotTranslatedError
 
 from tenders.freeze import TermsFrozen
 
@@ -23,6 +29,12 @@ class TermsFrozenMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
+        if isinstance(exception, ParentNotTranslatedError):
+            messages.error(
+                request,
+                _("Nothing was translated: translate its parent page into that language first."),
+            )
+            return redirect(request.path)
         if not isinstance(exception, TermsFrozen):
             return None
         reasons = sorted({str(m) for m in exception.messages})

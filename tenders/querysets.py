@@ -1,5 +1,6 @@
 """Chainable reads for calls: ``CallPage.objects.live().open_now()``."""
 
+from django.conf import settings
 from django.db.models import Case, F, IntegerField, Min, Q, Value, When
 from django.utils import timezone
 from wagtail.models import PageManager
@@ -9,6 +10,11 @@ from tenders.choices import CallOutcome, CallState
 
 
 class CallPageQuerySet(PageQuerySet):
+    def originals(self):
+        """Calls in the default language: the calls themselves. A translation only
+        lends its words to its original (core.page_text); nothing is done with it."""
+        return self.filter(locale__language_code=settings.LANGUAGE_CODE)
+
     def undecided(self):
         return self.filter(outcome=CallOutcome.NONE)
 
@@ -62,10 +68,15 @@ class CallPageQuerySet(PageQuerySet):
         text = text.strip()
         if not text:
             return self
+        words = Q(title__icontains=text) | Q(summary__icontains=text)
+        # A reader of a translation finds its original by the translation's words.
+        translated = self.model._default_manager.filter(words, live=True).exclude(
+            locale__language_code=settings.LANGUAGE_CODE
+        )
         return self.filter(
-            Q(title__icontains=text)
+            words
             | Q(reference_code__icontains=text)
-            | Q(summary__icontains=text)
+            | Q(translation_key__in=translated.values("translation_key"))
         )
 
     def in_listing_order(self, now=None):

@@ -13,6 +13,8 @@ from tenders.services import (
 
 
 def _on_call_published(sender, instance, **kwargs):
+    if instance.is_translation:
+        return  # a translation lends its words; addenda and cancellations are the original's
     call_record_addendum(call=instance)
     call_record_cancellation(call=instance)
 
@@ -28,7 +30,7 @@ def _on_notice_changed(sender, instance, **kwargs):
 
 def connect():
     # Cached public pages expire when a call opens, its questions close or it closes.
-    register_next_change(lambda now: CallPage.objects.live().next_state_change(now))
+    register_next_change(lambda now: CallPage.objects.live().originals().next_state_change(now))
     for model in (Clarification, Addendum):
         for signal in (post_save, post_delete):
             signal.connect(

@@ -34,7 +34,7 @@ def calls_close_due(*, now=None) -> list[int]:
     """
     now = now or timezone.now()
     closed = []
-    for call in CallPage.objects.due_to_close(now).only("pk", "closes_at"):
+    for call in CallPage.objects.originals().due_to_close(now).only("pk", "closes_at"):
         with transaction.atomic():
             _closing, created = CallClosing.objects.get_or_create(
                 call_id=call.pk, defaults={"deadline": call.closes_at, "recorded_at": now}

@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from applications.choices import RECEIVED, SubmissionStatus, can_transition
+from core.page_text import reading_language
 from tenders.choices import Currency, Envelope
 
 
@@ -165,6 +166,17 @@ class SubmissionFile(models.Model):
     @property
     def is_financial(self) -> bool:
         return self.envelope == Envelope.FINANCIAL
+
+    @property
+    def document_label(self) -> str:
+        """The document's name for its reader: the call's translation's, in a language
+        the call is translated into; otherwise the name recorded with the file."""
+        if reading_language() == settings.LANGUAGE_CODE or self.requirement_id is None:
+            return self.document_name
+        requirement = self.requirement
+        if requirement is None or requirement.text is requirement:
+            return self.document_name
+        return requirement.text.name
 
 
 class SubmissionSequence(models.Model):

@@ -34,6 +34,7 @@ from applications.models import PartialUpload, SubmissionFile
 from applications.services.submissions import FilesRefused, require_editable, submission_save
 from applications.uploads import extension_of, sanitise_filename, sizes_to_compare
 from core.errors import Refused
+from core.page_text import rows_with_text
 
 
 class OffsetMismatch(Refused):
@@ -71,10 +72,11 @@ def upload_for(user, upload_id, *, lock: bool = False) -> PartialUpload:
 def upload_start(*, user, submission, requirement_id, name: str, size: int, received_at):
     """A new upload of ``name`` (``size`` bytes) for one of the call's documents."""
     require_editable(user, submission, received_at)
-    requirement = submission.call.required_documents.filter(pk=requirement_id).first()
+    requirements = rows_with_text(submission.call, "required_documents")
+    requirement = next((r for r in requirements if r.pk == requirement_id), None)
     if requirement is None:
         raise Refused(_("That document is not part of this call."))
-    label = requirement.name
+    label = requirement.text.name
     display = sanitise_filename(name or "")
     ext = extension_of(display)
     if ext not in requirement.accepted_type_list:

@@ -23,6 +23,7 @@ from applications.uploads import StagedFile, check_upload, discard_staged, store
 from core.clock import db_now
 from core.db import atomic_with_retry
 from core.errors import DeadlinePassed, NotAllowed, Refused
+from core.page_text import rows_with_text
 from core.storage import delete_quietly
 from notifications.services import outbox_enqueue
 from tenders.choices import CallKind
@@ -38,11 +39,11 @@ class FilesRefused(Refused):
     def __init__(self, *, refusals: dict, kept: list):
         self.refusals = refusals
         self.kept = kept
-        names = ", ".join(requirement.name for requirement in refusals)
+        names = ", ".join(requirement.text.name for requirement in refusals)
         if kept:
             message = _(
                 "Not kept: %(refused)s (see below). Kept: %(kept)s. Nothing was submitted."
-            ) % {"refused": names, "kept": ", ".join(r.name for r in kept)}
+            ) % {"refused": names, "kept": ", ".join(r.text.name for r in kept)}
         else:
             message = _("Not kept: %(refused)s (see below). Nothing was saved.") % {
                 "refused": names
@@ -95,7 +96,7 @@ def submission_start(*, call: CallPage, applicant, received_at: datetime | None 
 def _stage(call, uploads) -> list[tuple[RequiredDocument, StagedFile]]:
     """Check every upload, then store the good ones. Returns them, and the refusals
     of the bad ones by requirement: a bad file never costs the good ones."""
-    requirements = {r.pk: r for r in call.required_documents.all()}
+    requirements = {r.pk: r for r in rows_with_text(call, "required_documents")}
     checked = []
     refusals = {}
     for requirement_id, uploaded in uploads.items():
@@ -107,7 +108,7 @@ def _stage(call, uploads) -> list[tuple[RequiredDocument, StagedFile]]:
                 uploaded,
                 accepted=requirement.accepted_type_list,
                 max_bytes=requirement.max_size_bytes,
-                label=requirement.name,
+                label=requirement.text.name,
             )
         except Refused as refusal:
             refusals[requirement] = refusal.message
@@ -268,7 +269,9 @@ def _save_locked(submission_id, call, staged, amounts, submit, request, user, re
         files = list(submission.files.all())
         have = {f.requirement_id for f in files}
         missing = [
-            r.name for r in call.required_documents.all() if r.is_required and r.pk not in have
+            r.text.name
+            for r in rows_with_text(call, "required_documents")
+            if r.is_required and r.pk not in have
         ]
         if missing:
             raise Refused(

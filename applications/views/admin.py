@@ -52,6 +52,7 @@ def call_list(request):
     _require_staff(request)
     calls = (
         CallPage.objects.live()
+        .originals()
         .select_related("opening")
         .annotate(received=Count("submissions", filter=Q(submissions__status__in=RECEIVED)))
         .order_by("-closes_at")
@@ -61,7 +62,7 @@ def call_list(request):
 
 def call_submissions(request, call_id):
     _require_staff(request)
-    call = get_object_or_404(CallPage.objects.select_related("opening"), pk=call_id)
+    call = get_object_or_404(CallPage.objects.originals().select_related("opening"), pk=call_id)
     if not can_see_submission_count(request.user, call):
         raise PermissionDenied
     received = Submission.objects.filter(call=call).received()

@@ -16,7 +16,7 @@ from tenders.models import CallPage, Clarification
 @require_POST
 @limited("CLARIFICATION_RATE", key="user")
 def ask(request, call_id):
-    call = get_object_or_404(CallPage.objects.live(), pk=call_id)
+    call = get_object_or_404(CallPage.objects.live().originals(), pk=call_id)
     if not can_ask_clarification(request.user, call):
         messages.error(request, _("Questions about this call are closed."))
         return redirect(call.get_url(request) + "#clarifications")

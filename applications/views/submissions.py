@@ -27,6 +27,7 @@ from applications.services.submissions import (
     submission_withdraw,
 )
 from core.errors import Refused
+from core.page_text import with_text
 from core.receipt import stamps_receipt, time_of_receipt
 from tenders.choices import Envelope
 from tenders.models import CallPage
@@ -46,7 +47,7 @@ def _submission_or_404(request, pk) -> Submission:
 @require_POST
 @stamps_receipt
 def apply(request, call_id):
-    call = get_object_or_404(CallPage.objects.live(), pk=call_id)
+    call = get_object_or_404(CallPage.objects.live().originals(), pk=call_id)
     try:
         submission = submission_start(
             call=call, applicant=request.user, received_at=time_of_receipt(request)
@@ -178,7 +179,7 @@ def _keep_uploads(request, submission, form):
     except Refused as refusal:
         messages.error(request, refusal.message)
         return
-    kept = ", ".join(r.name for r in form.requirements if r.pk in uploads)
+    kept = ", ".join(r.text.name for r in form.requirements if r.pk in uploads)
     messages.warning(
         request,
         _("Kept: %(kept)s. Correct the fields marked below; nothing was submitted.")
@@ -238,9 +239,10 @@ def _visible_files(user, submission):
 
 @login_required
 def dashboard(request):
-    submissions = (
+    submissions = list(
         Submission.objects.for_applicant(request.user)
         .select_related("call")
         .order_by("-updated_at")
     )
+    with_text([submission.call for submission in submissions])  # the calls' words: one query
     return render(request, "applications/dashboard.html", {"submissions": submissions})

@@ -10,6 +10,12 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 # language is offered only when its catalogue is complete (portal/languages.py):
 # all Swahili or all English, never a mix.
 LANGUAGES = offered_languages(LOCALE_PATHS[0], [("en", "English"), ("sw", "Kiswahili")])
+# Editors publish a Swahili version of a call or an article with Wagtail's own
+# localisation (wagtail.contrib.simple_translation). The English page stays the
+# call: its URL, dates, bids and panels; a live translation supplies the text
+# shown to a reader of that language (core.page_text, tenders.routing).
+WAGTAIL_I18N_ENABLED = True
+WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 # Numbers and dates for each language (portal/formats/<code>/formats.py).
 FORMAT_MODULE_PATH = ["portal.formats"]
 USE_I18N = True

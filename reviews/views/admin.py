@@ -68,7 +68,7 @@ def evaluation_list(request):
 def evaluation_ranking(request, call_id):
     """One call's ranking as the chair sees it, for staff; nothing about bids while sealed."""
     _require_staff(request)
-    call = get_object_or_404(CallPage.objects.select_related("opening"), pk=call_id)
+    call = get_object_or_404(CallPage.objects.originals().select_related("opening"), pk=call_id)
     panel = (
         Panel.objects.select_related("chair")
         .prefetch_related(Prefetch("members", queryset=_people()))

@@ -45,7 +45,7 @@ FINANCIAL = RegisterKind(
 def _register_page(request, call_id, kind: RegisterKind):
     """A register as a printable page or, with ``?format=csv``, a CSV file; 404 for
     anyone ``kind.may_view`` refuses, and before it is written."""
-    call = get_object_or_404(CallPage.objects.select_related("opening"), pk=call_id)
+    call = get_object_or_404(CallPage.objects.originals().select_related("opening"), pk=call_id)
     record = kind.model.objects.filter(call=call).first()
     if record is None or not kind.may_view(request.user, call):
         raise Http404

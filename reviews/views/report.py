@@ -20,7 +20,9 @@ from tenders.models import CallPage
 @login_required
 @require_http_methods(["GET", "POST"])
 def report(request, call_id):
-    call = get_object_or_404(CallPage.objects.select_related("opening", "panel"), pk=call_id)
+    call = get_object_or_404(
+        CallPage.objects.originals().select_related("opening", "panel"), pk=call_id
+    )
     panel = getattr(call, "panel", None)
     if panel is None or not can_view_report(request.user, call):
         raise Http404

@@ -188,7 +188,9 @@ def _panel_scores(submission, criteria):
 @require_http_methods(["GET", "POST"])
 def ranking(request, call_id):
     """The chair's page: the ranking, the locks, the outcomes and the notices."""
-    call = get_object_or_404(CallPage.objects.select_related("opening", "panel"), pk=call_id)
+    call = get_object_or_404(
+        CallPage.objects.originals().select_related("opening", "panel"), pk=call_id
+    )
     panel = getattr(call, "panel", None)
     if panel is None or not can_view_ranking(request.user, call):
         raise Http404

@@ -43,7 +43,9 @@ def _downloads(sheet) -> dict[str, str]:
 @require_POST
 def ask(request, call_id):
     """Queue a new scoring sheet for the call and show its progress."""
-    call = get_object_or_404(CallPage.objects.select_related("opening", "panel"), pk=call_id)
+    call = get_object_or_404(
+        CallPage.objects.originals().select_related("opening", "panel"), pk=call_id
+    )
     if not can_view_ranking(request.user, call):
         raise Http404
     try:

@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import (
@@ -22,6 +23,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from core.blocks import TermsOfReferenceBlock
+from core.page_text import TranslatedRow, TranslatedText, rows_with_text, with_text
 from tenders.choices import (
     ACCEPTED_FILE_TYPES,
     CallKind,
@@ -44,7 +46,7 @@ from tenders.querysets import CallPageManager
 CALLS_PER_PAGE = 10
 
 
-class CallIndexPage(Page):
+class CallIndexPage(TranslatedText, Page):
     """Lists the organisation's calls, with filters, search and pagination."""
 
     intro = models.TextField(_("introduction"), blank=True)
@@ -71,6 +73,7 @@ class CallIndexPage(Page):
         calls = calls.in_listing_order()
         paginator = Paginator(calls, CALLS_PER_PAGE)
         page = paginator.get_page(request.GET.get("page"))
+        page.object_list = with_text(page.object_list)
         query = request.GET.copy()
         query.pop("page", None)
         context.update(
@@ -79,7 +82,7 @@ class CallIndexPage(Page):
         return context
 
 
-class CallPage(Page):
+class CallPage(TranslatedText, Page):
     """A call for consultancy or a grant call.
 
     Its state (upcoming, open, closed) follows from its dates, against the
@@ -87,10 +90,14 @@ class CallPage(Page):
     """
 
     kind = models.CharField(_("kind"), max_length=20, choices=CallKind.choices)
-    reference_code = models.CharField(
+    # Empty (NULL) only on a translation, which takes the original's; unique among
+    # originals. A copy of a call starts without one, so it cannot clash.
+    reference_code = models.CharField(  # noqa: DJ001 - NULL keeps unique across blanks
         _("reference code"),
         max_length=40,
         unique=True,
+        null=True,
+        blank=True,
         help_text=_("For example DC-CFC-2026-004. Printed on every bid's reference number."),
     )
     summary = models.TextField(_("summary"), max_length=600)
@@ -159,6 +166,8 @@ class CallPage(Page):
 
     objects = CallPageManager()
     base_form_class = CallPageForm
+    # A copy (and a translation) of a call is a new call only once it has its own code.
+    exclude_fields_in_copy = ["reference_code"]
 
     parent_page_types = ["tenders.CallIndexPage"]
     subpage_types = []
@@ -226,6 +235,8 @@ class CallPage(Page):
     def clean(self):
         super().clean()
         errors = {}
+        if not self.reference_code and not self.is_translation:
+            errors["reference_code"] = _("Give the call its reference code.")
         if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
             errors["closes_at"] = _("The deadline must be after the opening time.")
         if self.clarifications_close_at and self.closes_at:
@@ -323,17 +334,21 @@ class CallPage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["criteria"] = self.criteria.all()
-        context["required_documents"] = self.required_documents.all()
+        # Lazy: read only when the cached call body is rendered afresh.
+        context["criteria"] = SimpleLazyObject(lambda: rows_with_text(self, "criteria"))
+        context["required_documents"] = SimpleLazyObject(
+            lambda: rows_with_text(self, "required_documents")
+        )
         context["clarifications"] = self.clarifications.published().order_by("published_at")
         context["addenda"] = self.addenda.all()
         return context
 
 
-class CallCriterion(Orderable):
+class CallCriterion(TranslatedRow, Orderable):
     """One line of the scoring grid. A call's criteria total 100 points."""
 
     page = ParentalKey(CallPage, on_delete=models.CASCADE, related_name="criteria")
+    text_relation = "criteria"
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     max_points = models.PositiveSmallIntegerField(
@@ -363,10 +378,11 @@ def parse_accepted_types(value: str) -> list[str]:
     return [part.strip().lower().lstrip(".") for part in (value or "").split(",") if part.strip()]
 
 
-class RequiredDocument(Orderable):
+class RequiredDocument(TranslatedRow, Orderable):
     """A document every bid must (or may) include, with its envelope and limits."""
 
     page = ParentalKey(CallPage, on_delete=models.CASCADE, related_name="required_documents")
+    text_relation = "required_documents"
     name = models.CharField(_("name"), max_length=200)
     description = models.CharField(_("guidance"), max_length=300, blank=True)
     envelope = models.CharField(

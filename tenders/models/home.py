@@ -6,6 +6,7 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.models import Page
 from wagtail.search import index
 
+from core.page_text import TranslatedText, with_text
 from news.models import ArticlePage
 from tenders.models.calls import CallIndexPage, CallPage
 
@@ -13,7 +14,7 @@ HOME_OPEN_CALLS = 6
 HOME_NEWS = 3
 
 
-class HomePage(Page):
+class HomePage(TranslatedText, Page):
     hero_title = models.CharField(_("hero title"), max_length=160, blank=True)
     intro = models.TextField(_("introduction"), blank=True)
 
@@ -28,11 +29,14 @@ class HomePage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["open_calls"] = (
-            CallPage.objects.live().descendant_of(self).open_now().order_by("closes_at")
-        )[:HOME_OPEN_CALLS]
-        context["latest_news"] = (
-            ArticlePage.objects.live().descendant_of(self).order_by("-date", "-pk")
-        )[:HOME_NEWS]
+        context["open_calls"] = with_text(
+            CallPage.objects.live()
+            .descendant_of(self)
+            .open_now()
+            .order_by("closes_at")[:HOME_OPEN_CALLS]
+        )
+        context["latest_news"] = with_text(
+            ArticlePage.objects.live().descendant_of(self).order_by("-date", "-pk")[:HOME_NEWS]
+        )
         context["call_index"] = CallIndexPage.objects.live().descendant_of(self).first()
         return context

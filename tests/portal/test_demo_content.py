@@ -110,15 +110,30 @@ def test_the_output_names_the_evaluation_walk_through_accounts(demo):
 
 
 def test_the_demo_site_has_the_page_tree(demo):
-    home = HomePage.objects.get()
+    home = HomePage.objects.get(locale__language_code="en")
     assert Site.objects.get(is_default_site=True).root_page_id == home.pk
     assert CallIndexPage.objects.child_of(home).live().count() == 1
     assert NewsIndexPage.objects.child_of(home).live().count() == 1
     assert not Page.objects.exact_type(Page).filter(depth=2).exists()  # placeholder gone
 
 
+def test_the_demo_has_swahili_versions_of_the_home_page_a_call_and_an_article(demo):
+    swahili = Page.objects.filter(locale__language_code="sw", live=True)
+    assert sorted(swahili.values_list("content_type__model", flat=True)) == [
+        "articlepage",
+        "callindexpage",
+        "callpage",
+        "homepage",
+        "newsindexpage",
+    ]
+    call = CallPage.objects.get(locale__language_code="sw")
+    assert call.reference_code is None  # the original's code is the call's
+    assert call.title.startswith("Mafunzo ya ufuatiliaji")
+    assert [row.name for row in call.required_documents.all()][0] == "Pendekezo la kiufundi"
+
+
 def test_the_demo_has_calls_in_every_state(demo):
-    calls = list(CallPage.objects.live())
+    calls = list(CallPage.objects.live().originals())
     states = {call.reference_code: call.state for call in calls}
 
     assert len(calls) >= 4
@@ -156,12 +171,15 @@ def test_the_demo_has_news(demo):
     assert len({a.category for a in articles}) >= 3
 
 
-def test_the_demo_pages_render(demo, client):
-    home = HomePage.objects.get()
-    pages = [home, *home.get_descendants().live().specific()]
-    for page in pages:
-        response = client.get(page.url)
-        assert response.status_code == 200, page.url
+def test_the_demo_pages_render_in_each_language(demo, client):
+    """Every live page, originals and translations, read in English and in Swahili."""
+    pages = list(Page.objects.filter(depth__gte=2).live().specific())
+    assert any(page.locale.language_code == "sw" for page in pages)
+    for language in ("en", "sw"):
+        client.cookies["django_language"] = language
+        for page in pages:
+            response = client.get(page.url, follow=True)
+            assert response.status_code == 200, (language, page.url)
 
 
 def test_the_printed_credentials_log_in(demo, client):

@@ -16,6 +16,7 @@ from news.models import ArticlePage, NewsIndexPage
 from reviews.demo import load_demo_finished_qbs, load_demo_panel
 from reviews.permissions import REVIEWERS_GROUP
 from tenders.demo.calls import demo_calls
+from tenders.demo.swahili import ARTICLE_SLUG, CALL_CODE, load_swahili_versions
 from tenders.models import CallCriterion, CallIndexPage, CallPage, HomePage, RequiredDocument
 
 DEMO_ACCOUNTS = [
@@ -111,6 +112,15 @@ class Command(BaseCommand):
         for spec in demo_articles(timezone.localdate()):
             if not ArticlePage.objects.filter(slug=spec["slug"]).exists():
                 self.add(news, ArticlePage(**spec))
+        self.created += load_swahili_versions(
+            home=home,
+            call_index=calls,
+            news_index=news,
+            call=CallPage.objects.originals().get(reference_code=CALL_CODE),
+            article=ArticlePage.objects.get(
+                slug=ARTICLE_SLUG, locale__language_code=settings.LANGUAGE_CODE
+            ),
+        )
         users = {u.email: u for u in get_user_model().objects.all()}
         closed_call = CallPage.objects.get(reference_code=CLOSED_DEMO_CALL)
         self.created += load_demo_submissions(closed_call, users)
@@ -156,7 +166,7 @@ class Command(BaseCommand):
                 self.created += enrol_demo_authenticator(user)
 
     def load_home(self) -> HomePage:
-        home = HomePage.objects.first()
+        home = HomePage.objects.filter(locale__language_code=settings.LANGUAGE_CODE).first()
         if home:
             return home
         root = Page.get_first_root_node()
@@ -185,7 +195,9 @@ class Command(BaseCommand):
         return home
 
     def child(self, parent, model, *, slug, **fields):
-        existing = model.objects.filter(slug=slug).first()
+        existing = model.objects.filter(
+            slug=slug, locale__language_code=settings.LANGUAGE_CODE
+        ).first()
         if existing:
             return existing
         return self.add(parent, model(slug=slug, **fields))
