@@ -13,6 +13,7 @@ call in several languages); ``with_text`` fills it for a whole list in one query
 """
 
 from django.conf import settings
+from django.db import models
 from django.utils.functional import cached_property
 from django.utils.translation import get_language
 from wagtail.models import Page
@@ -87,6 +88,8 @@ class TranslatedText:
             translation = None
             if language != settings.LANGUAGE_CODE:
                 translation = _live_translation(self, language)
+                if translation is not None and translation.pk == self.pk:
+                    translation = self  # a translation read (or previewed) as it is
             memo[language] = (
                 (translation, language) if translation else (self, settings.LANGUAGE_CODE)
             )
@@ -117,25 +120,37 @@ def with_text(pages) -> list:
 
 
 def rows_with_text(page, relation: str) -> list:
-    """A page's inline rows (criteria, documents), each with ``text``: the row at the
-    same place in the translation when the translation has as many, else itself.
+    """A page's inline rows (criteria, documents), each with ``text``: the row of the
+    translation that was copied from it (``original``), else itself. Rows keep that
+    link through reordering; a row added to the original later reads in its own words.
     Facts (points, envelopes, limits) are always read from the page's own rows."""
     rows = list(getattr(page, relation).all())
-    translated = rows
-    if page.text is not page:
-        candidates = list(getattr(page.text, relation).all())
-        if len(candidates) == len(rows):
-            translated = candidates
     language = reading_language()
-    for row, text in zip(rows, translated, strict=True):
-        _memo(row)[language] = text
+    translated = {}
+    if page.text is not page:
+        translated = {
+            row.original_id: row
+            for row in getattr(page.text, relation).all()
+            if row.original_id is not None
+        }
+    for row in rows:
+        _memo(row)[language] = translated.get(row.pk, row)
     return rows
 
 
-class TranslatedRow:
-    """For a page's inline rows: ``text``, the row's words in the active language."""
+class TranslatedRow(models.Model):
+    """For a page's inline rows: ``text``, the row's words in the active language.
 
+    ``original`` links a translation's row to the row it was copied from (set when
+    Wagtail's "Translate" copies the page: ``link_copied_rows``)."""
+
+    original = models.ForeignKey(
+        "self", null=True, blank=True, editable=False, on_delete=models.SET_NULL, related_name="+"
+    )
     text_relation = ""  # the page's name for these rows, e.g. "required_documents"
+
+    class Meta:
+        abstract = True
 
     @property
     def text(self):
@@ -149,3 +164,16 @@ class TranslatedRow:
                 found = next((row for row in rows if row.pk == self.pk), None)
                 memo[language] = _memo(found)[language] if found else self
         return memo[language]
+
+
+def link_copied_rows(original, copy, relations) -> None:
+    """After Wagtail copies ``original`` into another language: each copied row
+    remembers the row it came from (the copy keeps the original's order)."""
+    for relation in relations:
+        sources = list(getattr(original, relation).all())
+        copies = list(getattr(copy, relation).all())
+        if len(sources) != len(copies):
+            continue
+        for source, row in zip(sources, copies, strict=True):
+            row.original_id = source.pk
+            row.save(update_fields=["original"])

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 from two_factor.urls import urlpatterns as two_factor_urls
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
@@ -32,10 +33,17 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
+# Wagtail's own URLs: a private page's password form, and its catch-all served
+# through the default language's tree (portal.routing). Not its plain sign-in
+# form: `_util/login/` goes to the one sign-in, with its second factor and lockouts.
 urlpatterns += [
-    # Wagtail's own pattern and name, served through the default language's tree.
+    *(p for p in wagtail_urls.urlpatterns if p.name == "wagtailcore_authenticate_with_password"),
+    path(
+        "_util/login/",
+        RedirectView.as_view(pattern_name="accounts:login", query_string=True),
+        name="wagtailcore_login",
+    ),
     re_path(serve_pattern, routing.serve, name="wagtail_serve"),
-    path("", include(wagtail_urls)),
 ]
 
 handler400 = "portal.views.bad_request"

@@ -64,7 +64,7 @@ class CallPageForm(WagtailAdminPageForm):
             self._fix_all_but_words()
         elif "reference_code" in self.fields:
             self.fields["reference_code"].required = True
-        self.frozen = frozen_fields_of(self.instance)
+        self.frozen = () if self.translation else frozen_fields_of(self.instance)
         if not self.frozen:
             return
         reason = _("Frozen since the deadline passed: it cannot change any more.")

@@ -9,11 +9,16 @@ from wagtail.query import PageQuerySet
 from tenders.choices import CallOutcome, CallState
 
 
+def original_calls() -> Q:
+    """``limit_choices_to`` for a link to a call: originals only, never a translation."""
+    return Q(locale__language_code=settings.LANGUAGE_CODE)
+
+
 class CallPageQuerySet(PageQuerySet):
     def originals(self):
         """Calls in the default language: the calls themselves. A translation only
         lends its words to its original (core.page_text); nothing is done with it."""
-        return self.filter(locale__language_code=settings.LANGUAGE_CODE)
+        return self.filter(original_calls())
 
     def undecided(self):
         return self.filter(outcome=CallOutcome.NONE)

@@ -1,9 +1,10 @@
 """Wagtail's and Django's signals about calls, turned into the call's own records."""
 
 from django.db.models.signals import post_delete, post_save
-from wagtail.signals import page_published
+from wagtail.signals import copy_for_translation_done, page_published
 
 from core.page_cache import page_cache_invalidate, register_next_change
+from core.page_text import link_copied_rows
 from tenders.models import Addendum, CallPage, Clarification
 from tenders.services import (
     call_record_addendum,
@@ -17,6 +18,11 @@ def _on_call_published(sender, instance, **kwargs):
         return  # a translation lends its words; addenda and cancellations are the original's
     call_record_addendum(call=instance)
     call_record_cancellation(call=instance)
+
+
+def _on_translation_copied(sender, source_obj, target_obj, **kwargs):
+    if isinstance(target_obj, CallPage):
+        link_copied_rows(source_obj.specific, target_obj, ("criteria", "required_documents"))
 
 
 def _on_clarification_saved(sender, instance, **kwargs):
@@ -39,6 +45,7 @@ def connect():
                 dispatch_uid=f"zabuni-page-cache-{model.__name__}-{signal is post_save}",
             )
     page_published.connect(_on_call_published, sender=CallPage, dispatch_uid="zabuni-addenda")
+    copy_for_translation_done.connect(_on_translation_copied, dispatch_uid="zabuni-translations")
     post_save.connect(
         _on_clarification_saved, sender=Clarification, dispatch_uid="zabuni-clarifications"
     )

@@ -13,6 +13,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from applications.models.audit import AppendOnlyModel
+from tenders.querysets import original_calls
 
 
 class CallOpening(models.Model):
@@ -38,6 +39,7 @@ class OpeningCommittee(models.Model):
         on_delete=models.PROTECT,
         related_name="opening_committee",
         verbose_name=_("call"),
+        limit_choices_to=original_calls,
     )
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, related_name="opening_committees", verbose_name=_("members")

@@ -7,7 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from applications.choices import RECEIVED, SubmissionStatus, can_transition
-from core.page_text import reading_language
+from core.page_text import reading_language, rows_with_text
 from tenders.choices import Currency, Envelope
 
 
@@ -173,7 +173,7 @@ class SubmissionFile(models.Model):
         the call is translated into; otherwise the name recorded with the file."""
         if reading_language() == settings.LANGUAGE_CODE or self.requirement_id is None:
             return self.document_name
-        requirement = self.requirement
+        requirement = self.__dict__.get("_requirement_row") or self.requirement
         if requirement is None or requirement.text is requirement:
             return self.document_name
         return requirement.text.name
@@ -197,3 +197,15 @@ class SubmissionSequence(models.Model):
 
     def __str__(self):
         return f"Call {self.call_id}: {self.last_number}"
+
+
+def files_labelled(files, call) -> list:
+    """``files`` as a list, each with its requirement's row and that row's words in
+    the reader's language, so that ``document_label`` costs no query per file."""
+    files = list(files)
+    if reading_language() == settings.LANGUAGE_CODE:
+        return files
+    rows = {row.pk: row for row in rows_with_text(call, "required_documents")}
+    for file in files:
+        file.__dict__["_requirement_row"] = rows.get(file.requirement_id)
+    return files

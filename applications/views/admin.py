@@ -119,7 +119,7 @@ def _opening_timeline(user, call) -> dict:
 def call_opening_delay_view(request, call_id):
     """Staff record a late opening, with a reason and their password."""
     _require_staff(request)
-    call = get_object_or_404(CallPage, pk=call_id)
+    call = get_object_or_404(CallPage.objects.originals(), pk=call_id)
     try:
         opening_delay_record(
             call=call,
@@ -145,7 +145,7 @@ def call_opening_delay_view(request, call_id):
 def call_open_view(request, call_id):
     """A committee member confirms the opening, with their password; the quorum opens."""
     _require_staff(request)
-    call = get_object_or_404(CallPage, pk=call_id)
+    call = get_object_or_404(CallPage.objects.originals(), pk=call_id)
     try:
         count, opening = opening_confirm(
             call=call,
@@ -177,7 +177,7 @@ def call_open_view(request, call_id):
 
 def call_audit(request, call_id):
     _require_staff(request)
-    call = get_object_or_404(CallPage, pk=call_id)
+    call = get_object_or_404(CallPage.objects.originals(), pk=call_id)
     if not can_view_audit_trail(request.user, call):
         raise PermissionDenied
     events = AuditEvent.objects.filter(call=call)
@@ -223,7 +223,7 @@ def _mask_unopened_files(user, call, events) -> None:
 def call_register(request, call_id):
     """The opening register, as written at the opening: printable, and as CSV."""
     _require_staff(request)
-    call = get_object_or_404(CallPage, pk=call_id)
+    call = get_object_or_404(CallPage.objects.originals(), pk=call_id)
     register = OpeningRegister.objects.filter(call=call).first()
     if register is None or not can_view_audit_trail(request.user, call):
         raise Http404

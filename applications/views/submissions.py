@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from applications.choices import AuditAction
 from applications.forms import SubmissionForm, document_field_name
 from applications.models import Submission
+from applications.models.submissions import files_labelled
 from applications.permissions import (
     can_edit_submission,
     can_see_applicant_identity,
@@ -98,7 +99,9 @@ def submission_detail(request, pk):
             editable = can_edit_submission(request.user, submission)
     if form is None:
         form = SubmissionForm(call=call, submission=submission)
-    files = _visible_files(request.user, submission).order_by("document_name", "pending")
+    files = files_labelled(
+        _visible_files(request.user, submission).order_by("document_name", "pending"), call
+    )
     return render(
         request,
         "applications/submission_detail.html",
@@ -223,7 +226,7 @@ def submission_receipt(request, pk):
         {
             "submission": submission,
             "call": submission.call,
-            "files": files.order_by("document_name"),
+            "files": files_labelled(files.order_by("document_name"), submission.call),
             "show_financial": can_view_financial_envelope(request.user, submission),
             "audit_head": audit_chain_head(),
         },

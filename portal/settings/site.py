@@ -19,6 +19,7 @@ WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 # The admin sends people to the portal's sign-in (portal.urls: one door for both).
 WAGTAILADMIN_LOGIN_URL = "accounts:login"
+WAGTAIL_FRONTEND_LOGIN_URL = "accounts:login"
 # The issuer shown in authenticator apps beside the account's address.
 TWO_FACTOR_ISSUER = env.str("TWO_FACTOR_ISSUER", default="Zabuni")
 TWO_FACTOR_QR_FACTORY = "qrcode.image.svg.SvgPathImage"

@@ -234,8 +234,10 @@ class CallPage(TranslatedText, Page):
 
     def clean(self):
         super().clean()
+        if self.is_translation:
+            return  # its dates and terms are the original's, checked there; never used
         errors = {}
-        if not self.reference_code and not self.is_translation:
+        if not self.reference_code:
             errors["reference_code"] = _("Give the call its reference code.")
         if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
             errors["closes_at"] = _("The deadline must be after the opening time.")
@@ -277,7 +279,7 @@ class CallPage(TranslatedText, Page):
                 "Give the reason for cancelling: it is recorded and sent to everyone who "
                 "started a bid."
             )
-        for field, reason in term_change_refusals(self, stored_terms(self)).items():
+        for field, reason in self._term_change_refusals().items():
             errors.setdefault(field, reason)
         if errors:
             raise ValidationError(errors)
@@ -290,10 +292,17 @@ class CallPage(TranslatedText, Page):
             set(FROZEN_FIELDS) | set(FROZEN_CHILDREN)
         )
         if touched:
-            refusals = term_change_refusals(self, stored_terms(self))
+            refusals = self._term_change_refusals()
             if refusals:
                 raise TermsFrozen(refusals)
         return super().save(*args, **kwargs)
+
+    def _term_change_refusals(self) -> dict:
+        # A translation's dates and terms are never used (its form shows them
+        # read-only): the freeze guards the original, and the words stay editable.
+        if self.is_translation:
+            return {}
+        return term_change_refusals(self, stored_terms(self))
 
     # --- State --------------------------------------------------------------
     def state_at(self, now) -> CallState:

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tenders.querysets import original_calls
+
 
 class ClarificationQuerySet(models.QuerySet):
     def published(self):
@@ -17,7 +19,10 @@ class Clarification(models.Model):
     """
 
     call = models.ForeignKey(
-        "tenders.CallPage", on_delete=models.CASCADE, related_name="clarifications"
+        "tenders.CallPage",
+        on_delete=models.CASCADE,
+        related_name="clarifications",
+        limit_choices_to=original_calls,
     )
     asked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

@@ -7,16 +7,18 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.forms.models import apply_limit_choices_to_to_formfield
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import Locale, Page
 
+from applications.models import OpeningCommittee
 from core.page_cache import page_cache_invalidate
 from news.models import ArticlePage
 from notifications.models import OutboxMessage
 from tenders.demo.swahili import translate_page
-from tenders.models import CallClosing, CallPage, HomePage
+from tenders.models import CallClosing, CallCriterion, CallPage, Clarification, HomePage
 from tenders.services import calls_close_due
 from tests.factories import SuperuserFactory, UserFactory, build_site, make_call, submit_bid
 
@@ -269,3 +271,73 @@ def test_the_bid_page_and_the_dashboard_use_the_calls_swahili_words(client, call
     assert "Technical proposal" not in html
     html = client.get(reverse("applications:dashboard")).content.decode()
     assert SWAHILI_TITLE in html
+
+
+def test_staff_screens_refuse_a_translation(client, call, translated):
+    client.force_login(SuperuserFactory())
+    for method, name in (
+        ("get", "zabuni_call_submissions"),
+        ("post", "zabuni_call_open"),
+        ("post", "zabuni_call_opening_delay"),
+        ("get", "zabuni_call_register"),
+        ("get", "zabuni_call_audit"),
+        ("get", "zabuni_evaluation_ranking"),
+    ):
+        response = getattr(client, method)(reverse(name, args=[translated.pk]))
+        assert response.status_code == 404, name
+    assert client.get(reverse("zabuni_call_submissions", args=[call.pk])).status_code == 200
+    # A question or a committee can be attached to the original only.
+    for model in (Clarification, OpeningCommittee):
+        field = model._meta.get_field("call").formfield()
+        apply_limit_choices_to_to_formfield(field)
+        choices = field.queryset
+        assert call in choices and translated not in choices
+
+
+def test_a_translations_rows_follow_their_originals_through_a_reorder(client, call, translated):
+    methodology, experience = call.criteria.all()
+    methodology.sort_order, experience.sort_order = 1, 0
+    methodology.save()
+    experience.save()
+    CallCriterion.objects.create(page=call, title="Gender approach", max_points=10, sort_order=2)
+    html = read_in(client, "sw", call.url).content.decode()
+    table = html[html.index('id="criteria-title"') :]
+    assert table.index("Uzoefu") < table.index("Mbinu")  # experience first, in Swahili
+    assert "Gender approach" in table  # added to the original since: its own words
+    assert "Methodology" not in table and "Experience" not in table
+
+
+def test_a_translation_reads_as_itself_and_its_facts_are_not_frozen(call, translated):
+    from django.utils import translation as django_translation
+
+    with django_translation.override("sw"):
+        translated.title = "Rasimu"  # an unsaved draft, as in a preview
+        assert translated.text is translated
+    CallPage.objects.filter(pk=translated.pk).update(closes_at=timezone.now() - timedelta(days=1))
+    translated.refresh_from_db()
+    rows = list(translated.criteria.all())
+    rows[0].title = "Mbinu na mpango"
+    translated.criteria = rows  # as the editor's form sets them
+    translated.save_revision().publish()  # words change after its copied deadline
+    assert translated.criteria.first().title == "Mbinu na mpango"
+
+
+def test_private_pages_keep_wagtails_password_form_and_the_one_sign_in(client, site, call):
+    from wagtail.models import PageViewRestriction
+
+    PageViewRestriction.objects.create(page=call, restriction_type="password", password="siri")
+    form = client.get(call.url)
+    assert form.status_code == 200 and 'name="password"' in form.content.decode()
+    action = reverse(
+        "wagtailcore_authenticate_with_password", args=[call.view_restrictions.get().pk, call.pk]
+    )
+    response = client.post(action, {"password": "siri", "return_url": call.url})
+    assert response.status_code == 302
+    assert client.get(call.url).status_code == 200
+    other = make_call(site["calls"])
+    PageViewRestriction.objects.create(page=other, restriction_type="login")
+    response = client.get(other.url)
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("accounts:login"))
+    legacy = client.get("/_util/login/?next=/calls/")
+    assert legacy.status_code == 302 and legacy.url.startswith(reverse("accounts:login"))
