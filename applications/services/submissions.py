@@ -303,7 +303,11 @@ def _save_locked(submission_id, call, staged, amounts, submit, request, user, re
             request=request,
             submission=submission,
         )
-        receipt_files = list(submission.files.filter(pending=False).order_by("document_name"))
+        receipt_files = list(
+            submission.files.filter(pending=False).order_by(
+                "requirement__sort_order", "document_name"
+            )
+        )
         outbox_enqueue(
             to=submission.applicant.email,
             template="applications/emails/submission_receipt",

@@ -100,7 +100,10 @@ def submission_detail(request, pk):
     if form is None:
         form = SubmissionForm(call=call, submission=submission)
     files = files_labelled(
-        _visible_files(request.user, submission).order_by("document_name", "pending"), call
+        _visible_files(request.user, submission).order_by(
+            "requirement__sort_order", "document_name", "pending"
+        ),
+        call,
     )
     return render(
         request,
@@ -226,7 +229,9 @@ def submission_receipt(request, pk):
         {
             "submission": submission,
             "call": submission.call,
-            "files": files_labelled(files.order_by("document_name"), submission.call),
+            "files": files_labelled(
+                files.order_by("requirement__sort_order", "document_name"), submission.call
+            ),
             "show_financial": can_view_financial_envelope(request.user, submission),
             "audit_head": audit_chain_head(),
         },
