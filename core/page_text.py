@@ -147,6 +147,9 @@ class TranslatedRow(models.Model):
     original = models.ForeignKey(
         "self", null=True, blank=True, editable=False, on_delete=models.SET_NULL, related_name="+"
     )
+    # Not a reference worth Wagtail's reference index (it would index every row of
+    # every call on every save: about 40% more queries per publish).
+    original.wagtail_reference_index_ignore = True
     text_relation = ""  # the page's name for these rows, e.g. "required_documents"
 
     class Meta:
