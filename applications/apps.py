@@ -6,6 +6,6 @@ class ApplicationsConfig(AppConfig):
     verbose_name = "Submissions"
 
     def ready(self):
-        from applications import receivers
+        from applications import checks, receivers  # noqa: F401 (checks register themselves)
 
         receivers.connect()
