@@ -121,3 +121,43 @@ def call_record_addendum(*, call: CallPage) -> Addendum | None:
         previous.save()
         addendum_recorded.send(sender=CallPage, call=call, addendum=addendum)
     return addendum
+
+
+def pages_publish_scheduled(*, now=None) -> tuple[int, int]:
+    """Act on editors' go-live and expiry dates, as Wagtail's ``publish_scheduled``
+    command does, for pages and every other draftable model. Returns how many
+    revisions went live and how many objects were unpublished.
+
+    Each object is handled in its own transaction: one that cannot publish (its
+    terms were frozen meanwhile, say) is logged and retried next run, and never
+    holds up the others, as the command, stopping at the first error, would.
+    Publishing sends ``page_published``, so the page cache starts afresh.
+    """
+    from django.apps import apps
+    from wagtail.models import DraftStateMixin, Page, Revision
+
+    now = now or timezone.now()
+    models = [Page] + [
+        model
+        for model in apps.get_models()
+        if issubclass(model, DraftStateMixin) and not issubclass(model, Page)
+    ]
+    unpublished = 0
+    for model in models:
+        for obj in list(model.objects.filter(live=True, expire_at__lt=now).order_by("expire_at")):
+            try:
+                with transaction.atomic():
+                    obj.unpublish(set_expired=True, log_action="wagtail.unpublish.scheduled")
+                unpublished += 1
+            except Exception:
+                logger.exception("Could not unpublish expired %s %s", model.__name__, obj.pk)
+    published = 0
+    due = Revision.objects.filter(approved_go_live_at__lt=now).order_by("approved_go_live_at")
+    for revision in list(due):
+        try:
+            with transaction.atomic():
+                revision.publish(log_action="wagtail.publish.scheduled")
+            published += 1
+        except Exception:
+            logger.exception("Could not publish scheduled revision %s", revision.pk)
+    return published, unpublished

@@ -95,6 +95,11 @@ CELERY_TASK_ROUTES = {"reviews.tasks.build_scoring_sheet": {"queue": "heavy"}}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "close-due-calls": {"task": "tenders.tasks.close_due_calls", "schedule": 60.0},
+    # Editors' go-live and expiry dates (Wagtail's scheduled publishing).
+    "publish-scheduled-pages": {
+        "task": "tenders.tasks.publish_scheduled_pages",
+        "schedule": 60.0,
+    },
     "hand-over-due-panels": {"task": "reviews.tasks.hand_over_due_panels", "schedule": 60.0},
     "sweep-outbox": {"task": "notifications.tasks.sweep_outbox", "schedule": 60.0},
     "remind-reviewers": {"task": "reviews.tasks.remind_reviewers", "schedule": 600.0},
