@@ -9,14 +9,13 @@ deadline only a recorded late opening lets it change
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.snippets.views import snippets as snippet_views
 
 from applications.permissions import sits_on_panel
 from applications.services.committee import committee_change_refusal
-from core.admin_menu import StaffPermissionPolicy
+from core.admin_menu import InstancePermissionMixin, StaffPermissionPolicy
 
 
 class CommitteePermissionPolicy(StaffPermissionPolicy):
@@ -68,23 +67,6 @@ class CommitteeForm(WagtailAdminModelForm):
                 "members", _("At least one member must not sit on the call's evaluation panel.")
             )
         return cleaned
-
-
-class InstancePermissionMixin:
-    """Wagtail's generic edit and delete views check the model-level permission only;
-    these also ask the policy about the instance, before any change is made."""
-
-    instance_action = "change"
-
-    def get_object(self, queryset=None):
-        instance = super().get_object(queryset)
-        if (
-            self.request.method == "POST" or self.instance_action == "delete"
-        ) and not self.permission_policy.user_has_permission_for_instance(
-            self.request.user, self.instance_action, instance
-        ):
-            raise PermissionDenied
-        return instance
 
 
 class CommitteeEditView(InstancePermissionMixin, snippet_views.EditView):

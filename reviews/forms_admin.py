@@ -15,6 +15,10 @@ from tenders.models import CallPage
 # After the hand-over, assignments exist for exactly these choices: changing
 # them would leave reviewers without work or with work nobody gave them.
 FIXED_AFTER_HAND_OVER = ("call", "chair", "members", "reviewers_per_submission")
+LOCKED_REASON = _(
+    "Technical scoring is locked, so this panel stays as it was when the reviews were "
+    "judged: nothing here can change."
+)
 
 
 def person_label(user) -> str:
@@ -65,9 +69,10 @@ class PanelForm(WagtailAdminModelForm):
         fixed = ()
         if panel.pk:
             fixed = FIXED_AFTER_HAND_OVER if panel.handed_over_at else ("call",)
-            if panel.locked_at:
-                # The lock was judged by them: they stay as they were.
-                fixed = (*fixed, "minimum_reviews", "disagreement_spread")
+            if panel.is_locked:
+                # The lock was judged by the panel as it stood: all of it stays so
+                # (the edit view refuses a save too: reviews.permissions.can_change_panel).
+                fixed = tuple(self.fields)
         for name in fixed:
             if name in self.fields:
                 self.fields[name].disabled = True
@@ -76,6 +81,10 @@ class PanelForm(WagtailAdminModelForm):
                 "The panel already has its submissions, so the call, the chair, the members "
                 "and the reviewers per submission are fixed. The review deadline can still move."
             )
+        if panel.is_locked:
+            for name in ("members", "review_deadline"):
+                if name in self.fields:
+                    self.fields[name].help_text = LOCKED_REASON
 
     def clean(self):
         cleaned = super().clean()

@@ -93,6 +93,24 @@ def can_view_sheet(user, sheet) -> bool:
     )
 
 
+def can_set_up_panels(user) -> bool:
+    """Active staff set up review panels in the admin; a chair who is not staff does not."""
+    return bool(is_signed_in(user) and user.is_active and user.is_staff)
+
+
+def can_change_panel(user, panel) -> bool:
+    """Staff, until technical scoring is locked. The lock was judged by the panel as it
+    stood (its members, its minimum of reviews, its spread): nobody changes it after,
+    superusers included."""
+    return can_set_up_panels(user) and not panel.is_locked
+
+
+def can_delete_panel(user, panel) -> bool:
+    """Staff, until the panel has been handed its submissions: deleting it then would
+    erase its assignments, declarations and scores, the evaluation's record."""
+    return can_set_up_panels(user) and panel.handed_over_at is None and not panel.is_locked
+
+
 def can_manage_evaluation(user, call) -> bool:
     """Lock scoring, open financial envelopes, decide outcomes, send notices."""
     return (

@@ -1,6 +1,5 @@
 """Review panels and the Evaluations screens in the Wagtail admin."""
 
-from django.core.exceptions import PermissionDenied
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -18,23 +17,27 @@ from wagtail.snippets.views.snippets import (
     SnippetViewSetGroup,
 )
 
-from core.admin_menu import StaffMenuItem, StaffPermissionPolicy
+from core.admin_menu import InstancePermissionMixin, StaffMenuItem, StaffPermissionPolicy
 from reviews.forms_admin import PANEL_WIDGETS, PanelForm
 from reviews.models import Panel
+from reviews.permissions import can_change_panel, can_delete_panel, can_set_up_panels
 from reviews.services.panels import panel_hand_over
 from reviews.views import admin as admin_evaluations
 
 
 class PanelPermissionPolicy(StaffPermissionPolicy):
-    """Staff set up panels; nobody deletes one that has been handed its submissions.
+    """The admin's panel screens answer as ``reviews.permissions`` does, instance by
+    instance: staff set panels up; nobody changes a locked one or deletes one that
+    has been handed its submissions."""
 
-    Deleting a panel deletes its assignments, declarations and scores: after
-    the hand-over that would quietly erase the evaluation's record.
-    """
+    def user_has_permission(self, user, action):
+        return can_set_up_panels(user)
 
     def user_has_permission_for_instance(self, user, action, instance):
-        if action == "delete" and instance.handed_over_at is not None:
-            return False
+        if action == "change":
+            return can_change_panel(user, instance)
+        if action == "delete":
+            return can_delete_panel(user, instance)
         return self.user_has_permission(user, action)
 
 
@@ -80,15 +83,12 @@ class PanelCreateView(_HandOverOnSave, CreateView):
     pass
 
 
-class PanelEditView(_HandOverOnSave, EditView):
-    pass
+class PanelEditView(InstancePermissionMixin, _HandOverOnSave, EditView):
+    instance_action = "change"
 
 
-class PanelDeleteView(DeleteView):
-    def dispatch(self, request, *args, **kwargs):
-        if not self.user_has_permission_for_instance("delete", self.object):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
+class PanelDeleteView(InstancePermissionMixin, DeleteView):
+    instance_action = "delete"
 
 
 class PanelIndexView(IndexView):
