@@ -6,7 +6,7 @@ mail. It spans the apps, so it lives here, in the project, above them all.
 A fixed number of queries, however many calls there are.
 """
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils import timezone
 from wagtail import hooks
@@ -15,7 +15,6 @@ from wagtail.admin.ui.components import Component
 from applications.choices import SubmissionStatus
 from notifications.models import OutboxMessage, OutboxState
 from notifications.permissions import can_manage_outbox
-from reviews.choices import ReviewStatus
 from reviews.models import Panel
 from tenders.models import CallPage, Clarification
 
@@ -52,20 +51,16 @@ class WorkInHandPanel(Component):
         evaluations = list(
             Panel.objects.filter(call__closes_at__lte=now, report_sign_off__isnull=True)
             .exclude(call__outcome="cancelled")
-            .annotate(
-                assigned=Count("assignments", filter=Q(assignments__has_conflict=False)),
-                reviewed=Count(
-                    "assignments",
-                    filter=Q(
-                        assignments__has_conflict=False,
-                        assignments__review__status=ReviewStatus.SUBMITTED,
-                    ),
-                ),
-            )
+            .with_review_progress()
             .order_by("call__closes_at")
-            .values("call_id", "call__title", "call__reference_code", "assigned", "reviewed")[
-                :SHOWN
-            ]
+            .values(
+                "call_id",
+                "call__title",
+                "call__reference_code",
+                # The template's names for the one count (reviews.models.PanelQuerySet).
+                assigned=F("reviews_expected"),
+                reviewed=F("reviews_done"),
+            )[:SHOWN]
         )
         show_mail = can_manage_outbox(self.request.user)
         return {

@@ -30,7 +30,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -312,7 +312,7 @@ def call_ranking(call) -> list[Row]:
     expected = (
         dict(
             Assignment.objects.filter(submission__call=call)
-            .exclude(Q(has_conflict=True))
+            .not_recused()
             .order_by()
             .values_list("submission_id")
             .annotate(n=Count("pk"))

@@ -5,9 +5,35 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
 from reviews.choices import ReviewStatus
+
+
+def not_recused(prefix: str = "") -> Q:
+    """The assignments still owed a review: every one but those recused by a declared
+    conflict. One not yet declared counts (its review is expected all the same)."""
+    return Q(**{f"{prefix}has_conflict": False}) | Q(**{f"{prefix}has_conflict__isnull": True})
+
+
+class PanelQuerySet(models.QuerySet):
+    def with_review_progress(self):
+        """Annotate ``reviews_done`` (submitted) of ``reviews_expected`` (not recused),
+        counted in the database: the one count every screen shows."""
+        expected = not_recused("assignments__")
+        return self.annotate(
+            reviews_expected=Count("assignments", filter=expected),
+            reviews_done=Count(
+                "assignments",
+                filter=expected & Q(assignments__review__status=ReviewStatus.SUBMITTED),
+            ),
+        )
+
+
+class AssignmentQuerySet(models.QuerySet):
+    def not_recused(self):
+        return self.filter(not_recused())
 
 
 class Panel(models.Model):
@@ -62,6 +88,8 @@ class Panel(models.Model):
     evaluation_note = models.TextField(_("evaluation note"), blank=True)
     outcomes_sent_at = models.DateTimeField(_("outcome notices sent at"), null=True, blank=True)
 
+    objects = PanelQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("review panel")
 
@@ -86,6 +114,8 @@ class Assignment(models.Model):
     declared_at = models.DateTimeField(_("declared at"), null=True, blank=True)
     has_conflict = models.BooleanField(_("has a conflict of interest"), null=True)
     conflict_explanation = models.TextField(_("explanation"), blank=True)
+
+    objects = AssignmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("assignment")

@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -439,16 +439,10 @@ def reviews_short(panel: Panel) -> list[tuple[str, int]]:
 
 
 def review_progress(panel: Panel) -> tuple[int, int]:
-    """(reviews submitted, reviews expected) over non-recused assignments."""
-    counts = (
-        Assignment.objects.filter(panel=panel)
-        .exclude(has_conflict=True)
-        .aggregate(
-            expected=Count("pk"),
-            done=Count("pk", filter=Q(review__status=ReviewStatus.SUBMITTED)),
-        )
-    )
-    return counts["done"], counts["expected"]
+    """(reviews submitted, reviews expected) over non-recused assignments: the count
+    of ``Panel.objects.with_review_progress()``, which every screen shows."""
+    counted = Panel.objects.with_review_progress().get(pk=panel.pk)
+    return counted.reviews_done, counted.reviews_expected
 
 
 def panels_hand_over_due(*, now=None) -> list[int]:

@@ -18,15 +18,11 @@ from applications.permissions import (
     can_see_applicant_identity,
     can_view_audit_trail,
 )
-from reviews.choices import ReviewStatus
 from reviews.models import Panel
 from reviews.permissions import can_view_ranking
 from reviews.ranking import call_ranking
 from reviews.services.panels import review_progress
 from tenders.models import CallPage
-
-# The same assignments review_progress() counts: all but the recused.
-NOT_RECUSED = Q(assignments__has_conflict=False) | Q(assignments__has_conflict__isnull=True)
 
 
 def _require_staff(request):
@@ -48,14 +44,8 @@ def evaluation_list(request):
     panels = (
         Panel.objects.select_related("call__opening", "chair")
         .prefetch_related(Prefetch("members", queryset=_people()))
-        .annotate(
-            reviews_expected=Count("assignments", filter=NOT_RECUSED),
-            reviews_done=Count(
-                "assignments",
-                filter=NOT_RECUSED & Q(assignments__review__status=ReviewStatus.SUBMITTED),
-            ),
-            recused=Count("assignments", filter=Q(assignments__has_conflict=True)),
-        )
+        .with_review_progress()
+        .annotate(recused=Count("assignments", filter=Q(assignments__has_conflict=True)))
         .order_by("-call__closes_at", "pk")
     )
     rows = []
