@@ -11,3 +11,4 @@ from portal.settings.language import *  # noqa: F403
 from portal.settings.files import *  # noqa: F403
 from portal.settings.services import *  # noqa: F403
 from portal.settings.site import *  # noqa: F403
+from portal.settings.security import *  # noqa: F403

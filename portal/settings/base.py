@@ -97,6 +97,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every response, cached pages too (portal/settings/security.py).
+    "portal.csp.PolicyByPathMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Pages go out gzipped (a call page: 11 KB → under 3 KB). Django pads each
     # compressed response with random bytes against BREACH, and CSRF tokens are

@@ -1,0 +1,29 @@
+/* The bid page: the time left before the deadline, counted down each second in the
+   reader's language (the words come from the element's data-countdown-* attributes;
+   each language orders its own units, "siku 2, saa 3, ..." in Swahili), a warning in
+   the last hour, and the bid form's buttons disabled once it is sent. */
+(function () {
+  "use strict";
+  var form = document.getElementById("bid-form");
+  if (form) form.addEventListener("submit", function () {
+    setTimeout(function () { form.querySelectorAll("button").forEach(function (b) { b.disabled = true; }); }, 0);
+  });
+  var el = document.querySelector("[data-countdown]");
+  if (!el) return;
+  var words = el.dataset;
+  var end = new Date(words.countdown).getTime();
+  function tick() {
+    var left = Math.floor((end - Date.now()) / 1000);
+    if (left <= 0) { el.textContent = words.countdownPassed; return; }
+    var d = Math.floor(left / 86400), h = Math.floor(left % 86400 / 3600), m = Math.floor(left % 3600 / 60), s = left % 60;
+    var shape = d ? words.countdownDays : words.countdownHours;
+    el.textContent = words.countdownPrefix + " " + shape.replace("{d}", d).replace("{h}", h).replace("{m}", m).replace("{s}", s);
+    if (left < 3600) {
+      var warning = document.getElementById("last-hour");
+      if (warning) warning.hidden = false;
+      el.className = "relative relative--urgent";
+    }
+    setTimeout(tick, 1000);
+  }
+  tick();
+})();
