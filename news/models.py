@@ -10,6 +10,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from core.blocks import ArticleBodyBlock
+from core.page_cache import page_cache_canonical_query
 from core.page_text import TranslatedText, with_text
 from news.choices import ArticleCategory
 
@@ -37,6 +38,9 @@ class NewsIndexPage(TranslatedText, Page):
         else:
             category = ""
         page = Paginator(articles, ARTICLES_PER_PAGE).get_page(request.GET.get("page"))
+        page_cache_canonical_query(
+            request, category=category, page=page.number if "page" in request.GET else None
+        )
         page.object_list = with_text(page.object_list)
         context.update(
             articles=page, categories=ArticleCategory.choices, current_category=category

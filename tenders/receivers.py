@@ -3,7 +3,7 @@
 from django.db.models.signals import post_delete, post_save
 from wagtail.signals import copy_for_translation_done, page_published
 
-from core.page_cache import page_cache_invalidate, register_next_change
+from core.page_cache import page_cache_invalidate_on_commit, register_next_change
 from core.page_text import link_copied_rows
 from tenders.models import Addendum, CallPage, Clarification
 from tenders.services import (
@@ -31,7 +31,7 @@ def _on_clarification_saved(sender, instance, **kwargs):
 
 def _on_notice_changed(sender, instance, **kwargs):
     """A clarification answered or an addendum recorded shows on the call page at once."""
-    page_cache_invalidate()
+    page_cache_invalidate_on_commit()
 
 
 def connect():

@@ -4,9 +4,30 @@ from portal.settings.base import DJANGO_ENV, PRODUCTION, VAR_DIR, env
 
 # --- Cache and Celery ----------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
+# Public pages for anonymous visitors, from the cache (core/page_cache.py): no
+# entry outlives a call's next change of state, and any publish starts afresh.
+# The cache must be shared by every process serving pages: Redis, or the single
+# process of `make run`. Without Redis in production, it is off. Under `make test`
+# it is off too, except in the tests of the cache itself (tests/core/test_page_cache*.py):
+# other tests change rows directly, which no visitor can do.
+PAGE_CACHE = env.bool(
+    "PAGE_CACHE",
+    default=DJANGO_ENV == "development" or (PRODUCTION and bool(REDIS_URL)),
+)
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=300)
+# The most pages kept per content version (each lives at most PAGE_CACHE_SECONDS):
+# a bound that holds even if a page answered a made-up URL with a 200.
+PAGE_CACHE_MAX_ENTRIES = env.int("PAGE_CACHE_MAX_ENTRIES", default=5000)
+# The pages and fragments live in their own cache ("pages"), under their own key
+# prefix, every entry with a time to live. PAGE_CACHE_URL may point it at another
+# Redis database or server; a Redis shared with the Celery broker must run with
+# `maxmemory-policy volatile-lru` (or volatile-ttl), so that memory pressure
+# evicts cache entries (which all expire) and never the broker's queues.
+PAGE_CACHE_URL = env.str("PAGE_CACHE_URL", default=REDIS_URL)
 if REDIS_URL:
     # The cache is a help, never a dependency: with Redis down or hung, a read
-    # is a miss and a write is skipped, each within half a second, and logged.
+    # is a miss and a write is skipped, each within half a second, and logged
+    # (one line per kind of failure a minute: core.cache_log).
     CACHES = {
         "default": {
             "BACKEND": "django_redis.cache.RedisCache",
@@ -20,6 +41,12 @@ if REDIS_URL:
     }
     # The limits' counters, under their own prefix (tests clear them between tests).
     CACHES["ratelimit"] = {**CACHES["default"], "KEY_PREFIX": "ratelimit"}
+    CACHES["pages"] = {
+        **CACHES["default"],
+        "LOCATION": PAGE_CACHE_URL,
+        "KEY_PREFIX": "pages",
+        "TIMEOUT": PAGE_CACHE_SECONDS,
+    }
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
     DJANGO_REDIS_LOGGER = "portal.cache"
 else:
@@ -29,19 +56,13 @@ else:
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "ratelimit",
         },
+        "pages": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "pages",
+            "TIMEOUT": PAGE_CACHE_SECONDS,
+            "OPTIONS": {"MAX_ENTRIES": PAGE_CACHE_MAX_ENTRIES},
+        },
     }
-
-# Public pages for anonymous visitors, from the cache (core/page_cache.py): no
-# entry outlives a call's next change of state, and any publish starts afresh.
-# The cache must be shared by every process serving pages: Redis, or the single
-# process of `make run`. Without Redis in production, it is off. Under `make test`
-# it is off too, except in the tests of the cache itself (tests/core/test_page_cache.py):
-# other tests change rows directly, which no visitor can do.
-PAGE_CACHE = env.bool(
-    "PAGE_CACHE",
-    default=DJANGO_ENV == "development" or (PRODUCTION and bool(REDIS_URL)),
-)
-PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=300)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
 CELERY_BROKER_DIR = VAR_DIR / "celery"
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")

@@ -23,6 +23,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from core.blocks import TermsOfReferenceBlock
+from core.page_cache import page_cache_canonical_query
 from core.page_text import TranslatedRow, TranslatedText, rows_with_text, with_text
 from tenders.choices import (
     ACCEPTED_FILE_TYPES,
@@ -64,15 +65,18 @@ class CallIndexPage(TranslatedText, Page):
         context = super().get_context(request, *args, **kwargs)
         form = CallFilterForm(request.GET or None)
         calls = CallPage.objects.live().child_of(self).select_related("closing")
+        filters = {}
         if form.is_valid():
-            calls = calls.matching(
-                kind=form.cleaned_data["kind"],
-                state=form.cleaned_data["state"],
-                text=form.cleaned_data["q"],
-            )
+            filters = {name: form.cleaned_data[name] for name in ("kind", "state")}
+            calls = calls.matching(**filters, text=form.cleaned_data["q"])
         calls = calls.in_listing_order()
         paginator = Paginator(calls, CALLS_PER_PAGE)
         page = paginator.get_page(request.GET.get("page"))
+        # The anonymous page cache keeps only these values; a search (q) is one
+        # reader's question, answered afresh and never kept.
+        page_cache_canonical_query(
+            request, **filters, page=page.number if "page" in request.GET else None
+        )
         page.object_list = with_text(page.object_list)
         query = request.GET.copy()
         query.pop("page", None)

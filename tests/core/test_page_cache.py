@@ -60,10 +60,13 @@ def test_the_second_anonymous_visit_is_served_from_the_cache_without_a_query(cli
     assert second["Content-Type"].startswith("text/html")
 
 
-def test_a_published_change_shows_on_the_next_anonymous_request(client, call):
+def test_a_published_change_shows_on_the_next_anonymous_request(
+    client, call, django_capture_on_commit_callbacks
+):
     client.get(call.url)
     call.title = "Documentation training, second round"
-    call.save_revision().publish()
+    with django_capture_on_commit_callbacks(execute=True):  # the publish commits
+        call.save_revision().publish()
     response = client.get(call.url)
     assert response["X-Page-Cache"] == "miss"
     assert "Documentation training, second round" in response.content.decode()
@@ -106,14 +109,23 @@ def test_no_entry_outlives_the_next_change_of_any_call(client, site, clock):
     assert client.get(index)["X-Page-Cache"] == "miss"
 
 
-def test_an_answered_clarification_and_an_addendum_show_at_once(client, call):
+def test_an_answered_clarification_and_an_addendum_show_at_once(
+    client, call, django_capture_on_commit_callbacks
+):
     client.get(call.url)
-    Clarification.objects.create(
-        call=call, question="May a team apply?", answer="Yes, a team of up to three.", publish=True
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        Clarification.objects.create(
+            call=call,
+            question="May a team apply?",
+            answer="Yes, a team of up to three.",
+            publish=True,
+        )
     assert "Yes, a team of up to three." in client.get(call.url).content.decode()
     client.get(call.url)
-    Addendum.objects.create(call=call, number=1, summary="The terms of reference now ask for X.")
+    with django_capture_on_commit_callbacks(execute=True):
+        Addendum.objects.create(
+            call=call, number=1, summary="The terms of reference now ask for X."
+        )
     assert "The terms of reference now ask for X." in client.get(call.url).content.decode()
 
 
