@@ -66,7 +66,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # A cache outage: one line per kind of failure a minute, not a traceback per call.
+    "filters": {"cache_errors_once_a_minute": {"()": "core.cache_log.OncePerMinute"}},
     "loggers": {
+        "portal.cache": {"filters": ["cache_errors_once_a_minute"]},
         "django.db.backends": {"level": "INFO"},
         # Wagtail runs its search-index and reference-index updates as django
         # tasks; each logs two lines per page save.
