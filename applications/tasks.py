@@ -1,4 +1,4 @@
-"""Celery tasks for bids: linking the audit trail's hash chain."""
+"""Celery tasks for bids: linking the audit trail's hash chain and mailing its head."""
 
 from celery import shared_task
 
@@ -17,3 +17,11 @@ def sweep_partial_uploads() -> int:
     from applications.services.resumable import partial_uploads_sweep
 
     return partial_uploads_sweep()
+
+
+@shared_task(name="applications.tasks.mail_audit_checkpoint", ignore_result=True)
+def mail_audit_checkpoint() -> int:
+    """Run by beat: the chain's head, mailed once a day to the opening committees."""
+    from applications.services.audit_checkpoint import audit_checkpoint_mail
+
+    return audit_checkpoint_mail()

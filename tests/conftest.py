@@ -18,17 +18,39 @@ ARTIFACTS = ROOT / "test-artifacts"
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _sqlite_test_database_can_be_flushed(django_db_setup, django_db_blocker):
-    """On SQLite, flushing between transactional tests is a DELETE, which the audit
-    trail's trigger refuses; the pytest database goes without that one trigger.
-    (PostgreSQL flushes with TRUNCATE, which row triggers do not see.) The
-    triggers themselves are tested on a freshly migrated SQLite database."""
+def _audit_trail_can_be_flushed(django_db_setup, django_db_blocker):
+    """Flushing between transactional tests empties every table; the audit trail's
+    triggers refuse that, so the test database's owner goes round them, and only here.
+
+    - SQLite flushes with DELETE: the pytest database goes without the DELETE trigger
+      (the triggers are tested on a freshly migrated SQLite database).
+    - PostgreSQL flushes with TRUNCATE, which a statement trigger refuses: the flush's
+      own transaction starts with ``SET LOCAL session_replication_role = replica``,
+      which switches triggers off until it commits. Only a superuser may take that
+      setting (the tests' database owner is one); the application's role cannot
+      (tests/applications/test_audit_roles.py). The triggers themselves stay as
+      the migrations made them.
+    """
     from django.db import connection
 
     with django_db_blocker.unblock():
         if connection.vendor == "sqlite":
             with connection.cursor() as cursor:
                 cursor.execute("DROP TRIGGER IF EXISTS zabuni_audit_no_delete")
+    if connection.vendor != "postgresql":
+        yield
+        return
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    flush = DatabaseOperations.sql_flush
+
+    def sql_flush_round_the_triggers(self, style, tables, **kwargs):
+        statements = flush(self, style, tables, **kwargs)
+        return ["SET LOCAL session_replication_role = replica", *statements] if statements else []
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(DatabaseOperations, "sql_flush", sql_flush_round_the_triggers)
+        yield
 
 
 @pytest.fixture(autouse=True)

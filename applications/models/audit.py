@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
+from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
 from applications.choices import AuditAction
@@ -38,7 +38,10 @@ class AuditEventQuerySet(models.QuerySet):
 
 
 class AuditEvent(AppendOnlyModel):
-    at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+    # Set by the database, never the application: the column's default, and on
+    # PostgreSQL a trigger that stamps clock_timestamp() whatever was sent
+    # (applications.audit_triggers). Read back on insert (RETURNING).
+    at = models.DateTimeField(_("at"), db_default=Now(), db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

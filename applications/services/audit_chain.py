@@ -9,12 +9,17 @@ table, except this one setting of the chain columns on an unchained event.
 Chaining happens after commit, not inside the event's transaction, so that
 bids submitted at once do not queue behind one chain lock (issue 8): events
 are linked in the order they committed, under a lock only the chaining takes.
-The head (position and hash) printed on a receipt or an opening register lets
-its holder show later that the trail up to there was not rewritten.
+The head (position and hash) is written down outside the database: on each
+receipt (page and e-mail), in each register, and in a daily mail to the opening
+committees. A head kept there is a checkpoint: ``verify_audit --checkpoint``
+fails unless the chain still passes through it, so even the database's owner,
+who can switch the triggers off and recompute every hash, cannot rewrite what
+came before a checkpoint without it showing.
 """
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 
 from django.db import connection, models, transaction
@@ -58,6 +63,24 @@ class ChainHead:
 
     def __str__(self):
         return f"#{self.seq} {self.hash}"
+
+
+CHECKPOINT = re.compile(r"#?(\d+)(?:\s*:\s*|\s+)([0-9a-fA-F]{64})")
+
+
+def parse_checkpoint(text: str) -> ChainHead:
+    """A head as written down: ``#12 <hash>`` (as printed) or ``12:<hash>``."""
+    match = CHECKPOINT.fullmatch(text.strip())
+    if not match:
+        raise ValueError(f"{text.strip()!r} is not a checkpoint: write #<position> <hash>.")
+    return ChainHead(seq=int(match[1]), hash=match[2].lower())
+
+
+def checkpoints_off_the_chain(checkpoints) -> list[ChainHead]:
+    """The checkpoints whose position does not hold that hash (or is past the head)."""
+    wanted = {c.seq for c in checkpoints}
+    held = dict(AuditEvent.objects.filter(seq__in=wanted).values_list("seq", "hash"))
+    return [c for c in checkpoints if held.get(c.seq) != c.hash]
 
 
 def audit_chain_head() -> ChainHead | None:

@@ -12,6 +12,7 @@ from applications.choices import APPLICANT_EDITABLE, AuditAction, SubmissionStat
 from applications.models import Submission, SubmissionFile
 from applications.permissions import can_apply, can_edit_submission, is_owner
 from applications.services.audit import audit_record
+from applications.services.audit_chain import audit_chain_head
 from applications.services.deadline import (
     closes_at_of,
     late_message,
@@ -311,7 +312,13 @@ def _save_locked(submission_id, call, staged, amounts, submit, request, user, re
         outbox_enqueue(
             to=submission.applicant.email,
             template="applications/emails/submission_receipt",
-            context={"submission": submission, "call": call, "files": receipt_files},
+            context={
+                "submission": submission,
+                "call": call,
+                "files": receipt_files,
+                # Written down outside the database: the bidder's copy of the chain's head.
+                "audit_head": audit_chain_head(),
+            },
             dedupe_key=f"receipt:{submission.pk}:{received_at.isoformat()}",
             confidential=True,
         )

@@ -126,6 +126,12 @@ CELERY_BEAT_SCHEDULE = {
     "remind-reviewers": {"task": "reviews.tasks.remind_reviewers", "schedule": 600.0},
     "fail-stuck-sheets": {"task": "reviews.tasks.fail_stuck_sheets", "schedule": 300.0},
     "chain-audit-trail": {"task": "applications.tasks.chain_audit_trail", "schedule": 60.0},
+    # Hourly, but one mail a day per member (the outbox's dedupe key): a beat that was
+    # down at the usual hour still sends that day's checkpoint.
+    "mail-audit-checkpoint": {
+        "task": "applications.tasks.mail_audit_checkpoint",
+        "schedule": 3600.0,
+    },
     "sweep-partial-uploads": {
         "task": "applications.tasks.sweep_partial_uploads",
         "schedule": 3600.0,

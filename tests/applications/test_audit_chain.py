@@ -4,6 +4,7 @@ and database triggers that refuse UPDATE and DELETE, on PostgreSQL and on SQLite
 import sqlite3
 import subprocess
 import sys
+from datetime import UTC, datetime
 
 import pytest
 from django.core.management import call_command
@@ -14,6 +15,7 @@ from applications.choices import AuditAction
 from applications.models import AuditEvent
 from applications.services.audit import audit_record
 from applications.services.audit_chain import GENESIS, audit_chain_head, audit_chain_verify
+from tests import services
 from tests.conftest import ROOT
 from tests.factories import UserFactory
 
@@ -29,9 +31,10 @@ def every_trigger(transactional_db, django_db_serialized_rollback):
     if connection.vendor != "sqlite":
         yield
         return
-    raw(audit_triggers.SQLITE[3])
+    for statement in audit_triggers.SQLITE_NO_DELETE:
+        raw(statement)
     yield
-    raw(audit_triggers.SQLITE_REMOVE[1])
+    raw(audit_triggers.SQLITE_NO_DELETE[0])
 
 
 def record(n: int, actor=None) -> list[AuditEvent]:
@@ -119,7 +122,8 @@ def test_a_rewrite_behind_the_triggers_back_is_named_by_verify_audit():
         )
         from applications import audit_triggers
 
-        raw(audit_triggers.SQLITE[2])
+        for statement in audit_triggers.SQLITE_APPEND_ONLY:
+            raw(statement)
 
     with pytest.raises(CommandError, match=r"BROKEN at event #2: its content does not match"):
         call_command("verify_audit")
@@ -143,16 +147,19 @@ def test_the_triggers_on_a_freshly_migrated_sqlite_database(tmp_path):
     )
     assert migrate.returncode == 0, migrate.stderr
     db = sqlite3.connect(database)
+    # The event's time is the column's default: the database's clock.
     db.execute(
-        "INSERT INTO applications_auditevent (at, action, file_name, detail, prev_hash, hash) "
-        "VALUES ('2026-12-03 10:00:00', 'file_downloaded', '', 'kept', '', '')"
+        "INSERT INTO applications_auditevent (action, file_name, detail, prev_hash, hash) "
+        "VALUES ('file_downloaded', '', 'kept', '', '')"
     )
     db.commit()
     for statement in (
         "UPDATE applications_auditevent SET detail = 'rewritten'",
         "DELETE FROM applications_auditevent",
+        "INSERT INTO applications_auditevent (at, action, file_name, detail, prev_hash, hash) "
+        "VALUES ('2026-12-03 10:00:00', 'file_downloaded', '', 'backdated', '', '')",
     ):
-        with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        with pytest.raises(sqlite3.DatabaseError, match="append-only|its time"):
             db.execute(statement)
     # The chain's one allowed change: linking an unchained event.
     db.execute("UPDATE applications_auditevent SET seq = 1, prev_hash = 'x', hash = 'y'")
@@ -177,3 +184,70 @@ def test_the_receipt_shows_the_chains_head_which_covers_the_bid(client, site_roo
     assert submitted.seq <= head.seq
     assert head.hash in page
     assert f"event {head.seq} " in page
+
+
+def test_truncate_is_refused_even_to_the_tables_owner():
+    """A statement-level trigger: TRUNCATE is not a row operation, and row triggers
+    never see it. (The test suite's own flush goes round it; see tests/conftest.py.)"""
+    services.require_postgres(connection)
+    record(2)
+
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        raw("TRUNCATE applications_auditevent CASCADE")
+
+    assert AuditEvent.objects.count() == 2
+
+
+def test_an_events_time_is_the_databases_not_the_applications():
+    """The application cannot backdate an event: on PostgreSQL the database stamps
+    the time whatever the client sent; SQLite refuses a time that is not its own."""
+    (before,) = record(1)
+    backdated = AuditEvent(action=AuditAction.FILE_DOWNLOADED, detail="backdated")
+    backdated.at = datetime(2020, 1, 1, tzinfo=UTC)
+
+    if connection.vendor == "postgresql":
+        AuditEvent.objects.bulk_create([backdated])
+        assert AuditEvent.objects.get(detail="backdated").at >= before.at
+    else:
+        with pytest.raises(DatabaseError, match="time"), transaction.atomic():
+            AuditEvent.objects.bulk_create([backdated])
+        assert not AuditEvent.objects.filter(detail="backdated").exists()
+
+
+def test_an_event_older_than_the_newest_one_is_refused():
+    """The database clock set back (or a row slipped in behind the trigger's back with
+    a time to come): the next event would be older than the one before it."""
+    from applications import audit_triggers
+
+    record(1)
+    future = "2999-01-01 00:00:00"
+    if connection.vendor == "postgresql":
+        raw(f"ALTER TABLE {audit_triggers.TABLE} DISABLE TRIGGER zabuni_audit_on_insert")
+        raw(
+            f"INSERT INTO {audit_triggers.TABLE} (at, action, file_name, detail, prev_hash, hash)"
+            " VALUES (%s, 'file_downloaded', '', 'from the future', '', '')",
+            [future + "+00"],
+        )
+        raw(f"ALTER TABLE {audit_triggers.TABLE} ENABLE TRIGGER zabuni_audit_on_insert")
+    else:
+        raw("DROP TRIGGER zabuni_audit_on_insert")
+        raw(
+            f"INSERT INTO {audit_triggers.TABLE} (at, action, file_name, detail, prev_hash, hash)"
+            " VALUES (%s, 'file_downloaded', '', 'from the future', '', '')",
+            [future],
+        )
+        for statement in audit_triggers.SQLITE_ON_INSERT:
+            raw(statement)
+
+    with pytest.raises(DatabaseError, match="older than the event before it"):
+        record(1)
+    assert not AuditEvent.objects.filter(detail="event 0").exclude(seq=1).exists()
+
+
+def test_an_event_cannot_arrive_already_chained():
+    """Only the chainer links events, after commit; an insert with a position is refused."""
+    with pytest.raises(DatabaseError, match="chain"), transaction.atomic():
+        AuditEvent.objects.bulk_create(
+            [AuditEvent(action=AuditAction.FILE_DOWNLOADED, seq=1, prev_hash="x", hash="y")]
+        )
+    assert not AuditEvent.objects.exists()
