@@ -1,11 +1,12 @@
 from .panels import Assignment, Panel, ReminderSent, Review, Score
-from .registers import FinancialOpeningRegister
+from .registers import FinancialOpeningRegister, FinancialRegisterAddendum
 from .reports import ReportSignOff
 from .sheets import ScoringSheet, SheetStatus
 
 __all__ = [
     "Assignment",
     "FinancialOpeningRegister",
+    "FinancialRegisterAddendum",
     "Panel",
     "ReminderSent",
     "ReportSignOff",

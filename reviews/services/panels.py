@@ -20,7 +20,10 @@ from reviews.permissions import (
     can_score,
 )
 from reviews.ranking import call_ranking
-from reviews.services.registers import financial_register_write
+from reviews.services.registers import (
+    financial_register_addendum_write,
+    financial_register_write,
+)
 from tenders.choices import SelectionMethod
 
 HALF = Decimal("0.5")
@@ -266,7 +269,8 @@ def _open_envelopes(technical: dict, *, user, request, now) -> int:
 
 def negotiation_fail(*, panel: Panel, user, submission: Submission, reason: str, request=None):
     """QBS: negotiation with the firm whose price is open failed. The reason is audited,
-    and the next-ranked firm's envelope is opened (and audited). Returns that next
+    and the next-ranked firm's envelope is opened (and audited), recorded as an addendum
+    to the financial opening register and mailed to that firm. Returns that next
     submission, or None when no firm is left."""
     _require_manager(user, panel)
     reason = (reason or "").strip()
@@ -298,7 +302,16 @@ def negotiation_fail(*, panel: Panel, user, submission: Submission, reason: str,
         _open_envelopes(
             {following.entry.id: following.technical}, user=user, request=request, now=now
         )
-    return Submission.objects.get(pk=following.entry.id)
+        opened = Submission.objects.get(pk=following.entry.id)
+        financial_register_addendum_write(
+            call=panel.call,
+            submission=opened,
+            technical=following.technical,
+            opened_by=user,
+            opened_at=now,
+            failed_with=submission,
+        )
+    return opened
 
 
 def _negotiating(call):

@@ -10,7 +10,11 @@ from applications.permissions import can_see_applicant_identities
 from applications.services.registers import register_csv, visible_lines
 from reviews.models import FinancialOpeningRegister
 from reviews.permissions import can_view_financial_register, can_view_register
-from reviews.services.registers import financial_register_csv, financial_register_lines
+from reviews.services.registers import (
+    financial_register_addenda,
+    financial_register_csv,
+    financial_register_lines,
+)
 from tenders.models import CallPage
 
 
@@ -22,6 +26,7 @@ class RegisterKind:
     csv: object  # (register, names=) -> str
     template: str
     filename: str
+    addenda: object = None  # (register, names=) -> list, for a register that has them
 
 
 OPENING = RegisterKind(
@@ -39,6 +44,7 @@ FINANCIAL = RegisterKind(
     financial_register_csv,
     "reviews/financial_register.html",
     "financial-opening-register",
+    addenda=financial_register_addenda,
 )
 
 
@@ -64,6 +70,7 @@ def _register_page(request, call_id, kind: RegisterKind):
         "register": record,
         "names": names,
         "lines": kind.lines(record, names=names),
+        "addenda": kind.addenda(record, names=names) if kind.addenda else [],
     }
     return render(request, kind.template, context)
 
