@@ -28,7 +28,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from benchsupport import ROOT, free_port, fresh_postgres, manage, site_env
+from benchsupport import ROOT, free_port, fresh_postgres, site_database, site_env
 
 POSTGRES_URL = os.environ.get(
     "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/zabuni_bench_fanout"
@@ -52,14 +52,15 @@ def main():
             EMAIL_PORT=str(port),
             DEBUG="false",
         )
-        manage(env, "migrate", "--noinput")
+        site_database(env, Path(tmp))
         sink = subprocess.Popen(
             [sys.executable, str(ROOT / "bench" / "smtp_sink.py"), str(port)],
             stdout=subprocess.PIPE,
             text=True,
         )
         try:
-            assert sink.stdout.readline().strip() == "ready"
+            if sink.stdout.readline().strip() != "ready":
+                sys.exit("the SMTP server did not start")
             run = subprocess.run(
                 [sys.executable, str(ROOT / "bench" / "fanout_run.py"), str(args.recipients)]
                 + [str(port)],

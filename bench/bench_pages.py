@@ -45,7 +45,7 @@ import threading
 import time
 from pathlib import Path
 
-from benchsupport import ROOT, free_port, manage, site_env
+from benchsupport import ROOT, STARTUP_WAIT, free_port, manage, site_database, site_env, wait_until
 
 CALL_INDEX = "/calls/"
 CALL_PAGE = "/calls/training-monitoring-documentation-reporting-gender/"
@@ -59,6 +59,8 @@ def production_env(env: dict[str, str]) -> dict[str, str]:
         "SECRET_KEY": "bench-throwaway-" + secrets.token_urlsafe(32),
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_SSL_REDIRECT": "false",
+        # Hashed static names from collectstatic's manifest, as deployed.
+        "STATIC_MANIFEST": "true",
     }
 
 
@@ -74,14 +76,18 @@ def start_redis(tmp: Path) -> tuple[subprocess.Popen | None, str]:
         [binary, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no"],
         cwd=tmp, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
-    for _ in range(100):
+
+    def listening() -> bool:
         try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return process, f"redis://127.0.0.1:{port}/0"
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return True
         except OSError:
-            time.sleep(0.05)
+            return False
+
+    if wait_until(listening, "redis-server"):
+        return process, f"redis://127.0.0.1:{port}/0"
     process.kill()
-    return None, ""
+    sys.exit(f"redis-server did not start on port {port} within {STARTUP_WAIT:.0f} s")
 
 
 def prepare_site(tmp: Path) -> dict[str, str]:
@@ -89,8 +95,7 @@ def prepare_site(tmp: Path) -> dict[str, str]:
     env = site_env(tmp)
     # load_demo_content refuses to run in production mode, so the database is
     # built in development mode: same DATABASE_URL, DJANGO_ENV=development.
-    manage(env, "migrate", "--noinput")
-    manage(env, "load_demo_content")
+    site_database(env, tmp, demo=True)
     prod = production_env(env)
     # Production serves static files through whitenoise's manifest storage,
     # which needs the staticfiles.json that only that storage writes, so
@@ -127,8 +132,8 @@ class Server:
             stderr=subprocess.STDOUT,
         )
 
-    def get(self, path: str) -> tuple[int, bytes]:
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+    def get(self, path: str, timeout: float = 30) -> tuple[int, bytes]:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
         try:
             conn.request("GET", path)
             response = conn.getresponse()
@@ -136,20 +141,22 @@ class Server:
         finally:
             conn.close()
 
-    def wait_ready(self, path: str, timeout: float = 60.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+    def wait_ready(self, path: str) -> None:
+        """Wait until ``path`` answers 200: the workers have imported the portal and
+        rendered it once. On a loaded machine that can take minutes."""
+
+        def serving() -> bool:
             if self.process.poll() is not None:
-                break
+                return True  # exited: reported below
             try:
-                status, _body = self.get(path)
-                if status == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.2)
-        self.stop()
-        sys.exit(f"gunicorn did not serve {path}; its log:\n{self.log_path.read_text()}")
+                status, _body = self.get(path, timeout=STARTUP_WAIT)
+            except (OSError, http.client.HTTPException):
+                return False
+            return status == 200
+
+        if not wait_until(serving, f"gunicorn serving {path}") or self.process.poll() is not None:
+            self.stop()
+            sys.exit(f"gunicorn did not serve {path}; its log:\n{self.log_path.read_text()}")
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -243,7 +250,8 @@ def wrk_load(port: int, path: str, duration: int, concurrency: int) -> tuple[flo
 
 
 def check_page(server: Server, path: str, must_contain: bytes) -> int:
-    status, body = server.get(path)
+    # The first answer of a worker not yet warmed may be slow on a loaded machine.
+    status, body = server.get(path, timeout=STARTUP_WAIT)
     if status != 200 or must_contain not in body:
         server.stop()
         sys.exit(f"GET {path} answered {status} without {must_contain!r}; nothing to measure.")

@@ -12,7 +12,10 @@ Printed per database:
 - lost: sent wholly before ``closes_at`` but refused or answered 5xx;
 - late-accepted: accepted though it started after ``closes_at``, or recorded
   with a time of receipt at or after it (read back from the database);
-- p50 and p99 latency, from the first byte sent to the last byte of the answer.
+- p50 and p99 latency, from the first byte sent to the last byte of the answer;
+- the baseline, in the same run: the same final submit sent by a few other
+  applicants one at a time, days before the deadline (``--alone``), and the
+  rush's p50 and p99 as multiples of its p50.
 
 Targets (issue 8): 100 submits on PostgreSQL, 40 on SQLite; 0 lost, 0 late-
 accepted, 0 x 5xx; p99 <= 2 s on PostgreSQL.
@@ -32,12 +35,13 @@ import threading
 import time
 from pathlib import Path
 
-from benchsupport import ROOT, fresh_postgres, site_env
+from benchsupport import ROOT, fresh_postgres, site_database, site_env
 from upload_support import Gunicorn
 
 MB = 1024 * 1024
 SPREAD_BEFORE = 3.0  # seconds before the deadline the first submit leaves
 SPREAD_AFTER = 1.0  # seconds after it the last one leaves
+DEADLINE_MARGIN = 1.0  # seconds to set the deadline and start the threads
 POSTGRES_URL = os.environ.get(
     "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/zabuni_bench_rush"
 )
@@ -110,69 +114,105 @@ def submit(port, path, cookies, body, content_type, at, result):
         conn.close()
 
 
-def run(kind: str, applicants: int, workers: int, tmp: Path, threads: int) -> dict:
+def read_json(setup: subprocess.Popen, log: Path) -> dict:
+    """The next JSON line the set-up process prints; stop if it exits first."""
+    for line in setup.stdout:
+        if line.startswith("{"):
+            return json.loads(line)
+    setup.wait()
+    sys.exit(f"set-up failed:\n{log.read_text()}")
+
+
+def bid_form(port, person, technical_field, tag: int) -> tuple:
+    """Fetch a draft's bid form and build its final submit: (path, cookies, body, type)."""
+    path = f"/bids/{person['submission']}/"
+    status, cookies, page = get(port, path, {"sessionid": person["sessionid"]})
+    token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    if status != 200 or not token:
+        sys.exit(f"could not load the bid form ({status})")
+    body, content_type = multipart(
+        {
+            "csrfmiddlewaretoken": token.group(1).decode(),
+            "action": "submit",
+            "offer_amount": "1250000",
+            "offer_currency": "KES",
+        },
+        technical_field,
+        pdf_bytes(MB, tag),
+    )
+    return path, cookies, body, content_type
+
+
+def submit_alone(port, site) -> list[float]:
+    """The baseline: the same final submit, one at a time, with nobody else sending and
+    the deadline days away. Returns each one's latency."""
+    latencies = []
+    for n, person in enumerate(site["alone"]):
+        result = {}
+        form = bid_form(port, person, site["technical_field"], 100_000 + n)
+        submit(port, *form, time.time(), result)
+        if result["status"] != 302 or "/receipt/" not in result["location"]:
+            sys.exit(f"a submit alone was not accepted ({result['status']}); no baseline")
+        latencies.append(result["done"] - result["started"])
+    return latencies
+
+
+def run(kind: str, applicants: int, alone: int, workers: int, tmp: Path, threads: int) -> dict:
     env = site_env(tmp)
     env.update(DEBUG="false", OPENING_GRACE_SECONDS="120", CONN_MAX_AGE="60")
     if kind == "postgresql":
         fresh_postgres(env, POSTGRES_URL)
-    lead = 25.0 + applicants * 0.15  # time to fetch every form before the rush
-    setup = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "rush_setup.py"), str(applicants), str(lead)],
-        cwd=ROOT, env=env, capture_output=True, text=True,
-    )  # fmt: skip
-    if setup.returncode != 0:
-        sys.exit(f"set-up failed:\n{setup.stderr}")
-    site = json.loads(setup.stdout.strip().splitlines()[-1])
-    closes_at = site["closes_at"]
-    # Sync workers, as the Dockerfile serves the portal; --threads tries gthread.
-    extra = ("--worker-class", "gthread", "--threads", str(threads)) if threads else ()
-    server = Gunicorn(env, tmp / f"gunicorn-{kind}.log", workers, extra=extra)
+    site_database(env, tmp)
+    setup_log = tmp / "setup.log"
+    with open(setup_log, "wb") as errors:
+        setup = subprocess.Popen(
+            [sys.executable, str(ROOT / "bench" / "rush_setup.py"), str(applicants), str(alone)],
+            cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errors,
+            text=True,
+        )  # fmt: skip
     try:
-        plans = []
-        for n, person in enumerate(site["people"]):
-            path = f"/bids/{person['submission']}/"
-            status, cookies, page = get(server.port, path, {"sessionid": person["sessionid"]})
-            token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page)
-            if status != 200 or not token:
-                sys.exit(f"could not load the bid form ({status})")
-            body, content_type = multipart(
-                {
-                    "csrfmiddlewaretoken": token.group(1).decode(),
-                    "action": "submit",
-                    "offer_amount": "1250000",
-                    "offer_currency": "KES",
-                },
-                site["technical_field"],
-                pdf_bytes(MB, n),
-            )
-            at = closes_at - SPREAD_BEFORE + (SPREAD_BEFORE + SPREAD_AFTER) * n / applicants
-            plans.append((path, cookies, body, content_type, at, {}))
-        if time.time() > closes_at - SPREAD_BEFORE:
-            sys.exit("set-up took too long: the rush would start late; raise the lead")
-        threads = [threading.Thread(target=submit, args=(server.port, *plan)) for plan in plans]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        site = read_json(setup, setup_log)
+        # Sync workers, as the Dockerfile serves the portal; --threads tries gthread.
+        extra = ("--worker-class", "gthread", "--threads", str(threads)) if threads else ()
+        server = Gunicorn(env, tmp / f"gunicorn-{kind}.log", workers, extra=extra)
+        try:
+            alone_latencies = submit_alone(server.port, site)
+            forms = [
+                bid_form(server.port, person, site["technical_field"], n)
+                for n, person in enumerate(site["people"])
+            ]
+            # Every form is in hand: the deadline can now be set a few seconds ahead.
+            setup.stdin.write(f"deadline {SPREAD_BEFORE + DEADLINE_MARGIN}\n")
+            setup.stdin.flush()
+            closes_at = read_json(setup, setup_log)["closes_at"]
+            plans = [
+                (
+                    *form,
+                    closes_at - SPREAD_BEFORE + (SPREAD_BEFORE + SPREAD_AFTER) * n / applicants,
+                    {},
+                )
+                for n, form in enumerate(forms)
+            ]
+            if time.time() > closes_at - SPREAD_BEFORE:
+                sys.exit("setting the deadline took too long: the rush would start late")
+            threads = [threading.Thread(target=submit, args=(server.port, *p)) for p in plans]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+        finally:
+            server.stop()
+        setup.stdin.write("count-late\n")
+        setup.stdin.flush()
+        recorded = read_json(setup, setup_log)["late"]
     finally:
-        server.stop()
+        setup.kill()
+        setup.wait()
     results = [plan[-1] for plan in plans]
-    recorded = late_recorded(env, site["call"], closes_at)
-    return summarise(kind, workers, results, closes_at, recorded, tmp / f"gunicorn-{kind}.log")
-
-
-def late_recorded(env, call_id, closes_at) -> int:
-    """Bids recorded as received at or after the deadline: must be none."""
-    script = (
-        "import django; django.setup(); from applications.models import Submission; "
-        f"print(Submission.objects.filter(call_id={call_id}, status='submitted', "
-        f"submitted_at__gte=__import__('datetime').datetime.fromtimestamp({closes_at}, "
-        "__import__('datetime').UTC)).count())"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True
-    )
-    return int(out.stdout.strip() or -1)
+    summary = summarise(kind, workers, results, closes_at, recorded, tmp / f"gunicorn-{kind}.log")
+    summary["alone"] = len(alone_latencies)
+    summary["alone_p50_s"] = round(statistics.median(alone_latencies), 3)
+    return summary
 
 
 def summarise(kind, workers, results, closes_at, recorded_late, log) -> dict:
@@ -212,6 +252,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", choices=["postgresql", "sqlite"])
     parser.add_argument("--applicants", type=int, help="default: 100 on PostgreSQL, 40 on SQLite")
+    parser.add_argument("--alone", type=int, default=5, help="submits alone, the baseline")
     parser.add_argument("--threads", type=int, default=0, help="gthread threads per worker")
     args = parser.parse_args()
     plans = [("postgresql", 100, 4), ("sqlite", 40, 2)]
@@ -224,7 +265,16 @@ def main():
                 f"{kind}: {args.applicants or applicants} submits, {workers} gunicorn workers"
                 + (f" x {args.threads} threads" if args.threads else " (sync)")
             )
-            rows.append(run(kind, args.applicants or applicants, workers, Path(tmp), args.threads))
+            rows.append(
+                run(
+                    kind,
+                    args.applicants or applicants,
+                    max(args.alone, 1),
+                    workers,
+                    Path(tmp),
+                    args.threads,
+                )
+            )
             print("  " + json.dumps(rows[-1]))
     print()
     header = ["database", "submits", "accepted", "refused", "5xx", "lost", "late_accepted"]
@@ -232,6 +282,13 @@ def main():
     print(" | ".join(header))
     for row in rows:
         print(" | ".join(str(row[h]) for h in header))
+    print()
+    for row in rows:
+        print(
+            f"{row['database']}: rush / one submit alone (p50 {row['alone_p50_s']} s over "
+            f"{row['alone']}): p50 {row['p50_s'] / row['alone_p50_s']:.2f}x, "
+            f"p99 {row['p99_s'] / row['alone_p50_s']:.2f}x"
+        )
 
 
 if __name__ == "__main__":

@@ -37,7 +37,7 @@ from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from benchsupport import ROOT, site_env
+from benchsupport import ROOT, site_database, site_env
 
 sys.path.insert(0, str(ROOT))
 
@@ -47,14 +47,12 @@ MB = 1024 * 1024
 def setup_django(tmp: Path) -> None:
     env = site_env(tmp)
     env.update(DEBUG="false", DJANGO_SETTINGS_MODULE="portal.settings")
+    site_database(env, tmp)
     os.environ.clear()
     os.environ.update(env)
     import django
 
     django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
 def build_call(index_page, *, bids: int, reviewers: int, criteria: int, seed: int):

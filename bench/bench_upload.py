@@ -15,8 +15,9 @@ server holds the file in memory.
 While the request runs, a thread samples VmRSS and VmHWM of the gunicorn
 worker processes every 50 ms. The baseline, in the same run and with the
 same settings, copies the same file straight into the same private storage
-with ``storages["private"].save()`` in a fresh subprocess, sampled the same
-way. Each size gets a fresh gunicorn, so the high-water mark is its own.
+with ``storages["private"].save()`` in a fresh subprocess (warmed, like the
+worker, by one small save first), sampled the same way. Each size gets a
+fresh gunicorn, so the high-water mark is its own.
 
 ``--storage s3`` puts private storage on an S3 API server (moto's server
 mode, in its own process on loopback), as production has it; the baseline
@@ -38,7 +39,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from benchsupport import ROOT, free_port, manage, site_env
+from benchsupport import ROOT, free_port, manage, site_database, site_env, wait_until
 from upload_support import MB, SAMPLE_EVERY, Gunicorn, Sampler, Session, make_pdf, proc_status
 
 APPLICANT = ("applicant@zabuni.local", "zabuni-applicant-demo")
@@ -75,6 +76,10 @@ def sample():
         peak[0] = max(peak[0], status("VmRSS"))
         time.sleep(float(sys.argv[2]))
 storage = storages["private"]
+# Warm the storage's client (an S3 session and connection), as the portal's worker is
+# warmed by a small upload before its measurement.
+from django.core.files.base import ContentFile
+storage.delete(storage.save(f"baseline/warm-up-{time.time_ns()}", ContentFile(b"warm-up")))
 before = status("VmRSS")
 sampler = threading.Thread(target=sample)
 sampler.start()
@@ -139,7 +144,7 @@ def check_stored(env, submission_id: int, sha256: str, size: int) -> str:
 def measure_upload(env, ids, pdf: Path, sha256: str, workers: int, log: Path) -> dict:
     server = Gunicorn(env, log, workers)
     try:
-        session = Session(server.port)
+        session = Session(server.port, log)
         status, location, _ = session.post_form(
             "/account/login/",
             {
@@ -215,7 +220,6 @@ def measure_baseline(env, pdf: Path) -> dict:
 def start_s3(env: dict[str, str], tmp: Path) -> subprocess.Popen:
     """moto's S3 server in its own process on a free loopback port, with a private
     bucket; ``env`` is pointed at it."""
-    import time
     import urllib.request
 
     port = free_port()
@@ -225,13 +229,15 @@ def start_s3(env: dict[str, str], tmp: Path) -> subprocess.Popen:
         stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
     endpoint = f"http://127.0.0.1:{port}"
-    for _ in range(100):
+
+    def answering() -> bool:
         try:
-            urllib.request.urlopen(endpoint + "/moto-api/", timeout=1)
-            break
+            urllib.request.urlopen(endpoint + "/moto-api/", timeout=5)
+            return True
         except OSError:
-            time.sleep(0.1)
-    else:
+            return False
+
+    if not wait_until(answering, "moto's S3 server"):
         process.kill()
         sys.exit(f"moto's S3 server did not start; see {tmp / 'moto.log'}")
     env.update(
@@ -252,7 +258,9 @@ def start_s3(env: dict[str, str], tmp: Path) -> subprocess.Popen:
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", default="10,100", help="file sizes in MB, comma-separated")
+    parser.add_argument(
+        "--sizes", default="10,100", help="file sizes in MB, comma-separated (smallest: 1)"
+    )
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--storage", choices=("local", "s3"), default="local")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
@@ -266,8 +274,7 @@ def main():
         if args.storage == "s3":
             s3 = start_s3(env, tmp)
         print(f"Preparing a throwaway site in {tmp} ...", flush=True)
-        manage(env, "migrate", "--noinput")
-        manage(env, "load_demo_content")
+        site_database(env, tmp, demo=True)
         ids = json.loads(manage(env, "shell", "-c", PREPARE).strip().splitlines()[-1])
 
         rows = []

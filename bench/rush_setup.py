@@ -1,9 +1,18 @@
 """Set up the rush benchmark's site, run in its own process with the bench's environment.
 
-Migrates, builds the page tree and one open call, gives each applicant a
-complete draft (documents uploaded, offer typed) and a signed-in session,
-then moves the deadline to ``lead`` seconds from now. Prints JSON for
-``bench_rush.py``: the call, the drafts, the session cookies, the deadline.
+    python bench/rush_setup.py APPLICANTS ALONE
+
+On a migrated database, builds the page tree and one open call (closing in
+days), and gives each of APPLICANTS + ALONE applicants a complete draft
+(documents uploaded, offer typed) and a signed-in session. Prints JSON for
+``bench_rush.py``: the call, the drafts and session cookies of the rush and
+of the ones who submit alone (the baseline). Then it waits: when
+``bench_rush.py`` writes ``deadline SECONDS`` on its stdin (once the server is
+up and every form fetched), it moves the deadline to that many seconds from
+now, by the database clock, and prints it as JSON. Setting the deadline last
+means no guess at how long the rest takes on a loaded machine. After the rush,
+``count-late`` on its stdin has it print how many bids were recorded as
+received at or after the deadline, and exit.
 """
 
 import json
@@ -21,9 +30,9 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.core.management import call_command  # noqa: E402
 from django.test import Client  # noqa: E402
 
+from applications.models import Submission  # noqa: E402
 from applications.services.submissions import (  # noqa: E402
     Amounts,
     submission_save,
@@ -34,12 +43,11 @@ from tenders.models import CallPage  # noqa: E402
 from tests.factories import UserFactory, build_site, make_call, pdf_upload  # noqa: E402
 
 
-def main(applicants: int, lead: float) -> None:
-    call_command("migrate", verbosity=0)
+def main(applicants: int, alone: int) -> None:
     call = make_call(build_site()["calls"], title="The rush")
     offer = Amounts(offer_amount=Decimal("1250000"), offer_currency="KES")
     people = []
-    for n in range(applicants):
+    for n in range(applicants + alone):
         user = UserFactory(email=f"rush{n}@example.org")
         files = {
             doc.pk: pdf_upload(f"{doc.name} {n}.pdf") for doc in call.required_documents.all()
@@ -49,20 +57,32 @@ def main(applicants: int, lead: float) -> None:
         client = Client()
         client.force_login(user)
         people.append({"submission": draft.pk, "sessionid": client.cookies["sessionid"].value})
-    closes_at = db_now() + timedelta(seconds=lead)
-    CallPage.objects.filter(pk=call.pk).update(closes_at=closes_at)
     technical = call.required_documents.get(envelope="technical").pk
     print(
         json.dumps(
             {
                 "call": call.pk,
                 "technical_field": f"document_{technical}",
-                "people": people,
-                "closes_at": closes_at.timestamp(),
+                "people": people[:applicants],
+                "alone": people[applicants:],
             }
-        )
+        ),
+        flush=True,
     )
+    command, lead = sys.stdin.readline().split()
+    if command != "deadline":
+        sys.exit(f"expected 'deadline SECONDS', got {command!r}")
+    closes_at = db_now() + timedelta(seconds=float(lead))
+    CallPage.objects.filter(pk=call.pk).update(closes_at=closes_at)
+    print(json.dumps({"closes_at": closes_at.timestamp()}), flush=True)
+    if sys.stdin.readline().strip() != "count-late":
+        sys.exit("expected 'count-late'")
+    # Bids recorded as received at or after the deadline: must be none.
+    late = Submission.objects.filter(
+        call=call, status="submitted", submitted_at__gte=closes_at
+    ).count()
+    print(json.dumps({"late": late}), flush=True)
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]), float(sys.argv[2]))
+    main(int(sys.argv[1]), int(sys.argv[2]))

@@ -9,7 +9,6 @@ import hashlib
 import http.client
 import re
 import secrets
-import socket
 import subprocess
 import sys
 import threading
@@ -18,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
 
-from benchsupport import ROOT, free_port
+from benchsupport import ROOT, STARTUP_WAIT, free_port, wait_until
 
 MB = 1024 * 1024
 CHUNK = MB
@@ -50,8 +49,9 @@ def make_pdf(path: Path, size: int) -> str:
 class Session:
     """A browser session over http.client: cookies, CSRF token, no redirects followed."""
 
-    def __init__(self, port: int):
+    def __init__(self, port: int, log: Path | None = None):
         self.port = port
+        self.log = log  # the server's log, named when a page fails
         self.cookies: dict[str, str] = {}
 
     def _headers(self, extra=None) -> dict[str, str]:
@@ -66,7 +66,7 @@ class Session:
             name, _, rest = header.partition("=")
             self.cookies[name.strip()] = rest.split(";", 1)[0]
 
-    def request(self, method, path, body=None, headers=None, timeout=60):
+    def request(self, method, path, body=None, headers=None, timeout=STARTUP_WAIT):
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
         try:
             conn.request(method, path, body=body, headers=self._headers(headers))
@@ -77,23 +77,25 @@ class Session:
         finally:
             conn.close()
 
-    def csrf_token(self, page: bytes) -> str:
+    def form_token(self, path: str) -> str:
+        """GET the page at ``path`` and return its form's CSRF token; stop, saying why,
+        if the page is not a 200 with a form on it."""
+        status, _location, page = self.request("GET", path)
         found = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page)
-        if not found:
-            sys.exit("No CSRF token on the page")
+        if status != 200 or not found:
+            where = f"; see the server's log, {self.log}" if self.log else ""
+            sys.exit(f"GET {path} answered {status} with no form's CSRF token on it{where}")
         return found.group(1).decode()
 
     def post_form(self, path, fields: dict[str, str], token_from: str):
-        _status, _location, page = self.request("GET", token_from)
-        body = urlencode({"csrfmiddlewaretoken": self.csrf_token(page), **fields})
+        body = urlencode({"csrfmiddlewaretoken": self.form_token(token_from), **fields})
         return self.request(
             "POST", path, body=body, headers={"Content-Type": "application/x-www-form-urlencoded"}
         )
 
     def upload(self, path, fields: dict[str, str], file_field: str, file_path: Path):
         """A multipart POST with the file streamed from disk; returns (status, location, s)."""
-        _status, _location, page = self.request("GET", path)
-        fields = {"csrfmiddlewaretoken": self.csrf_token(page), **fields}
+        fields = {"csrfmiddlewaretoken": self.form_token(path), **fields}
         boundary = "bench-" + secrets.token_hex(12)
         head = b"".join(
             f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
@@ -196,15 +198,25 @@ class Gunicorn:
             ],
             cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
         )  # fmt: skip
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and self.process.poll() is None:
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), 0.5):
-                    return
-            except OSError:
-                time.sleep(0.2)
-        self.stop()
-        sys.exit(f"gunicorn did not start; its log:\n{log.read_text()}")
+        if not wait_until(self._answering, "gunicorn"):
+            self.stop()
+            sys.exit(f"gunicorn did not start; its log:\n{log.read_text()}")
+
+    def _answering(self) -> bool:
+        """Whether a worker answers (with any status): the master listens long before
+        its workers have imported the portal."""
+        if self.process.poll() is not None:
+            self.stop()
+            sys.exit(f"gunicorn exited at start-up; its log:\n{self.log_path.read_text()}")
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=STARTUP_WAIT)
+        try:
+            conn.request("GET", "/")
+            conn.getresponse().read()
+            return True
+        except (OSError, http.client.HTTPException):
+            return False
+        finally:
+            conn.close()
 
     def workers(self) -> list[int]:
         return children(self.process.pid)
