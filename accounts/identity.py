@@ -1,19 +1,18 @@
 """The page where a signed-in user confirms it is them (accounts.reauth)."""
 
 from django import forms
-from django.contrib.auth import authenticate
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
-from django_otp import devices_for_user, user_has_device
 from django_otp import login as otp_login
+from django_otp import user_has_device
 
 from accounts import reauth
+from accounts.credentials import credentials_verify
+from accounts.destinations import next_path
 from accounts.passkeys import assertion_prepare, uses_passkey
-from accounts.second_factor import second_factor_verify
+from core.errors import Refused
 
 
 class ConfirmIdentityForm(forms.Form):
@@ -47,40 +46,22 @@ class ConfirmIdentityForm(forms.Form):
         password = cleaned.get("password")
         if password is None:
             return cleaned
-        # Through authenticate(), so that django-axes counts a wrong password here
-        # as it does on the sign-in form, and locks the account the same way.
-        user = authenticate(self.request, username=self.user.email, password=password)
-        if user is None or user.pk != self.user.pk:
-            raise forms.ValidationError(_("That is not your password."), code="password")
-        if "otp_token" in self.fields:
-            if self._codes_paused():
-                raise forms.ValidationError(
-                    _("Too many wrong codes in a row: wait a minute, then try again."),
-                    code="throttled",
-                )
-            self.device = second_factor_verify(self.request, self.user, cleaned.get("otp_token"))
-            if self.device is None:
-                raise forms.ValidationError(
-                    _("Your security key or passkey did not confirm it. Try again.")
-                    if self.uses_passkey
-                    else _("That is not a current code from your authenticator app."),
-                    code="code",
-                )
+        # Counted like a sign-in, with one answer for a wrong password and a wrong code.
+        try:
+            self.device = credentials_verify(
+                request=self.request,
+                user=self.user,
+                password=password,
+                code=cleaned.get("otp_token"),
+                second_factor="otp_token" in self.fields,
+            )
+        except Refused as refusal:
+            raise forms.ValidationError(refusal.message, code="credentials") from None
         return cleaned
-
-    def _codes_paused(self) -> bool:
-        """django-otp doubles the wait after each wrong code (OTP_TOTP_THROTTLE_FACTOR)."""
-        devices = list(devices_for_user(self.user))
-        return bool(devices) and not any(d.verify_is_allowed()[0] for d in devices)
 
 
 def _safe_next(request) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or "/"
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return "/"
+    return next_path(request) or "/"
 
 
 @login_required

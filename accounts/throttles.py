@@ -1,9 +1,11 @@
 """Who a sign-in attempt is about, and how often a client may try things.
 
 django-axes locks an account after repeated failed sign-ins (settings:
-``AXES_*``); django-ratelimit limits how often one client address may post
-the sign-in, registration and password-reset forms (``*_RATE``), answering
-429. The client address is the one ``core.client_ip`` trusts.
+``AXES_*``), and counts a wrong password or code asked again before an act
+that cannot be undone (accounts.credentials) the same way. django-ratelimit
+limits how often one client address may post the sign-in, registration and
+password-reset forms (``*_RATE``), answering 429. The client address is the
+one ``core.client_ip`` trusts.
 """
 
 from django.conf import settings

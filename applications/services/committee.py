@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from accounts.credentials import credentials_verify
 from applications.choices import AuditAction
 from applications.models import CallOpening, OpeningCommittee, OpeningConfirmation, OpeningDelay
 from applications.permissions import sits_on_panel
@@ -91,8 +92,8 @@ def opening_delay_record(*, call, user, password: str, reason: str, request=None
         raise NotAllowed(_("Only staff allowed to record late openings can do this."))
     if call.outcome == CallOutcome.CANCELLED:
         raise NotAllowed(_("This call was cancelled: its bids are never opened."))
-    if not user.check_password(password or ""):
-        raise Refused(_("That is not your password. Nothing was recorded."))
+    # As sign-in does: every wrong password counts towards pausing the account.
+    credentials_verify(request=request, user=user, password=password, second_factor=False)
     if len(reason) < MIN_REASON_LENGTH:
         raise Refused(
             _("Say why the opening is late, in at least %(n)s characters.")

@@ -6,9 +6,8 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django_otp import user_has_device
 
-from accounts.second_factor import second_factor_verify
+from accounts.credentials import credentials_verify
 from applications.choices import AuditAction
 from applications.models import (
     CallOpening,
@@ -103,7 +102,8 @@ def call_open(*, call: CallPage, user, request=None, quorum: bool = False) -> Ca
 def opening_confirm(*, call: CallPage, user, password: str, code: str = "", request=None):
     """One committee member confirms the opening, re-entering their password and,
     for a member with a second factor (every staff member has one: accounts.
-    second_factor), a current code from it.
+    second_factor), a current code from it (accounts.credentials: counted like a
+    sign-in, and a wrong password answered like a wrong code).
 
     The same member confirming again counts once. When ``OPENING_QUORUM``
     members have confirmed, the call opens. Returns (confirmations, opening or None).
@@ -115,15 +115,8 @@ def opening_confirm(*, call: CallPage, user, password: str, code: str = "", requ
         raise NotAllowed(
             _("Only a member of this call's opening committee can confirm its opening.")
         )
-    if not user.check_password(password or ""):
-        raise Refused(_("That is not your password. Nothing was recorded."))
-    if user_has_device(user) and second_factor_verify(request, user, code) is None:
-        raise Refused(
-            _(
-                "That is not a current code from your authenticator app, or your security "
-                "key did not confirm it. Nothing was recorded."
-            )
-        )
+    # As sign-in does: every wrong password or code counts towards pausing the account.
+    credentials_verify(request=request, user=user, password=password, code=code)
     problems = committee_problems(committee)
     if problems:
         raise Refused(" ".join(problems))

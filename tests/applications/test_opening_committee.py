@@ -82,7 +82,7 @@ def test_the_same_member_confirming_twice_counts_once(call, committee, members):
 
 
 def test_a_wrong_password_records_nothing(call, committee, members):
-    with pytest.raises(Refused, match="not your password"):
+    with pytest.raises(Refused, match="password or code is not right"):
         confirm(call, members[0], password="guess")
     assert not OpeningConfirmation.objects.exists()
 
@@ -299,7 +299,7 @@ def test_a_late_opening_needs_the_window_closed_a_reason_and_the_password(
     late = _window_passed(call, settings)
     with pytest.raises(Refused, match="at least 20 characters"):
         opening_delay_record(call=late, user=superuser, password=PASSWORD, reason="Late.")
-    with pytest.raises(Refused, match="not your password"):
+    with pytest.raises(Refused, match="password or code is not right"):
         opening_delay_record(call=late, user=superuser, password="guess", reason=reason)
     with pytest.raises(NotAllowed, match="Only staff"):
         opening_delay_record(call=late, user=UserFactory(), password=PASSWORD, reason=reason)
@@ -367,8 +367,77 @@ def test_a_member_with_an_authenticator_confirms_only_with_a_current_code(
     wrong = "000000" if code != "000000" else "111111"
 
     for attempt in ("", wrong):
-        with pytest.raises(Refused, match="not a current code"):
+        with pytest.raises(Refused, match="password or code is not right"):
             opening_confirm(call=call, user=members[0], password=PASSWORD, code=attempt)
     assert not OpeningConfirmation.objects.exists()
 
     assert opening_confirm(call=call, user=members[0], password=PASSWORD, code=code) == (1, None)
+
+
+# --- The password and code at the opening count like a sign-in -------------------------
+
+ONE_ANSWER = "That password or code is not right"
+
+
+def _post_for_message(client, url, data):
+    return client.post(url, data, follow=True).content.decode()
+
+
+def test_guessing_a_members_password_at_the_opening_pauses_the_account(
+    client, call, committee, members, settings
+):
+    """As an insider with a member's session would try it: each wrong password or code
+    is answered alike and counted like a failed sign-in; at the limit the account is
+    paused, the right password included, and nothing is recorded."""
+    settings.OTP_TOTP_THROTTLE_FACTOR = 0  # this is about the lockout, not the code's wait
+    member = members[0]
+    client.force_login(member)
+    url = reverse("zabuni_call_open", args=[call.pk])
+    code = second_factor_code(member)
+    wrong_code = "000000" if code != "000000" else "111111"
+
+    wrong_password = _post_for_message(client, url, {"password": "guess-0", "code": code})
+    wrong_code_page = _post_for_message(client, url, {"password": PASSWORD, "code": wrong_code})
+
+    for page in (wrong_password, wrong_code_page):
+        assert ONE_ANSWER in page
+        assert "not your password" not in page and "not a current code" not in page
+    answers = [
+        client.post(url, {"password": f"guess-{n}", "code": second_factor_code(member)})
+        for n in range(1, 11)
+    ]
+    # Two failures above, then these: the limit-th failure pauses the account.
+    assert answers[settings.AXES_FAILURE_LIMIT - 4].status_code == 302
+    assert answers[settings.AXES_FAILURE_LIMIT - 3].status_code == 429
+    right = client.post(url, {"password": PASSWORD, "code": second_factor_code(member)})
+
+    assert right.status_code == 429
+    assert "Sign-in paused" in right.content.decode()
+    assert not OpeningConfirmation.objects.exists()
+    signing_in = Client().post(
+        reverse("accounts:login"),
+        {
+            "sign_in_view-current_step": "auth",
+            "auth-username": member.email,
+            "auth-password": PASSWORD,
+        },
+    )
+    assert signing_in.status_code == 429
+
+
+def test_guessing_the_password_for_a_late_opening_pauses_the_account(
+    client, call, committee, superuser, settings
+):
+    late = _window_passed(call, settings)
+    client.force_login(superuser)
+    url = reverse("zabuni_call_opening_delay", args=[late.pk])
+    reason = "Two members were travelling without a connection for the whole window."
+
+    wrong = _post_for_message(client, url, {"password": "guess", "reason": reason})
+    assert ONE_ANSWER in wrong and "not your password" not in wrong
+    for n in range(settings.AXES_FAILURE_LIMIT - 1):
+        client.post(url, {"password": f"guess-{n}", "reason": reason})
+    right = client.post(url, {"password": PASSWORD, "reason": reason})
+
+    assert right.status_code == 429
+    assert not OpeningDelay.objects.exists()
