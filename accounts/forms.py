@@ -13,7 +13,12 @@ from accounts.models import Profile
 from notifications.services import outbox_enqueue
 
 
-class RegistrationForm(forms.ModelForm):
+class RegistrationForm(forms.Form):
+    """A plain form, not the user model's: a model form checks the address is not
+    taken, and saying so would tell anyone who has an account
+    (accounts.services.user_register answers both cases the same way)."""
+
+    email = forms.EmailField(label=_("Email address"), max_length=254)
     first_name = forms.CharField(label=_("First name"), max_length=150)
     last_name = forms.CharField(label=_("Last name"), max_length=150)
     password1 = forms.CharField(
@@ -27,14 +32,6 @@ class RegistrationForm(forms.ModelForm):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
-
-    class Meta:
-        model = get_user_model()
-        fields = ["email", "first_name", "last_name"]
-
-    def validate_unique(self):
-        """Not here: saying an address is taken would tell anyone who has an account
-        (accounts.services.user_register answers both cases the same way)."""
 
     def clean_email(self):
         return self.cleaned_data["email"].strip().lower()
@@ -80,7 +77,11 @@ class EmailAuthenticationForm(AuthenticationForm):
             return super().clean()
         except forms.ValidationError:
             # Django's backend refuses inactive users before the form can say
-            # why; with the right password, tell them to confirm their email.
+            # why; with the right password, tell them to confirm their email. That
+            # refusal was counted as a failure (django-axes); a paused account gets
+            # no answer about its password at all.
+            if getattr(self.request, "axes_locked_out", False):
+                raise
             user = (
                 get_user_model()
                 .objects.filter(email__iexact=self.cleaned_data.get("username", ""))

@@ -2,6 +2,7 @@
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
@@ -17,6 +18,12 @@ class UserManager(BaseUserManager):
         user.set_password(password)
         user.save(using=self._db)
         return user
+
+    def get_by_natural_key(self, username):
+        """The account an address names, however it is capitalised: "A@x.org" and
+        "a@x.org" are one account (a unique index on the upper-cased address), as the
+        sign-in lockout already counts them (accounts.throttles)."""
+        return self.get(email__iexact=str(username).strip())
 
     def create_user(self, email, password=None, **extra_fields):
         extra_fields.setdefault("is_staff", False)
@@ -49,6 +56,13 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        constraints = [
+            models.UniqueConstraint(
+                Upper("email"),
+                name="accounts_user_email_any_case_unique",
+                violation_error_message=_("An account with this email address already exists."),
+            )
+        ]
 
     def __str__(self):
         return self.get_full_name() or self.email

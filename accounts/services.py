@@ -1,19 +1,21 @@
 """Registering applicants and confirming their email addresses.
 
 Registration answers the same for a new address and one that has an
-account: the page says a message was sent, and it was. A new address gets
+account, in the same time: the page says a message was sent, and it was. A new address gets
 its confirmation link; an account never confirmed gets a fresh link; an
 active account's owner hears that someone tried to register with their
 address, with a link to reset their password.
 """
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
+from accounts.destinations import with_next
 from accounts.models import Profile
 from accounts.tokens import email_verification_token
 from notifications.services import outbox_enqueue
@@ -27,10 +29,13 @@ def user_register(
     last_name: str,
     base_url: str,
     language: str = "",
+    next_path: str = "",
 ):
     """Register ``email``, or tell its owner; the caller cannot tell which happened.
 
     ``language``: the one the person registered in; the portal and their mail use it.
+    ``next_path``: the page on this site they came from (accounts.destinations); the
+    mail's link brings them back to it once they have signed in.
 
     Returns the new user, or None when the address already had an account.
     """
@@ -50,20 +55,24 @@ def user_register(
                 user.set_password(password)
                 user.save()
                 Profile.objects.create(user=user, legal_name=f"{first_name} {last_name}".strip())
-                user_send_verification(user=user, base_url=base_url)
+                user_send_verification(user=user, base_url=base_url, next_path=next_path)
             return user
         except IntegrityError:  # registered a moment ago, by another request
             existing = User.objects.get(email__iexact=email)
+    else:
+        # Hashing is most of a new registration's time (about 0.3 s): without it here,
+        # how long the answer takes would say that the address has an account.
+        make_password(password)
     if not existing.is_active and existing.last_login is None:
         # Registered but never confirmed (the link may have expired): a fresh link.
-        user_send_verification(user=existing, base_url=base_url)
+        user_send_verification(user=existing, base_url=base_url, next_path=next_path)
     else:
         outbox_enqueue(
             to=existing.email,
             template="accounts/emails/registration_attempted",
             context={
                 "user": existing,
-                "login_url": base_url + reverse("accounts:login"),
+                "login_url": base_url + with_next(reverse("accounts:login"), next_path),
                 "reset_url": base_url + reverse("accounts:password_reset"),
             },
             # One such mail an hour at most: repeated attempts do not flood the owner.
@@ -72,11 +81,14 @@ def user_register(
     return None
 
 
-def user_send_verification(*, user, base_url: str) -> None:
-    """Queue the email with the link that confirms ``user``'s address."""
+def user_send_verification(*, user, base_url: str, next_path: str = "") -> None:
+    """Queue the email with the link that confirms ``user``'s address (and carries
+    ``next_path``, a path on this site, to the sign-in after it)."""
     token = email_verification_token.make_token(user)
     uid = urlsafe_base64_encode(force_bytes(user.pk))
-    link = base_url + reverse("accounts:verify", kwargs={"uidb64": uid, "token": token})
+    link = base_url + with_next(
+        reverse("accounts:verify", kwargs={"uidb64": uid, "token": token}), next_path
+    )
     outbox_enqueue(
         to=user.email,
         template="accounts/emails/verify_email",

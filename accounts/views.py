@@ -1,15 +1,18 @@
 """Sign-up, email confirmation and the applicant's profile."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 from two_factor.forms import AuthenticationTokenForm
 from two_factor.views import core as two_factor_views
 
+from accounts.destinations import next_path, with_next
 from accounts.forms import (
     EmailAuthenticationForm,
     ProfileForm,
@@ -30,8 +33,9 @@ from accounts.services import (
 def register(request):
     """The same answer, whether the address is new or already has an account
     (accounts.services.user_register says who gets which mail)."""
+    came_from = next_path(request)
     if request.user.is_authenticated:
-        return redirect("applications:dashboard")
+        return redirect(came_from or "applications:dashboard")
     form = RegistrationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user_register(
@@ -41,12 +45,16 @@ def register(request):
             last_name=form.cleaned_data["last_name"],
             base_url=request.build_absolute_uri("/")[:-1],
             language=request.LANGUAGE_CODE,
+            next_path=came_from,
         )
         return render(
             request, "accounts/register_done.html", {"email": form.cleaned_data["email"]}
         )
     return render(
-        request, "accounts/register.html", {"form": form}, status=400 if form.errors else 200
+        request,
+        "accounts/register.html",
+        {"form": form, "next": came_from},
+        status=400 if form.errors else 200,
     )
 
 
@@ -63,7 +71,8 @@ def verify_email(request, uidb64, token):
     if user is None:
         return render(request, "accounts/verify_failed.html", status=400)
     messages.success(request, _("Your email address is confirmed. Sign in to continue."))
-    return redirect("accounts:login")
+    # The page they registered from, carried by the link (and the form, which posts to it).
+    return redirect(with_next(reverse("accounts:login"), next_path(request)))
 
 
 @require_http_methods(["GET", "POST"])
@@ -102,7 +111,10 @@ def profile(request):
 
 class SignInView(two_factor_views.LoginView):
     """The one sign-in, for the portal and the admin: email and password, then the
-    authenticator code (or a recovery code) for an account that has one."""
+    authenticator code (or a recovery code) for an account that has one.
+
+    Afterwards: the page ``next`` names, if it is on this site; else the admin for
+    staff, and their bids for everyone else."""
 
     template_name = "accounts/login.html"
     form_list = (
@@ -110,6 +122,18 @@ class SignInView(two_factor_views.LoginView):
         (two_factor_views.LoginView.TOKEN_STEP, AuthenticationTokenForm),
         (two_factor_views.LoginView.BACKUP_STEP, RecoveryCodeForm),
     )
+
+    def get_success_url(self):
+        if url := self.get_redirect_url():
+            return url
+        user = self.get_user()
+        if user is not None and user.is_staff:
+            return reverse("wagtailadmin_home")
+        return resolve_url(settings.LOGIN_REDIRECT_URL)
+
+    def get_context_data(self, form, **kwargs):
+        """``next``, for the page's "Create an account" link to carry on."""
+        return {**super().get_context_data(form, **kwargs), "next": next_path(self.request)}
 
     def get_form(self, step=None, **kwargs):
         """The token step's form comes from the device's method, not ``form_list``:
