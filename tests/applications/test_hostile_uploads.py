@@ -2,6 +2,7 @@
 archive bombs, archives inside archives, huge entries, names too long or blank,
 forged requests and malformed bodies."""
 
+import functools
 import io
 import tracemalloc
 import zipfile
@@ -37,9 +38,16 @@ def zeros_entry(archive, name: str, size: int) -> None:
 
 
 def bomb(size: int, *, name="payload.bin", extra=None, ordinary=True) -> bytes:
+    """A zip of ``size`` zero bytes (plus ``extra`` entries), made once per run: deflating
+    a gibibyte of zeros takes seconds, and the same bombs serve many tests."""
+    return _bomb(size, name, tuple(sorted((extra or {}).items())), ordinary)
+
+
+@functools.cache
+def _bomb(size: int, name: str, extra: tuple, ordinary: bool) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for entry_name, content in (extra or {}).items():
+        for entry_name, content in extra:
             archive.writestr(entry_name, content)
         if ordinary:
             archive.writestr("word/document.xml", b'<?xml version="1.0"?><w:document/>')

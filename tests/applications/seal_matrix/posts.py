@@ -1,5 +1,7 @@
 """Checking one POST cell: the actions behind each page, refused without a trace."""
 
+from django.db import transaction
+
 from applications.models import Submission, SubmissionFile
 from tests.applications.seal_matrix.cells import NO_LEAK, REFUSED, expectation
 from tests.applications.seal_matrix.checks import refusal_is_proper, response_text_bytes
@@ -81,8 +83,13 @@ def check_post_cell(route: Route, role: str, phase: str, resource: str, url: str
             key: value.format(submission=w.submission.pk, password=PASSWORD)
             for key, value in payload.items()
         }
-        before = world_state(w)
-        response = w.clients[role].post(url, data)
+        # Each POST in a savepoint rolled back after it: what one wrongly changes
+        # is reported, and never seen by the next cell.
+        with transaction.atomic():
+            before = world_state(w)
+            response = w.clients[role].post(url, data)
+            after = world_state(w)
+            transaction.set_rollback(True)
         text = response_text_bytes(response).decode("utf-8", errors="replace")
         cell = f"[{phase}] {role} POST {url} {payload.get('action', '')} -> {response.status_code}"
         if response.status_code >= 500:
@@ -94,6 +101,6 @@ def check_post_cell(route: Route, role: str, phase: str, resource: str, url: str
         if expected == REFUSED:
             if response.status_code != 405 and not refusal_is_proper(response, role):
                 problems.append(f"{cell}: expected 403/404/405 or a redirect to sign in")
-            if world_state(w) != before:
+            if after != before:
                 problems.append(f"{cell}: a refused POST changed the call's state")
     return problems
