@@ -7,6 +7,8 @@ STAMP := $(VENV)/.installed
 AXE := node_modules/axe-core/axe.min.js
 # Settings refuse to start without DJANGO_ENV (portal/settings/base.py): say which one.
 export DJANGO_ENV ?= development
+# Test processes for `make test` (pytest-xdist): one per core here.
+TEST_PROCESSES ?= 2
 
 .PHONY: run test install lint format migrate demo worker clean messages
 
@@ -40,13 +42,14 @@ test: export DJANGO_ENV := test
 test: lint $(AXE)
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_PROCESSES) --dist load
 
 # Style, then the layering of the apps (import-linter contracts in pyproject.toml).
 lint: install
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
+	DJANGO_ENV=test $(PY) scripts/check_messages.py
 
 format: install
 	$(VENV)/bin/ruff format .

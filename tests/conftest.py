@@ -2,6 +2,7 @@
 a real Celery worker, a browser."""
 
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.test import override_settings
 
 from tests import services
 from tests.factories import StaffFactory, SuperuserFactory, UserFactory, in_group, make_call
@@ -79,75 +81,152 @@ def site_root(db):
     return build_site()
 
 
+class _Worker:
+    """One real Celery worker process on Redis for the whole run, sharing the test
+    database; it consumes only while a test that asked for it runs."""
+
+    QUEUES = ("celery", "heavy")
+
+    def __init__(self, private_root: Path):
+        self.private_root = private_root
+        self.process = None
+        self.log = None
+
+    def start(self, connection):
+        from portal.celery import app
+
+        broker = services.redis_url()
+        db = connection.settings_dict
+        database_url = (
+            f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:"
+            f"{db['PORT'] or 5432}/{db['NAME']}"
+        )
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "REDIS_URL": broker,
+            "CELERY_BROKER_URL": broker,
+            "PRIVATE_ROOT": str(self.private_root),
+            "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+        }
+        app.control.purge()
+        ARTIFACTS.mkdir(exist_ok=True)
+        self.log = open(ARTIFACTS / "celery-worker.log", "ab")
+        self.name = f"zabuni-test-{os.getpid()}@%h"
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "portal",
+                "worker",
+                "--pool",
+                "solo",
+                "--loglevel",
+                "INFO",
+                "--without-gossip",
+                "--without-mingle",
+                "--hostname",
+                self.name,
+                "-Q",
+                ",".join(self.QUEUES),
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+        # A loaded machine takes a while to import Django and Wagtail.
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                pytest.fail("The Celery worker exited at start-up; see test-artifacts/")
+            if self.ping(app):
+                return
+        pytest.fail("The Celery worker did not answer a ping within 120 s")
+
+    def ping(self, app, timeout=1.0):
+        return app.control.ping(destination=[self.hostname], timeout=timeout)
+
+    @property
+    def hostname(self):
+        import socket
+
+        return self.name.replace("%h", socket.gethostname())
+
+    def consume(self, app, on: bool):
+        """Start or stop consuming its queues; waits for the worker's answer (a running
+        task finishes first: the pool is solo)."""
+        for queue in self.QUEUES:
+            command = app.control.add_consumer if on else app.control.cancel_consumer
+            replies = command(queue, destination=[self.hostname], reply=True, timeout=60)
+            if not replies:
+                pytest.fail(f"The Celery worker did not answer {'add' if on else 'cancel'}")
+
+    def alive(self):
+        return self.process is not None and self.process.poll() is None
+
+    def stop(self):
+        if self.process is None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self.log.close()
+        self.process = None
+
+
+@pytest.fixture(scope="session")
+def _shared_celery_worker(django_db_setup, tmp_path_factory):
+    # After the test database is set up, so stopped before it is dropped.
+    worker = _Worker(tmp_path_factory.mktemp("worker-private"))
+    yield worker
+    worker.stop()
+
+
 @pytest.fixture
-def celery_worker(transactional_db, django_db_serialized_rollback):
+def celery_worker(transactional_db, django_db_serialized_rollback, _shared_celery_worker):
     """A real Celery worker process on Redis, sharing the test database.
 
     It is a separate process, so it sees only committed rows: tests that use
     it run without the wrapping transaction (``transactional_db``). Serialized
     rollback restores the rows migrations made (Wagtail's root page) after.
+    The process is started once for the run (it takes seconds to import the
+    portal) and consumes only during the tests that ask for it: tasks other
+    tests queue are purged before, as they were when each test had its own.
+    Its private storage is one folder, emptied before each test.
     """
     from django.db import connection
 
-    services.require_postgres(connection)
-    broker = services.redis_url()
-    db = connection.settings_dict
-    database_url = (
-        f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:"
-        f"{db['PORT'] or 5432}/{db['NAME']}"
-    )
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "REDIS_URL": broker,
-        "CELERY_BROKER_URL": broker,
-        "PRIVATE_ROOT": str(settings.PRIVATE_ROOT),
-        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
-    }
     from portal.celery import app
 
+    services.require_postgres(connection)
+    worker = _shared_celery_worker
+    if not worker.alive():
+        worker.start(connection)
+        worker.consume(app, on=False)
+    root = worker.private_root
+    shutil.rmtree(root, ignore_errors=True)
+    root.mkdir(parents=True)
+    storages = dict(settings.STORAGES)
+    private = dict(storages["private"])
+    if private["BACKEND"].endswith("PrivateFileSystemStorage"):
+        private["OPTIONS"] = {"location": str(root)}
+        storages["private"] = private
+    _override = override_settings(STORAGES=storages, PRIVATE_ROOT=root)
+    _override.enable()
     app.control.purge()
-    ARTIFACTS.mkdir(exist_ok=True)
-    log = open(ARTIFACTS / "celery-worker.log", "ab")
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "portal",
-            "worker",
-            "--pool",
-            "solo",
-            "--loglevel",
-            "INFO",
-            "--without-gossip",
-            "--without-mingle",
-            "-Q",
-            "celery,heavy",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    worker.consume(app, on=True)
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if worker.poll() is not None:
-                pytest.fail("The Celery worker exited at start-up; see test-artifacts/")
-            if app.control.ping(timeout=1):
-                break
-        else:
-            pytest.fail("The Celery worker did not answer a ping within 60 s")
         yield app
     finally:
-        worker.terminate()
-        try:
-            worker.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-        log.close()
+        if worker.alive():
+            worker.consume(app, on=False)
+        _override.disable()
+        app.control.purge()
 
 
 def wait_for(predicate, timeout=30.0, interval=0.2):

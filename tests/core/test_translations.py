@@ -5,17 +5,12 @@ fuzzy or a catalogue not compiled. Run ``make messages``, translate what is
 new (docs/glossary-sw.md), and run it again to compile.
 """
 
-import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import polib
 from django.conf import settings
 
 from portal.languages import catalogue_gaps, offered_languages
-from tests import services
 
 LOCALE = Path(settings.BASE_DIR) / "locale"
 # What `make messages` leaves out (Makefile: MESSAGE_IGNORES), and the rest of
@@ -53,27 +48,5 @@ def test_a_language_with_one_message_missing_is_not_offered(tmp_path):
     assert offered_languages(tmp_path, languages) == languages
 
 
-def test_every_message_of_the_code_is_in_the_catalogue(tmp_path):
-    """makemessages, run on a copy of the code, finds no message the catalogue lacks."""
-    if not shutil.which("xgettext") or not shutil.which("msgmerge"):
-        services.missing("GNU gettext (xgettext, msgmerge) is not installed")
-    copy = tmp_path / "code"
-    shutil.copytree(
-        settings.BASE_DIR, copy, ignore=shutil.ignore_patterns(*NOT_CODE, "*.pyc", "*.sqlite3")
-    )
-    (copy / "locale").mkdir()
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings", "DJANGO_ENV": "test"}
-    subprocess.run(
-        [sys.executable, "manage.py", "makemessages", "-l", "sw", "--no-location"],
-        cwd=copy, env=env, check=True, capture_output=True, timeout=300,
-    )  # fmt: skip
-    found = {
-        (entry.msgctxt, entry.msgid)
-        for entry in polib.pofile(str(copy / "locale" / "sw" / "LC_MESSAGES" / "django.po"))
-        if entry.msgid
-    }
-    catalogue = polib.pofile(str(LOCALE / "sw" / "LC_MESSAGES" / "django.po"))
-    known = {(entry.msgctxt, entry.msgid) for entry in catalogue if not entry.obsolete}
-    assert len(found) > 1000
-    missing = sorted(msgid for _context, msgid in found - known)
-    assert missing == [], "Not in locale/sw (run `make messages`):\n" + "\n".join(missing)
+# That every message of the code is in the catalogue is checked by `make lint`
+# (scripts/check_messages.py): it needs xgettext, not a database.
