@@ -6,6 +6,7 @@ once each bid has the panel's minimum of reviews; a fixed budget must be given."
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
@@ -258,4 +259,7 @@ def test_the_score_form_shows_a_running_total(build, client):
     page = client.get(reverse("reviews:assignment", args=[assignment.pk])).content.decode()
 
     assert f'<output id="score-total" for="score-form">{total:.2f}</output> of 100' in page
-    assert 'form.addEventListener("input", sum)' in page
+    # The running total's script is a static file (the pages allow no inline script).
+    assert "js/score_total" in page
+    script = (settings.BASE_DIR / "static" / "js" / "score_total.js").read_text()
+    assert 'form.addEventListener("input", sum)' in script
