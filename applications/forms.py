@@ -122,3 +122,27 @@ class ClarificationForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Questions are answered for everyone; your name is never published."),
     )
+
+
+class UploadStartForm(forms.Form):
+    """What the bid page's script sends to start a resumable upload, as JSON: the
+    document's id, the file's name and its size in bytes. Bound to the decoded
+    body; anything but an object of these (a list, a string, an infinite or a
+    fractional number, a name that is not text) is not valid."""
+
+    requirement = forms.IntegerField(min_value=1, max_value=2**31 - 1)
+    name = forms.CharField(max_length=1000, strip=False)
+    size = forms.IntegerField(min_value=0)
+
+    def __init__(self, body):
+        super().__init__(body if isinstance(body, dict) else {})
+        self.is_object = isinstance(body, dict)
+
+    def clean_name(self):
+        # A list or a number would be turned into text; only text is a name.
+        if not isinstance(self.data.get("name"), str):
+            raise forms.ValidationError("not text")
+        return self.cleaned_data["name"]
+
+    def is_valid(self):
+        return self.is_object and super().is_valid()

@@ -1,13 +1,26 @@
 """The portal's own error pages, for errors Django would otherwise answer bare."""
 
+from django.http import JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext as _
+
+from core.json_views import answers_json_for
 
 
 def csrf_failure(request, reason=""):
-    """A failed CSRF check (an expired form, a blocked cookie): 403, and nothing saved."""
+    """A failed CSRF check (an expired form, a blocked cookie): 403, and nothing saved.
+
+    A script's request (core.json_views) gets JSON it can show: the token it holds
+    changed when the person signed in again, in another tab perhaps."""
+    if answers_json_for(request):
+        message = _(
+            "This page is out of date: you may have signed in again in another tab. "
+            "Reload the page, then try again."
+        )
+        return JsonResponse({"message": message}, status=403)
     return render(request, "403_csrf.html", status=403)
 
 

@@ -8,33 +8,58 @@ works as before.
 
 - ``upload_start`` checks what can be checked before any byte arrives: the
   owner, the deadline, the document, the name's type and the declared size.
+  Unfinished uploads are bounded (issue 21): one per bid and document (a new
+  start replaces the old one, bytes and all), and an account's unfinished
+  uploads together may declare at most ``BUDGET_FACTOR`` times the call's
+  document limits added up. Starts of one account take turns on its row, so
+  two at once cannot both slip under the budget. (The view limits how often
+  an account may start one at all.)
 - ``upload_append`` takes one piece at the offset the server holds (another
-  offset gets ``OffsetMismatch``, with the right one), under a row lock, so a
-  piece sent twice is written once.
-- When the last piece is in, the whole file goes through ``submission_save``,
-  exactly as a file sent with the form: the same type, size and archive
-  checks, the same private storage, visible to its owner only, and nothing
-  is submitted. The partial bytes are then deleted, whatever the outcome.
+  offset gets ``OffsetMismatch``, with the right one), under the upload's row
+  lock, so a piece sent twice is written once.
+- When the last piece is in, in the same transaction and under the same lock,
+  the whole file goes through ``submission_save``, exactly as a file sent with
+  the form: the same type, size and archive checks, the same private storage,
+  visible to its owner only, and nothing is submitted. The row records how it
+  ended; once committed, the partial bytes are deleted, whatever the outcome.
+  A request at ``offset == size`` with no bytes asks for that ending again: it
+  finishes an upload whose whole file is in but unfinished (a worker that died
+  mid-way, before this was one transaction), or answers with the recorded
+  ending. A lost answer costs nothing but that request.
 
 The time of receipt of each piece is judged against the deadline like any
 request: a piece that arrives after it is refused, with both times.
 """
 
+import os
 import shutil
+import uuid
 from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.files import File
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applications.models import PartialUpload, SubmissionFile
 from applications.services.submissions import FilesRefused, require_editable, submission_save
 from applications.uploads import extension_of, sanitise_filename, sizes_to_compare
-from core.errors import Refused
+from core.db import atomic_with_retry
+from core.errors import Refused, StorageUnavailable
 from core.page_text import rows_with_text
+
+# An account's unfinished uploads may declare this many times the limits of the
+# documents of the call it starts one for, added up: a whole bid in flight, and
+# a second one.
+BUDGET_FACTOR = 2
+# Past this, a declared size is not a file's and is not repeated back.
+LARGEST_SIZE_SHOWN = 1024**4
+# The sweep forgets this many rows per transaction.
+SWEEP_BATCH = 500
 
 
 class OffsetMismatch(Refused):
@@ -51,8 +76,12 @@ class UploadGone(Refused):
     status_code = 404
 
 
-def _path(upload: PartialUpload) -> Path:
-    return Path(settings.PARTIAL_UPLOAD_ROOT) / str(upload.pk)
+def _path(upload_id) -> Path:
+    return Path(settings.PARTIAL_UPLOAD_ROOT) / str(upload_id)
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1048576:.1f} MB"
 
 
 def upload_for(user, upload_id, *, lock: bool = False) -> PartialUpload:
@@ -65,12 +94,13 @@ def upload_for(user, upload_id, *, lock: bool = False) -> PartialUpload:
         uploads = uploads.select_for_update(of=("self",))
     upload = uploads.first()
     if upload is None:
-        raise UploadGone(_("That upload is not found."))
+        raise UploadGone(_("That upload is not found. Choose the file again."))
     return upload
 
 
-def upload_start(*, user, submission, requirement_id, name: str, size: int, received_at):
-    """A new upload of ``name`` (``size`` bytes) for one of the call's documents."""
+def upload_start(*, user, submission, requirement_id: int, name: str, size: int, received_at):
+    """A new upload of ``name`` (``size`` bytes) for one of the call's documents; it
+    replaces the bid's unfinished upload of that document, if any."""
     require_editable(user, submission, received_at)
     requirements = rows_with_text(submission.call, "required_documents")
     requirement = next((r for r in requirements if r.pk == requirement_id), None)
@@ -92,50 +122,126 @@ def upload_start(*, user, submission, requirement_id, name: str, size: int, rece
         raise Refused(_("%(doc)s: the file is empty.") % {"doc": label})
     if size > requirement.max_size_bytes:
         shown, limit = sizes_to_compare(size, requirement.max_size_bytes)
+        if size > LARGEST_SIZE_SHOWN:
+            raise Refused(
+                _("%(doc)s: the file is far larger than the limit of %(limit)s.")
+                % {"doc": label, "limit": limit}
+            )
         raise Refused(
             _("%(doc)s: the file is %(size)s; the limit is %(limit)s.")
             % {"doc": label, "size": shown, "limit": limit}
         )
-    upload = PartialUpload.objects.create(
-        submission=submission, requirement=requirement, owner=user, name=display, size=size
+    budget = BUDGET_FACTOR * sum(r.max_size_bytes for r in requirements)
+    upload, replaced = atomic_with_retry(
+        lambda: _start_locked(
+            user=user,
+            submission=submission,
+            requirement=requirement,
+            name=display,
+            size=size,
+            budget=budget,
+        )
     )
-    path = _path(upload)
+    for old in replaced:  # committed: their bytes go
+        _path(old).unlink(missing_ok=True)
+    return upload
+
+
+def _start_locked(*, user, submission, requirement, name: str, size: int, budget: int):
+    # Lock 0: the account's row, against its other starts only (FOR NO KEY UPDATE
+    # leaves rows that refer to it free to be written). Then the unfinished upload
+    # this one replaces: an append or a finish in flight on it ends first.
+    list(
+        get_user_model()
+        .objects.select_for_update(no_key=True)
+        .filter(pk=user.pk)
+        .values_list("pk", flat=True)
+    )
+    replaced = list(
+        PartialUpload.objects.select_for_update()
+        .filter(submission=submission, requirement=requirement, finished_at__isnull=True)
+        .values_list("pk", flat=True)
+    )
+    held = (
+        PartialUpload.objects.filter(owner=user, finished_at__isnull=True)
+        .exclude(pk__in=replaced)
+        .aggregate(total=Sum("size"))["total"]
+        or 0
+    )
+    if held + size > budget:
+        raise Refused(
+            _(
+                "%(doc)s: your unfinished uploads already hold %(held)s of the %(budget)s "
+                "allowed at once. Let them finish, then choose this file again (uploads "
+                "left unfinished are cleared after a day)."
+            )
+            % {
+                "doc": requirement.text.name,
+                "held": _megabytes(held),
+                "budget": _megabytes(budget),
+            }
+        )
+    PartialUpload.objects.filter(pk__in=replaced).delete()
+    upload = PartialUpload.objects.create(
+        submission=submission, requirement=requirement, owner=user, name=name, size=size
+    )
+    # Made before the commit: if the commit fails, the sweep finds it without a row.
+    path = _path(upload.pk)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.touch(mode=0o600)
-    return upload
+    return upload, replaced
 
 
 def upload_append(*, user, upload_id, offset: int, piece, length: int, received_at, request=None):
     """Write one piece (a file object of ``length`` bytes) at ``offset``. Returns the
-    upload; once it is whole, it has been saved on the bid or refused (``refusal``)."""
-    with transaction.atomic():
+    upload; once it is whole, it has been saved on the bid or refused (``refusal``).
+
+    No bytes at ``offset == size``: finish the upload if its whole file is in, or
+    return it as it ended (asked again after a lost answer)."""
+
+    def append():
         upload = upload_for(user, upload_id, lock=True)
+        asks_for_the_end = offset == upload.size and length == 0
         if upload.finished_at is not None:
+            if asks_for_the_end:
+                return upload
             raise OffsetMismatch(upload.received)
         require_editable(user, upload.submission, received_at)
         if offset != upload.received:
             raise OffsetMismatch(upload.received)
-        if length <= 0 or upload.received + length > upload.size:
-            raise Refused(
-                _("%(doc)s: more bytes arrived than the file has.") % {"doc": upload.name}
-            )
-        with open(_path(upload), "r+b") as partial:
-            partial.seek(offset)
-            piece.seek(0)
-            shutil.copyfileobj(piece, partial, 64 * 1024)
-            partial.truncate(offset + length)
-        upload.received = offset + length
-        upload.save(update_fields=["received"])
-    if upload.received == upload.size:
-        _finish(upload, user=user, request=request, received_at=received_at)
+        if not asks_for_the_end:
+            if length <= 0 or upload.received + length > upload.size:
+                raise Refused(
+                    _("%(doc)s: more bytes arrived than the file has.") % {"doc": upload.name}
+                )
+            try:
+                with open(_path(upload.pk), "r+b") as partial:
+                    partial.seek(offset)
+                    piece.seek(0)
+                    shutil.copyfileobj(piece, partial, 64 * 1024)
+                    partial.truncate(offset + length)
+            except FileNotFoundError:
+                raise UploadGone(_("That upload is not found. Choose the file again.")) from None
+            upload.received = offset + length
+            upload.save(update_fields=["received"])
+        if upload.received == upload.size:
+            _finish_locked(upload, user=user, request=request, received_at=received_at)
+        return upload
+
+    upload = atomic_with_retry(append)
+    if upload.finished_at is not None:  # committed: the bytes are no longer needed
+        _path(upload.pk).unlink(missing_ok=True)
     return upload
 
 
-def _finish(upload: PartialUpload, *, user, request, received_at) -> None:
-    """The whole file, through the bid form's own path; then the bytes are gone."""
-    path = _path(upload)
+def _finish_locked(upload: PartialUpload, *, user, request, received_at) -> None:
+    """The whole file, through the bid form's own path, under the upload's row lock.
+
+    A refused file is recorded as the ending; storage out of reach is not an
+    ending: it is raised, the transaction rolls back, and the bytes stay for a
+    request at the end to finish later."""
     try:
-        with open(path, "rb") as handle:
+        with open(_path(upload.pk), "rb") as handle:
             whole = File(handle, name=upload.name)
             submission_save(
                 submission=upload.submission,
@@ -144,14 +250,18 @@ def _finish(upload: PartialUpload, *, user, request, received_at) -> None:
                 request=request,
                 received_at=received_at,
             )
+    except FileNotFoundError:
+        upload.refusal = _("%(doc)s: the file was lost on the way. Choose it again.") % {
+            "doc": upload.name
+        }
     except FilesRefused as refusal:
         upload.refusal = next(iter(refusal.refusals.values()), refusal.message)
+    except StorageUnavailable:
+        raise
     except Refused as refusal:
         upload.refusal = refusal.message
-    finally:
-        path.unlink(missing_ok=True)
-        upload.finished_at = timezone.now()
-        upload.save(update_fields=["refusal", "finished_at"])
+    upload.finished_at = timezone.now()
+    upload.save(update_fields=["refusal", "finished_at"])
 
 
 def kept_file(upload: PartialUpload) -> SubmissionFile | None:
@@ -167,12 +277,56 @@ def kept_file(upload: PartialUpload) -> SubmissionFile | None:
     )
 
 
-def partial_uploads_sweep(*, now=None) -> int:
+def partial_uploads_sweep(*, now=None, batch: int = SWEEP_BATCH) -> int:
     """Forget uploads left unfinished for a day (a closed tab, a lost phone) and their
-    bytes, and the records of finished ones. Returns how many were removed."""
+    bytes, and the records of finished ones, ``batch`` rows per transaction; an
+    upload busy right now is left for the next sweep. Then bytes a day old that no
+    row owns (a start whose commit failed) go too. Returns how many rows went."""
     cutoff = (now or timezone.now()) - timedelta(days=1)
-    stale = list(PartialUpload.objects.filter(started_at__lt=cutoff))
-    for upload in stale:
-        _path(upload).unlink(missing_ok=True)
-    PartialUpload.objects.filter(pk__in=[u.pk for u in stale]).delete()
-    return len(stale)
+    removed = 0
+    while True:
+        with transaction.atomic():
+            ids = list(
+                PartialUpload.objects.filter(started_at__lt=cutoff)
+                .select_for_update(skip_locked=True)
+                .values_list("pk", flat=True)[:batch]
+            )
+            PartialUpload.objects.filter(pk__in=ids).delete()
+        for pk in ids:  # committed: their bytes go
+            _path(pk).unlink(missing_ok=True)
+        removed += len(ids)
+        if len(ids) < batch:
+            break
+    _sweep_orphan_bytes(cutoff=cutoff, batch=batch)
+    return removed
+
+
+def _sweep_orphan_bytes(*, cutoff, batch: int) -> None:
+    root = Path(settings.PARTIAL_UPLOAD_ROOT)
+    if not root.is_dir():
+        return
+    oldest = cutoff.timestamp()
+    names: list[str] = []
+    with os.scandir(root) as entries:
+        for entry in entries:
+            if entry.is_file() and entry.stat().st_mtime < oldest:
+                names.append(entry.name)
+            if len(names) == batch:
+                _unlink_unowned(names)
+                names = []
+    _unlink_unowned(names)
+
+
+def _unlink_unowned(names: list[str]) -> None:
+    if not names:
+        return
+    ids = {}
+    for name in names:
+        try:
+            ids[uuid.UUID(name)] = name
+        except ValueError:
+            continue  # not ours
+    owned = set(PartialUpload.objects.filter(pk__in=ids).values_list("pk", flat=True))
+    for upload_id, name in ids.items():
+        if upload_id not in owned:
+            _path(name).unlink(missing_ok=True)

@@ -1,9 +1,11 @@
 """The bid page's uploads a piece at a time (applications.services.resumable), as JSON.
 
 Every answer is JSON with a clear ``message`` on refusal and a 4xx status,
-never a 500: 400 for a bad file, 403/424 past the deadline, 404 for anyone
-else's bid or upload, 409 with the ``offset`` to go on from, 413 for a piece
-larger than a piece may be.
+never a 500 nor an HTML page: 400 for a bad request or a refused file, 403
+signed out or past the deadline (or a failed CSRF check, portal.views), 404
+for anyone else's bid or upload, 405 for another method, 409 with the
+``offset`` to go on from, 413 for a piece larger than a piece may be, 424
+when private storage is out of reach, 429 for too many starts.
 """
 
 import json
@@ -11,12 +13,12 @@ import tempfile
 from functools import wraps
 
 from django.conf import settings
-from django.http import Http404, JsonResponse
-from django.shortcuts import get_object_or_404
+from django.http import JsonResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django_ratelimit.core import is_ratelimited
 
+from applications.forms import UploadStartForm
 from applications.models import Submission
 from applications.permissions import is_owner
 from applications.services.resumable import (
@@ -27,7 +29,11 @@ from applications.services.resumable import (
     upload_start,
 )
 from core.errors import Refused
+from core.json_views import answers_json, json_methods
 from core.receipt import time_of_receipt
+
+# A start is a few fields: a body past this is not one.
+START_BODY_LIMIT = 4096
 
 
 def signed_in(view):
@@ -50,6 +56,8 @@ def _state(upload) -> dict:
         "size": upload.size,
         "done": upload.finished_at is not None,
     }
+    if upload.finished_at is not None:
+        state["kept"] = not upload.refusal
     if upload.refusal:
         state["message"] = upload.refusal
     kept = kept_file(upload)
@@ -70,25 +78,54 @@ def _refused(refusal: Refused) -> JsonResponse:
     return JsonResponse(body, status=refusal.status_code)
 
 
-@signed_in
-@require_POST
-def start(request, pk):
-    submission = get_object_or_404(Submission.objects.select_related("call"), pk=pk)
-    if not is_owner(request.user, submission):
-        raise Http404
+def _unreadable() -> JsonResponse:
+    return JsonResponse(
+        {"message": _("We could not read that request. Reload the page, then try again.")},
+        status=400,
+    )
+
+
+def _start_body(request):
+    """The decoded JSON body, or None if it cannot be one."""
+    raw = request.read(START_BODY_LIMIT + 1)
+    if len(raw) > START_BODY_LIMIT:
+        return None
     try:
-        data = json.loads(request.body or b"{}")
-        size = int(data.get("size"))
-        requirement_id = int(data.get("requirement"))
-    except (ValueError, TypeError):
-        return JsonResponse({"message": _("We could not read that request.")}, status=400)
+        return json.loads(raw or b"{}")
+    except (ValueError, RecursionError):
+        return None
+
+
+@answers_json
+@signed_in
+@json_methods("POST")
+def start(request, pk):
+    if is_ratelimited(
+        request,
+        group="applications.upload_start",
+        key="user",
+        rate=lambda group, request: settings.UPLOAD_START_RATE,
+        method="POST",
+        increment=True,
+    ):
+        message = _(
+            "You have started many uploads in a short time. Wait a few minutes, "
+            "then choose the file again."
+        )
+        return JsonResponse({"message": message}, status=429)
+    submission = Submission.objects.select_related("call").filter(pk=pk).first()
+    if submission is None or not is_owner(request.user, submission):
+        return JsonResponse({"message": _("That bid is not found.")}, status=404)
+    form = UploadStartForm(_start_body(request))
+    if not form.is_valid():
+        return _unreadable()
     try:
         upload = upload_start(
             user=request.user,
             submission=submission,
-            requirement_id=requirement_id,
-            name=str(data.get("name") or ""),
-            size=size,
+            requirement_id=form.cleaned_data["requirement"],
+            name=form.cleaned_data["name"],
+            size=form.cleaned_data["size"],
             received_at=time_of_receipt(request),
         )
     except Refused as refusal:
@@ -99,17 +136,20 @@ def start(request, pk):
     )
 
 
+@answers_json
 @signed_in
-@require_http_methods(["GET", "POST"])
+@json_methods("GET", "POST")
 def piece(request, upload_id):
-    """GET: where the upload stands. POST: the next piece, at ``Upload-Offset``."""
+    """GET: where the upload stands. POST: the next piece, at ``Upload-Offset``; no
+    bytes at the end of the file: how the upload ended (finishing it if need be).
+    A finished upload whose file was refused answers 400, with its message."""
     try:
         if request.method == "GET":
             return JsonResponse(_state(upload_for(request.user, upload_id)))
         try:
             offset = int(request.headers.get("Upload-Offset", ""))
         except ValueError:
-            return JsonResponse({"message": _("We could not read that request.")}, status=400)
+            return _unreadable()
         limit = settings.UPLOAD_PIECE_BYTES
         # The whole piece is read before its time of receipt is taken.
         with tempfile.SpooledTemporaryFile(max_size=limit) as body:
@@ -133,4 +173,4 @@ def piece(request, upload_id):
             )
     except Refused as refusal:
         return _refused(refusal)
-    return JsonResponse(_state(upload))
+    return JsonResponse(_state(upload), status=400 if upload.refusal else 200)

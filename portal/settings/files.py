@@ -21,6 +21,8 @@ PARTIAL_UPLOAD_ROOT = Path(
 )
 # The largest piece of a resumable upload; a dropped connection costs at most this.
 UPLOAD_PIECE_BYTES = 1024 * 1024
+# How often one account may start a resumable upload (django-ratelimit; 429 past it).
+UPLOAD_START_RATE = env.str("UPLOAD_START_RATE", default="30/10m")
 
 # Uploads stream to a temporary file on disk, never into memory, whatever
 # their size. A request larger than this is refused before it is read.

@@ -48,8 +48,21 @@
   }
   function wait(ms) { return new Promise(function (resolve) { setTimeout(resolve, ms); }); }
 
+  // The server answers in JSON, with a message on refusal. Any 4xx that is not
+  // (a proxy's own page) is still a refusal, without a message: the upload stops.
+  // Anything else that is not JSON is taken as a dropped connection: it is retried.
+  function readAnswer(status, text) {
+    var body = null;
+    try { body = JSON.parse(text); } catch (e) { body = null; }
+    if (body === null || typeof body !== "object" || Array.isArray(body)) {
+      if (status >= 400 && status < 500) body = {};
+      else throw new Error("network");
+    }
+    body.status = status;
+    return body;
+  }
   function json(response) {
-    return response.json().then(function (body) { body.status = response.status; return body; });
+    return response.text().then(function (text) { return readAnswer(response.status, text); });
   }
 
   // One piece, with its progress (fetch cannot report upload progress; XHR can).
@@ -62,10 +75,8 @@
       xhr.setRequestHeader("Content-Type", "application/octet-stream");
       xhr.upload.onprogress = function (event) { onProgress(event.loaded); };
       xhr.onload = function () {
-        var body = {};
-        try { body = JSON.parse(xhr.responseText); } catch (e) { reject(new Error("network")); return; }
-        body.status = xhr.status;
-        if (xhr.status >= 500) reject(new Error("server")); else resolve(body);
+        if (xhr.status >= 500) { reject(new Error("server")); return; }
+        try { resolve(readAnswer(xhr.status, xhr.responseText)); } catch (e) { reject(e); }
       };
       xhr.onerror = xhr.ontimeout = xhr.onabort = function () { reject(new Error("network")); };
       xhr.send(blob);
@@ -106,8 +117,15 @@
     }).then(json).then(function (started) {
       if (started.status !== 201) { done(started.message || text.textFailed, false); return; }
       var url = started.url, pieceSize = started.piece, offset = started.offset, delay = 1000;
+      // How the upload ended: the file kept, or refused with the reason.
+      function ended(state) {
+        if (state.kept && state.file) { showKept(row, input, state.file); done(text.textKept, true); }
+        else done(state.message || text.textFailed, false);
+        return null;
+      }
+      // The next piece; at the end of the file, no bytes: the server then says how
+      // the upload ended, finishing it if the answer to the last piece was lost.
       function next() {
-        if (offset >= file.size) return Promise.resolve();
         var end = Math.min(offset + pieceSize, file.size);
         return sendPiece(url, file.slice(offset, end), offset, function (loaded) {
           bar.value = offset + loaded;
@@ -116,14 +134,11 @@
           });
         }).then(function (answer) {
           delay = 1000;
+          if (answer.done) return ended(answer);
           if (answer.status === 409 && typeof answer.offset === "number") { offset = answer.offset; return next(); }
+          // Any other refusal says what to do (sign in, reload, choose again): stop.
           if (answer.status !== 200) { done(answer.message || text.textFailed, false); return null; }
           offset = answer.offset;
-          if (answer.done) {
-            if (answer.message) done(answer.message, false);
-            else { showKept(row, input, answer.file); done(text.textKept, true); }
-            return null;
-          }
           return next();
         }, function () {
           // The connection dropped: wait, ask where the upload stands, go on from there.
@@ -131,7 +146,9 @@
           return wait(delay).then(function () {
             delay = Math.min(delay * 2, 30000);
             return fetch(url, { credentials: "same-origin" }).then(json).then(function (state) {
-              if (state.status === 200) offset = state.offset;
+              if (state.done) return ended(state);
+              if (state.status !== 200) { done(state.message || text.textFailed, false); return null; }
+              offset = state.offset;
               return next();
             }, next);
           });

@@ -13,57 +13,15 @@ from django.utils import timezone
 
 from applications.models import PartialUpload, SubmissionFile
 from tenders.models import CallPage
+from tests.applications import resumable_support
+from tests.applications.resumable_support import MB, send, start
 from tests.applications.test_hostile_uploads import bomb
-from tests.factories import (
-    UserFactory,
-    build_site,
-    make_call,
-    pdf_bytes,
-    private_objects,
-    start_submission,
-)
+from tests.factories import UserFactory, pdf_bytes, private_objects
 
-pytestmark = pytest.mark.django_db
+# The shared fixtures, used by name.
+bid, partial_root = resumable_support.bid, resumable_support.partial_root
 
-MB = 1024 * 1024
-
-
-@pytest.fixture(autouse=True)
-def partial_root(settings, tmp_path):
-    settings.PARTIAL_UPLOAD_ROOT = tmp_path / "partial"
-    settings.UPLOAD_PIECE_BYTES = 256 * 1024
-    return settings.PARTIAL_UPLOAD_ROOT
-
-
-@pytest.fixture
-def bid():
-    call = make_call(
-        build_site()["calls"],
-        documents=[
-            ("Technical proposal", "technical", True, "pdf,docx", 5),
-            ("Financial proposal", "financial", True, "pdf", 5),
-        ],
-    )
-    applicant = UserFactory()
-    submission = start_submission(call, applicant)
-    client = Client()
-    client.force_login(applicant)
-    technical = call.required_documents.get(name="Technical proposal")
-    return {"call": call, "submission": submission, "client": client, "doc": technical}
-
-
-def start(client, submission, doc, name, size):
-    return client.post(
-        reverse("applications:upload_start", args=[submission.pk]),
-        {"requirement": doc.pk, "name": name, "size": size},
-        content_type="application/json",
-    )
-
-
-def send(client, url, offset, data):
-    return client.post(
-        url, data, content_type="application/octet-stream", HTTP_UPLOAD_OFFSET=str(offset)
-    )
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("partial_root")]
 
 
 def test_a_file_sent_in_pieces_is_kept_on_the_draft(bid, partial_root):
@@ -78,7 +36,7 @@ def test_a_file_sent_in_pieces_is_kept_on_the_draft(bid, partial_root):
         assert answer.status_code == 200, answer.json()
         offset = answer.json()["offset"]
     final = answer.json()
-    assert final["done"] and "message" not in final
+    assert final["done"] and final["kept"] and "message" not in final
     assert final["file"]["sha256"] == hashlib.sha256(content).hexdigest()
     kept = SubmissionFile.objects.get(submission=submission, requirement=doc)
     assert (kept.size, kept.original_name) == (len(content), "proposal.pdf")
@@ -150,8 +108,11 @@ def test_a_whole_file_passes_the_forms_own_checks_or_nothing_is_kept(
     offset, piece = 0, 256 * 1024
     while offset < len(content):
         answer = send(client, url, offset, content[offset : offset + piece])
+        if answer.json()["done"]:
+            break
         assert answer.status_code == 200
         offset = answer.json()["offset"]
+    assert answer.status_code == 400  # the file is refused: a 4xx, not a success
     final = answer.json()
     assert final["done"] and says in final["message"] and "file" not in final
     assert not SubmissionFile.objects.filter(submission=submission).exists()

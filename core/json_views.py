@@ -1,0 +1,46 @@
+"""Views a script calls, not a person: every answer is JSON with a ``message``.
+
+``answers_json`` marks such a view. Answers Django gives before the view runs
+(a failed CSRF check, in ``portal.views.csrf_failure``) ask ``answers_json_for``
+and answer in JSON too, so the script can show the message and stop, instead
+of reading an HTML page as a dropped connection.
+"""
+
+from functools import wraps
+
+from django.http import JsonResponse
+from django.utils.translation import gettext as _
+
+
+def answers_json(view):
+    view.answers_json = True
+    return view
+
+
+def answers_json_for(request) -> bool:
+    """Whether the view this request reached is marked with ``answers_json``."""
+    match = getattr(request, "resolver_match", None)
+    return bool(match is not None and getattr(match.func, "answers_json", False))
+
+
+def json_methods(*methods: str):
+    """Like ``require_http_methods``, with a JSON 405 that says which methods."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if request.method not in methods:
+                response = JsonResponse(
+                    {
+                        "message": _("This address takes %(methods)s requests only.")
+                        % {"methods": ", ".join(methods)}
+                    },
+                    status=405,
+                )
+                response["Allow"] = ", ".join(methods)
+                return response
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator

@@ -1,0 +1,72 @@
+"""What the resumable upload tests share: a draft with two documents, its owner's
+client, and the two requests the bid page's script sends (start, and a piece)."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from tests.factories import UserFactory, build_site, make_call, start_submission
+
+MB = 1024 * 1024
+PIECE = 256 * 1024
+
+
+@pytest.fixture
+def partial_root(settings, tmp_path):
+    settings.PARTIAL_UPLOAD_ROOT = tmp_path / "partial"
+    settings.UPLOAD_PIECE_BYTES = PIECE
+    return settings.PARTIAL_UPLOAD_ROOT
+
+
+def make_bid(applicant=None, *, site=None) -> dict:
+    """A draft on a new call with two documents of at most 5 MB each, and a client
+    signed in as its owner."""
+    call = make_call(
+        (site or build_site())["calls"],
+        documents=[
+            ("Technical proposal", "technical", True, "pdf,docx", 5),
+            ("Financial proposal", "financial", True, "pdf", 5),
+        ],
+    )
+    applicant = applicant or UserFactory()
+    submission = start_submission(call, applicant)
+    client = Client()
+    client.force_login(applicant)
+    return {
+        "call": call,
+        "submission": submission,
+        "client": client,
+        "applicant": applicant,
+        "doc": call.required_documents.get(name="Technical proposal"),
+        "financial": call.required_documents.get(name="Financial proposal"),
+    }
+
+
+@pytest.fixture
+def bid(partial_root):
+    return make_bid()
+
+
+def start(client, submission, doc, name, size):
+    return client.post(
+        reverse("applications:upload_start", args=[submission.pk]),
+        {"requirement": doc.pk, "name": name, "size": size},
+        content_type="application/json",
+    )
+
+
+def send(client, url, offset, data):
+    return client.post(
+        url, data, content_type="application/octet-stream", HTTP_UPLOAD_OFFSET=str(offset)
+    )
+
+
+def send_all(client, url, content, *, upto=None):
+    """Send ``content`` piece by piece (up to byte ``upto``); the last answer."""
+    offset, answer, end = 0, None, len(content) if upto is None else upto
+    while offset < end:
+        answer = send(client, url, offset, content[offset : min(offset + PIECE, end)])
+        if answer.status_code != 200:
+            return answer
+        offset = answer.json()["offset"]
+    return answer
