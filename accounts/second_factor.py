@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from django_otp import match_token, user_has_device
 
 from accounts.passkeys import assertion_verify, uses_passkey
+from core.json_views import answers_json_for, json_refusal
 
 NEEDS_SECOND_FACTOR = "zabuni_needs_second_factor"
 # Paths reachable before the second factor: signing in and out, setting it up.
@@ -85,6 +86,15 @@ class SecondFactorRequiredMiddleware:
 
     @staticmethod
     def _refuse(request, user):
+        if answers_json_for(request):
+            # A script (an upload): it shows the message and stops.
+            return json_refusal(
+                _(
+                    "Your account needs its second factor first. Sign in again with it, "
+                    "then choose the file again."
+                ),
+                403,
+            )
         if user_has_device(user):
             # Signed in before the factor was checked (an old session): sign in again.
             logout(request)

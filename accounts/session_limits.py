@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from accounts.second_factor import NEEDS_SECOND_FACTOR
 from accounts.sessions import session_seen
+from core.json_views import answers_json_for, json_refusal
 
 STARTED = "zabuni_session_started"
 SEEN = "zabuni_session_seen"
@@ -62,6 +63,15 @@ class SessionLimitMiddleware:
             idle = settings.STAFF_SESSION_IDLE.total_seconds()
             if now - seen > idle or now - started > settings.STAFF_SESSION_MAX.total_seconds():
                 logout(request)
+                if answers_json_for(request):
+                    # A script (an upload): it shows the message and stops.
+                    return json_refusal(
+                        _(
+                            "You were signed out after a while without activity. "
+                            "Sign in again, then choose the file again."
+                        ),
+                        401,
+                    )
                 messages.info(
                     request,
                     _("You were signed out after a while without activity. Sign in again."),

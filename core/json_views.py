@@ -9,6 +9,7 @@ of reading an HTML page as a dropped connection.
 from functools import wraps
 
 from django.http import JsonResponse
+from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 
 
@@ -18,9 +19,20 @@ def answers_json(view):
 
 
 def answers_json_for(request) -> bool:
-    """Whether the view this request reached is marked with ``answers_json``."""
+    """Whether the view this request reached, or will reach, is marked with
+    ``answers_json``. Middleware that answers before the URL is resolved (the size
+    limit, the session and second-factor rules) resolves the path itself."""
     match = getattr(request, "resolver_match", None)
-    return bool(match is not None and getattr(match.func, "answers_json", False))
+    if match is None:
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return False
+    return bool(getattr(match.func, "answers_json", False))
+
+
+def json_refusal(message: str, status: int) -> JsonResponse:
+    return JsonResponse({"message": message}, status=status)
 
 
 def json_methods(*methods: str):

@@ -2,6 +2,9 @@
 
 from django.conf import settings
 from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from core.json_views import answers_json_for, json_refusal
 
 
 class RequestSizeLimitMiddleware:
@@ -21,5 +24,8 @@ class RequestSizeLimitMiddleware:
         except ValueError:
             length = limit_mb * 1024 * 1024 + 1
         if length > limit_mb * 1024 * 1024:
+            if answers_json_for(request):
+                message = _("This request is larger than the %(limit)s MB the portal accepts.")
+                return json_refusal(message % {"limit": limit_mb}, 413)
             return render(request, "413.html", {"limit_mb": limit_mb}, status=413)
         return self.get_response(request)
