@@ -25,6 +25,10 @@ def sign_in(page, base_url, email, password=PASSWORD):
         code = page.get_by_label("Code from your authenticator app")
         code.fill(current_code(device)[0])
         page.get_by_role("button", name="Verify").click()
+    if user.is_staff or user.is_superuser:
+        # Staff land in the admin; the callers go on from the portal's "Your bids".
+        expect(page).to_have_url(base_url + "/admin/")
+        page.goto(base_url + "/bids/")
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
