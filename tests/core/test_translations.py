@@ -1,8 +1,9 @@
 """The Swahili catalogue is whole, so Swahili is offered (portal/languages.py).
 
 A message left fuzzy or a catalogue not compiled fails here; a message added to
-the code without its Swahili fails `make lint` (scripts/check_messages.py). Run ``make messages``, translate what is
-new (docs/glossary-sw.md), and run it again to compile.
+the code without its Swahili fails `make lint` (scripts/check_messages.py).
+Run ``make messages``, translate what is new (docs/glossary-sw.md), and run it
+again to compile.
 """
 
 from pathlib import Path
