@@ -55,6 +55,44 @@ def _audit_trail_can_be_flushed(django_db_setup, django_db_blocker):
         yield
 
 
+# Variables that would point a fresh process away from its embedded default.
+SERVICE_VARIABLES = (
+    "DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "PAGE_CACHE_URL", "PRIVATE_ROOT",
+)  # fmt: skip
+
+
+def copy_sqlite(source: Path, target: Path) -> None:
+    """A consistent copy of a SQLite database (in WAL mode the file alone may lag)."""
+    import sqlite3
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    src, dst = sqlite3.connect(source), sqlite3.connect(target)
+    try:
+        src.backup(dst)
+    finally:
+        src.close()
+        dst.close()
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory) -> Path:
+    """A SQLite database migrated from nothing by ``manage.py migrate``, as `make run`
+    makes it: once per test process, and copied by the tests that need one (the
+    SQLite triggers, the SQLite rush, the benchmarks), which each migrated their own."""
+    folder = tmp_path_factory.mktemp("sqlite-migrated")
+    database = folder / "db.sqlite3"
+    env = {key: value for key, value in os.environ.items() if key not in SERVICE_VARIABLES}
+    env.update(
+        DATABASE_URL=f"sqlite:///{database}", ZABUNI_VAR_DIR=str(folder / "var"), DJANGO_ENV="test"
+    )
+    migrate = subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=900,
+    )  # fmt: skip
+    assert migrate.returncode == 0, migrate.stderr[-3000:]
+    return database
+
+
 @pytest.fixture(autouse=True)
 def _no_opening_grace(settings):
     """Most tests open a call a moment after its deadline; the grace has its own tests."""

@@ -2,8 +2,6 @@
 and database triggers that refuse UPDATE and DELETE, on PostgreSQL and on SQLite."""
 
 import sqlite3
-import subprocess
-import sys
 from datetime import UTC, datetime
 
 import pytest
@@ -16,7 +14,7 @@ from applications.models import AuditEvent
 from applications.services.audit import audit_record
 from applications.services.audit_chain import GENESIS, audit_chain_head, audit_chain_verify
 from tests import services
-from tests.conftest import ROOT
+from tests.conftest import copy_sqlite
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -129,23 +127,11 @@ def test_a_rewrite_behind_the_triggers_back_is_named_by_verify_audit():
         call_command("verify_audit")
 
 
-def test_the_triggers_on_a_freshly_migrated_sqlite_database(tmp_path):
-    """The embedded default gets the same triggers from its migrations."""
+def test_the_triggers_on_a_freshly_migrated_sqlite_database(tmp_path, migrated_sqlite):
+    """The embedded default gets the same triggers from its migrations (a copy of a
+    database `manage.py migrate` made from nothing in this run)."""
     database = tmp_path / "fresh.sqlite3"
-    env = {
-        "DATABASE_URL": f"sqlite:///{database}",
-        "ZABUNI_VAR_DIR": str(tmp_path),
-        "DJANGO_ENV": "test",
-        "PATH": "/usr/bin:/bin",
-    }
-    migrate = subprocess.run(
-        [sys.executable, "manage.py", "migrate", "applications", "--noinput"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    assert migrate.returncode == 0, migrate.stderr
+    copy_sqlite(migrated_sqlite, database)
     db = sqlite3.connect(database)
     # The event's time is the column's default: the database's clock.
     db.execute(

@@ -26,6 +26,7 @@ from pathlib import Path
 import pytest
 
 from tests import services
+from tests.conftest import copy_sqlite
 
 pytestmark = pytest.mark.services
 
@@ -80,9 +81,13 @@ HANG = 900
 
 
 @pytest.fixture(scope="module")
-def site_cache(tmp_path_factory) -> Path:
-    """One migrated database (and demo site) for all the benchmarks of this run."""
-    return tmp_path_factory.mktemp("bench-site")
+def site_cache(tmp_path_factory, migrated_sqlite) -> Path:
+    """One migrated database (and demo site) for all the benchmarks of this run,
+    starting from the run's own migrated SQLite database (bench/benchsupport.py
+    copies it instead of migrating)."""
+    cache = tmp_path_factory.mktemp("bench-site")
+    copy_sqlite(migrated_sqlite, cache / "migrated" / "db.sqlite3")
+    return cache
 
 
 def run_benchmark(script: str, args: tuple[str, ...], cache: Path) -> tuple[int, str]:
