@@ -181,3 +181,16 @@ def test_under_blind_review_the_addenda_show_references_only(
 
 def _file_hashes(bid) -> set[str]:
     return set(bid.files.filter(envelope="financial").values_list("sha256", flat=True))
+
+
+def test_the_register_pages_actions_come_after_the_addenda(client, qbs):
+    """The CSV and the printout hold the addenda too, so their buttons close the page
+    instead of sitting between the register and its addenda."""
+    fail(qbs, qbs["in_order"][0])
+    client.force_login(qbs["chair"])
+
+    page = client.get(
+        reverse("reviews:financial_register", args=[qbs["call"].pk])
+    ).content.decode()
+    assert page.count('href="?format=csv"') == 1
+    assert page.index('href="?format=csv"') > page.index("Addendum 1")
