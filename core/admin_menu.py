@@ -36,13 +36,29 @@ class InstancePermissionMixin:
     """
 
     instance_action = "change"
+    # Set when the instance is fixed for this user: its form is read-only.
+    instance_fixed = False
 
     def get_object(self, queryset=None):
         instance = super().get_object(queryset)
-        if (
-            self.request.method == "POST" or self.instance_action == "delete"
-        ) and not self.permission_policy.user_has_permission_for_instance(
+        allowed = self.permission_policy.user_has_permission_for_instance(
             self.request.user, self.instance_action, instance
-        ):
+        )
+        if not allowed and (self.request.method == "POST" or self.instance_action == "delete"):
             raise PermissionDenied
+        self.instance_fixed = not allowed
         return instance
+
+    def _get_action_menu(self):
+        """A fixed instance's form offers no Save (Wagtail shows it as locked)."""
+        if not self.instance_fixed:
+            return super()._get_action_menu()
+        locked, self.locked_for_user = self.locked_for_user, True
+        try:
+            return super()._get_action_menu()
+        finally:
+            self.locked_for_user = locked
+
+    def get_editing_sessions(self):
+        # Nobody edits a fixed instance, so no editing session to ping.
+        return None if self.instance_fixed else super().get_editing_sessions()

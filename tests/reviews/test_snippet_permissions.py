@@ -211,6 +211,11 @@ def test_each_role_may_do_what_the_table_says(
         assert shown.status_code == 200
         if case.reason:
             assert (case.reason in shown.content.decode()) == (edit == READS)
+        # A form that only reads offers no Save, which would only be refused, and
+        # pings no editing session.
+        menu = shown.content.decode()
+        assert ("action-save" in menu) == (edit == EDITS)
+        assert ("editing-sessions" in menu) == (edit == EDITS)
 
     saved = client.post(edit_url, case.edit_data)
     if edit == EDITS:
