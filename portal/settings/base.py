@@ -47,11 +47,8 @@ else:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 CSRF_FAILURE_VIEW = "portal.views.csrf_failure"
 
-INSTALLED_APPS = [
-    # runserver (`make run`) serves static files through WhiteNoise too: compressed
-    # and cached as in production.
-    "whitenoise.runserver_nostatic",
-    # The portal's apps, top layer first (docs/architecture.md).
+# The portal's own apps, top layer first (docs/architecture.md).
+PORTAL_APPS = [
     "portal",
     "reviews",
     "applications",
@@ -60,6 +57,12 @@ INSTALLED_APPS = [
     "accounts",
     "notifications",
     "core",
+]
+INSTALLED_APPS = [
+    # runserver (`make run`) serves static files through WhiteNoise too: compressed
+    # and cached as in production.
+    "whitenoise.runserver_nostatic",
+    *PORTAL_APPS,
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.sitemaps",

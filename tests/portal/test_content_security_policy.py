@@ -14,16 +14,7 @@ from tests.factories import SuperuserFactory, UserFactory, build_site, make_call
 
 pytestmark = pytest.mark.django_db
 
-APPS = (
-    "portal",
-    "reviews",
-    "applications",
-    "tenders",
-    "news",
-    "accounts",
-    "notifications",
-    "core",
-)
+APPS = settings.PORTAL_APPS
 ENFORCED = "Content-Security-Policy"
 REPORT_ONLY = "Content-Security-Policy-Report-Only"
 

@@ -12,16 +12,7 @@ from django.template.loader import get_template
 
 ROOT = Path(settings.BASE_DIR)
 SITE_TEMPLATES = ROOT / "templates"
-APPS = (
-    "portal",
-    "reviews",
-    "applications",
-    "tenders",
-    "news",
-    "accounts",
-    "notifications",
-    "core",
-)
+APPS = settings.PORTAL_APPS
 # What belongs to the whole site rather than to one app.
 SITE_WIDE = (
     "base.html",
