@@ -265,16 +265,22 @@ def call_ranking(call) -> list[Row]:
         .order_by("number")
     )
     scores = defaultdict(lambda: defaultdict(dict))
-    for submission_id, reviewer_id, criterion_id, points in Score.objects.filter(
-        review__assignment__submission__call=call,
-        review__status=ReviewStatus.SUBMITTED,
-        review__assignment__has_conflict=False,
-    ).values_list(
-        "review__assignment__submission_id",
-        "review__assignment__reviewer_id",
-        "criterion_id",
-        "points",
-    ):
+    rows = (
+        Score.objects.filter(
+            review__assignment__submission__call=call,
+            review__status=ReviewStatus.SUBMITTED,
+            review__assignment__has_conflict=False,
+        )
+        # In reviewer order, so that "Reviewer 2" on the chart is the same person on every load.
+        .order_by("review__assignment__reviewer_id", "criterion_id")
+        .values_list(
+            "review__assignment__submission_id",
+            "review__assignment__reviewer_id",
+            "criterion_id",
+            "points",
+        )
+    )
+    for submission_id, reviewer_id, criterion_id, points in rows:
         scores[submission_id][reviewer_id][criterion_id] = points
     # Read fresh: a call object held from before the financial opening must not rank
     # as if the prices were still sealed.
