@@ -1,6 +1,7 @@
 """Shared fixtures: the people around a bid, calls, quiet mail, the demo-shaped site,
 a real Celery worker, a browser."""
 
+import fcntl
 import os
 import shutil
 import subprocess
@@ -55,6 +56,24 @@ def _audit_trail_can_be_flushed(django_db_setup, django_db_blocker):
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _test_database_left_alone_at_the_end(django_db_setup, django_db_blocker):
+    """Before the test database is dropped, end any session a thread left on it (a live
+    server's request thread still held open by the browser when the server stopped):
+    otherwise the drop fails with "being accessed by other users" and the database stays.
+    """
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+
+
 # Variables that would point a fresh process away from its embedded default.
 SERVICE_VARIABLES = (
     "DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "PAGE_CACHE_URL", "PRIVATE_ROOT",
@@ -77,19 +96,33 @@ def copy_sqlite(source: Path, target: Path) -> None:
 @pytest.fixture(scope="session")
 def migrated_sqlite(tmp_path_factory) -> Path:
     """A SQLite database migrated from nothing by ``manage.py migrate``, as `make run`
-    makes it: once per test process, and copied by the tests that need one (the
-    SQLite triggers, the SQLite rush, the benchmarks), which each migrated their own."""
-    folder = tmp_path_factory.mktemp("sqlite-migrated")
-    database = folder / "db.sqlite3"
-    env = {key: value for key, value in os.environ.items() if key not in SERVICE_VARIABLES}
-    env.update(
-        DATABASE_URL=f"sqlite:///{database}", ZABUNI_VAR_DIR=str(folder / "var"), DJANGO_ENV="test"
-    )
-    migrate = subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=900,
-    )  # fmt: skip
-    assert migrate.returncode == 0, migrate.stderr[-3000:]
+    makes it: once per run (the first test process to need it migrates it while the
+    others wait on a lock), and copied by the tests that need one (the SQLite
+    triggers, the SQLite rush, the benchmarks), which each migrated their own."""
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent  # the run's folder, above each process's own
+    folder = shared / "sqlite-migrated"
+    folder.mkdir(exist_ok=True)
+    database, done = folder / "db.sqlite3", folder / "migrated"
+    with open(folder / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            if not done.exists():
+                env = {k: v for k, v in os.environ.items() if k not in SERVICE_VARIABLES}
+                env.update(
+                    DATABASE_URL=f"sqlite:///{database}",
+                    ZABUNI_VAR_DIR=str(folder / "var"),
+                    DJANGO_ENV="test",
+                )
+                migrate = subprocess.run(
+                    [sys.executable, "manage.py", "migrate", "--noinput"],
+                    cwd=ROOT, env=env, capture_output=True, text=True, timeout=900,
+                )  # fmt: skip
+                assert migrate.returncode == 0, migrate.stderr[-3000:]
+                done.touch()
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
     return database
 
 

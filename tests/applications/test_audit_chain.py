@@ -127,6 +127,7 @@ def test_a_rewrite_behind_the_triggers_back_is_named_by_verify_audit():
         call_command("verify_audit")
 
 
+@pytest.mark.long_running
 def test_the_triggers_on_a_freshly_migrated_sqlite_database(tmp_path, migrated_sqlite):
     """The embedded default gets the same triggers from its migrations (a copy of a
     database `manage.py migrate` made from nothing in this run)."""

@@ -25,6 +25,7 @@ def call(transactional_db, django_db_serialized_rollback):
     return make_call(pages["calls"], reference_code="DC-CFC-2026-031")
 
 
+@pytest.mark.long_running
 def test_two_last_second_submits_at_the_same_moment_both_get_receipts(
     live_server, browser, celery_worker, artifacts_dir, call
 ):

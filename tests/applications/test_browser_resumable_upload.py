@@ -26,6 +26,7 @@ def draft(transactional_db, django_db_serialized_rollback, settings, tmp_path):
     return start_submission(call, applicant), applicant
 
 
+@pytest.mark.long_running
 def test_a_20_mb_upload_that_drops_halfway_resumes_and_completes(
     live_server, browser, draft, tmp_path
 ):

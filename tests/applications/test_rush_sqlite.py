@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import copy_sqlite
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -15,6 +17,7 @@ APPLICANTS = 8
 INHERITED = ("DATABASE_URL", "DJANGO_ENV", "REDIS_URL", "CELERY_BROKER_URL", "PRIVATE_ROOT")
 
 
+@pytest.mark.long_running
 def test_applicants_submitting_at_once_on_sqlite_all_succeed(tmp_path, migrated_sqlite):
     # The embedded default's database, migrated (its own migrate then finds nothing to do).
     copy_sqlite(migrated_sqlite, tmp_path / "var" / "zabuni.sqlite3")

@@ -300,6 +300,7 @@ def test_every_collected_route_has_fillable_parameters_and_a_rule():
     assert not problems, "\n".join(problems)
 
 
+@pytest.mark.long_running
 @pytest.mark.parametrize("phase", PHASES)
 def test_seal_matrix(phase, world):
     """Every cell of one phase: each route, with each object it takes, as each role.

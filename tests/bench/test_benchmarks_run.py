@@ -111,6 +111,7 @@ def run_benchmark(script: str, args: tuple[str, ...], cache: Path) -> tuple[int,
     return process.returncode, output
 
 
+@pytest.mark.long_running
 @pytest.mark.parametrize("script", BENCHMARKS)
 def test_benchmark_runs_with_its_smallest_settings_and_prints_its_figures(script, site_cache):
     if not shutil.which("redis-server"):

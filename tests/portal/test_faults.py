@@ -204,6 +204,7 @@ def sheet_evaluation(broker, site_root):
     return evaluation_builder(site_root)(n=3, open_financial=True)
 
 
+@pytest.mark.long_running
 @pytest.mark.parametrize("kill", ["pool-process", "whole-worker"])
 def test_a_sheet_whose_worker_is_killed_is_built_once_after_all(
     sheet_evaluation, broker, settings, kill

@@ -222,6 +222,7 @@ def _queries(client, url, **params) -> int:
     return len(captured.captured_queries)
 
 
+@pytest.mark.long_running
 def test_the_index_costs_the_same_queries_for_5_and_100_calls(client, site_root):
     index = site_root["calls"]
     now = timezone.now()
