@@ -82,7 +82,9 @@ def children_fingerprint(call) -> str:
         )
         for relation, attrs in FROZEN_CHILDREN.items()
     }
-    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+    # The application form, question by question with its block id: answers point at it.
+    payload["application_form"] = list(call.application_form.get_prep_value() or [])
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def stored_terms(call) -> StoredTerms | None:
@@ -125,8 +127,8 @@ def term_change_refusals(call, stored: StoredTerms | None, *, now=None) -> dict[
                 errors[field] = reason
         if children_fingerprint(call) != stored.children:
             errors[NON_FIELD_ERRORS] = _(
-                "The evaluation criteria and required documents are frozen: the deadline "
-                "passed on %(deadline)s."
+                "The evaluation criteria, required documents and application form are "
+                "frozen: the deadline passed on %(deadline)s."
             ) % {"deadline": _when(stored.closes_at)}
         return errors
 

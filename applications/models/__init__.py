@@ -1,3 +1,4 @@
+from .answers import Answer
 from .audit import AuditEvent
 from .opening import (
     CallOpening,
@@ -10,6 +11,7 @@ from .submissions import Submission, SubmissionFile, SubmissionSequence
 from .uploads import PartialUpload
 
 __all__ = [
+    "Answer",
     "AuditEvent",
     "CallOpening",
     "OpeningCommittee",

@@ -65,6 +65,9 @@ class Submission(models.Model):
     # QBS: the chair recorded that negotiation with this firm failed (reason audited),
     # and the next firm's envelope was opened.
     negotiation_failed_at = models.DateTimeField(_("negotiation failed at"), null=True, blank=True)
+    # SHA-256 over the canonical form of the answers as submitted (applications.answers),
+    # printed on the receipt: the applicant's proof of what they answered.
+    answers_sha256 = models.CharField(_("answers' SHA-256"), max_length=64, blank=True)
 
     objects = SubmissionQuerySet.as_manager()
 

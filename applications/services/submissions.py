@@ -6,10 +6,11 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
+from applications.answers import answer_errors, answers_fingerprint
 from applications.choices import APPLICANT_EDITABLE, AuditAction, SubmissionStatus
-from applications.models import Submission, SubmissionFile
+from applications.models import Answer, Submission, SubmissionFile
 from applications.permissions import can_apply, can_edit_submission, is_owner
 from applications.services.audit import audit_record
 from applications.services.audit_chain import audit_chain_head
@@ -27,6 +28,7 @@ from core.errors import DeadlinePassed, NotAllowed, Refused
 from core.page_text import rows_with_text
 from core.storage import delete_quietly
 from notifications.services import outbox_enqueue
+from tenders.application_form import form_questions
 from tenders.choices import CallKind
 from tenders.models import CallPage, RequiredDocument
 
@@ -52,7 +54,36 @@ class FilesRefused(Refused):
         super().__init__(message)
 
 
+class AnswersIncomplete(Refused):
+    """Submit was pressed with answers that cannot be submitted. Everything sent was
+    saved (on a draft, or waiting for Resubmit); nothing was submitted. ``errors``
+    maps each question's id to what to fix."""
+
+    def __init__(self, errors: dict):
+        self.errors = errors
+        super().__init__(
+            ngettext(
+                "Your answers are saved, but %(count)s needs attention before you can "
+                "submit (see below). Nothing was submitted.",
+                "Your answers are saved, but %(count)s need attention before you can "
+                "submit (see below). Nothing was submitted.",
+                len(errors),
+            )
+            % {"count": len(errors)}
+        )
+
+
 CANNOT_CHANGE = gettext_lazy("This submission can no longer be changed.")
+
+
+def answers_of(submission, *, pending: bool = True) -> dict:
+    """The submission's answers by question id; with ``pending``, changes waiting for
+    Resubmit take the place of the submitted answers."""
+    answers = {}
+    for answer in sorted(submission.answers.all(), key=lambda a: a.pending):
+        if pending or not answer.pending:
+            answers[answer.question_id] = answer.value
+    return answers
 
 
 def require_editable(user, submission, received_at: datetime) -> None:
@@ -169,6 +200,7 @@ def submission_save(
     user,
     uploads: dict | None = None,
     amounts: Amounts | None = None,
+    answers: dict | None = None,
     submit: bool = False,
     request=None,
     received_at: datetime | None = None,
@@ -183,20 +215,39 @@ def submission_save(
     that a bad file never costs the good ones: they are saved, nothing is
     submitted, and ``FilesRefused`` says which were kept. Returns the
     submission and whether anything changed. ``amounts=None`` leaves the
-    amounts as they are: a save of files only.
+    amounts as they are: a save of files only. ``answers`` (by question id) are
+    the application form's; ``None`` leaves them as they are. Submit with an
+    answer that cannot be submitted saves everything and raises ``AnswersIncomplete``.
     """
     received_at = received_at or db_now()
     require_editable(user, submission, received_at)
     call = submission.call
+    questions = form_questions(call)
+    if answers is not None:
+        known = {q.id for q in questions}
+        answers = {qid: value for qid, value in answers.items() if qid in known}
+    # Every mistake in the answers at once; they are saved all the same, as a plain save.
+    answer_problems = {}
+    if submit and questions:
+        answer_problems = answer_errors(
+            questions, {**answers_of(submission), **(answers or {})}, call=call
+        )
     staged, refusals = _stage(call, uploads or {})
-    if refusals and not staged:
+    if refusals and not staged and not answers:
         raise FilesRefused(refusals=refusals, kept=[])
     # With a bad file, the good ones are kept as a plain save, never a submit.
-    submit = submit and not refusals
+    submit = submit and not refusals and not answer_problems
     try:
         submission, changed, duplicates = atomic_with_retry(
             lambda: _save_locked(
-                submission.pk, call, staged, amounts, submit, request, user, received_at
+                submission.pk,
+                call,
+                staged,
+                _Changes(amounts=amounts, answers=answers, questions=questions),
+                submit,
+                request,
+                user,
+                received_at,
             )
         )
     except BaseException:
@@ -206,10 +257,69 @@ def submission_save(
     discard_staged([item for _r, item in staged if item.object_name in duplicates])
     if refusals:
         raise FilesRefused(refusals=refusals, kept=[requirement for requirement, _i in staged])
+    if answer_problems:
+        raise AnswersIncomplete(answer_problems)
     return submission, changed
 
 
-def _save_locked(submission_id, call, staged, amounts, submit, request, user, received_at):
+@dataclass
+class _Changes:
+    amounts: Amounts | None
+    answers: dict | None
+    questions: list
+
+
+def _store_answers(submission, answers: dict, *, pending: bool) -> bool:
+    """Write the answers that changed. A draft's answers change in place (an emptied
+    one goes); a submitted bid's changes wait as pending rows for Resubmit."""
+    rows = {(a.question_id, a.pending): a for a in submission.answers.all()}
+    changed = False
+    for qid, value in answers.items():
+        row = rows.get((qid, pending))
+        if pending:
+            submitted = rows.get((qid, False))
+            if value == (submitted.value if submitted else "") or (
+                submitted is None and value in ("", [])
+            ):
+                if row is not None:  # back to what was submitted: nothing waits
+                    row.delete()
+                    changed = True
+                continue
+        elif value in ("", []):
+            if row is not None:
+                row.delete()
+                changed = True
+            continue
+        if row is None:
+            Answer.objects.create(
+                submission=submission, question_id=qid, value=value, pending=pending
+            )
+            changed = True
+        elif row.value != value:
+            row.value = value
+            row.save(update_fields=["value", "saved_at"])
+            changed = True
+    return changed
+
+
+def _promote_answers(submission) -> bool:
+    """Resubmit: answers waiting as pending replace the submitted ones."""
+    rows = list(submission.answers.all())
+    waiting = [a for a in rows if a.pending]
+    for new in waiting:
+        Answer.objects.filter(
+            submission=submission, question_id=new.question_id, pending=False
+        ).delete()
+        if new.value in ("", []):
+            new.delete()
+        else:
+            new.pending = False
+            new.save(update_fields=["pending"])
+    return bool(waiting)
+
+
+def _save_locked(submission_id, call, staged, changes, submit, request, user, received_at):
+    amounts = changes.amounts
     # Lock 1: this submission's row only (see services/deadline.py for the order).
     submission = Submission.objects.select_for_update().get(pk=submission_id)
     submission.call = call  # the deadline itself is read fresh, just below
@@ -261,6 +371,11 @@ def _save_locked(submission_id, call, staged, amounts, submit, request, user, re
             detail=requirement.name,
         )
 
+    if changes.answers:
+        if _store_answers(submission, changes.answers, pending=already_submitted):
+            changed = True
+            if not already_submitted:
+                submission.save(update_fields=["updated_at"])
     if not submit:
         if not already_submitted and _apply_amounts(submission, amounts):
             submission.save()
@@ -281,7 +396,14 @@ def _save_locked(submission_id, call, staged, amounts, submit, request, user, re
             )
         pending = [f for f in files if f.pending]
         amounts_changed = _apply_amounts(submission, amounts)
-        if already_submitted and not pending and not amounts_changed and not changed:
+        answers_changed = _promote_answers(submission)
+        if (
+            already_submitted
+            and not pending
+            and not amounts_changed
+            and not answers_changed
+            and not changed
+        ):
             return submission, False, duplicates  # a repeated click, not a resubmission
         for new in pending:
             for old in files:
@@ -293,6 +415,14 @@ def _save_locked(submission_id, call, staged, amounts, submit, request, user, re
         if submission.number is None:
             submission.number = next_reference_number(call.pk)  # lock 2
             submission.reference = f"{call.reference_code}-{submission.number:04d}"
+        known = {q.id for q in changes.questions}
+        submission.answers_sha256 = (
+            answers_fingerprint(
+                {k: v for k, v in answers_of(submission, pending=False).items() if k in known}
+            )
+            if changes.questions
+            else ""
+        )
         submission.move_to(SubmissionStatus.SUBMITTED)
         submission.submitted_at = received_at
         submission.withdrawn_at = None

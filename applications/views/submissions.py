@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from applications.answers import answers_from_post, shown_sections
 from applications.choices import AuditAction
 from applications.forms import SubmissionForm, document_field_name
 from applications.models import Submission
@@ -21,7 +22,9 @@ from applications.permissions import (
 from applications.services.audit import audit_record
 from applications.services.audit_chain import audit_chain_head
 from applications.services.submissions import (
+    AnswersIncomplete,
     FilesRefused,
+    answers_of,
     require_editable,
     submission_save,
     submission_start,
@@ -30,6 +33,7 @@ from applications.services.submissions import (
 from core.errors import Refused
 from core.page_text import with_text
 from core.receipt import stamps_receipt, time_of_receipt
+from tenders.application_form import form_questions, form_sections
 from tenders.choices import Envelope
 from tenders.models import CallPage
 
@@ -78,6 +82,7 @@ def submission_detail(request, pk):
     editable = owner and can_edit_submission(request.user, submission, now=now)
     form = None
     status = 200
+    request.answer_errors = {}
     if request.method == "POST":
         # Oversized requests never get here: RequestSizeLimitMiddleware answers 413.
         if not editable and not owner:
@@ -105,6 +110,8 @@ def submission_detail(request, pk):
         ),
         call,
     )
+    sections = form_sections(call)
+    answers = answers_of(submission, pending=editable)
     return render(
         request,
         "applications/submission_detail.html",
@@ -116,9 +123,18 @@ def submission_detail(request, pk):
             "files": files,
             "editable": editable,
             "owner": owner,
+            "answer_sections": shown_sections(sections, answers, request.answer_errors),
+            "answer_errors": request.answer_errors,
         },
         status=status,
     )
+
+
+def _posted_answers(request, call):
+    """The form's answers in a post of the bid page; None when the post has no form."""
+    if not request.POST.get("answers_form"):
+        return None
+    return answers_from_post(form_questions(call), request.POST)
 
 
 def _save(request, submission, form):
@@ -133,12 +149,17 @@ def _save(request, submission, form):
             user=request.user,
             uploads=form.uploads(),
             amounts=form.amounts(),
+            answers=_posted_answers(request, submission.call),
             submit=submit,
             request=request,
             received_at=time_of_receipt(request),
         )
     except FilesRefused as refusal:
         _show_file_refusals(request, form, refusal)
+        return None, refusal.status_code
+    except AnswersIncomplete as refusal:
+        request.answer_errors = refusal.errors
+        messages.error(request, refusal.message)
         return None, refusal.status_code
     except Refused as refusal:
         messages.error(request, refusal.message)
@@ -165,10 +186,11 @@ def _show_file_refusals(request, form, refusal):
 
 
 def _keep_uploads(request, submission, form):
-    """A mistake in the typed fields never costs the files sent with them: they are
-    saved on the bid as a plain save (amounts untouched, nothing submitted)."""
+    """A mistake in the typed fields never costs the files or answers sent with them:
+    they are saved on the bid as a plain save (amounts untouched, nothing submitted)."""
     uploads = form.uploads()
-    if not uploads:
+    answers = _posted_answers(request, submission.call)
+    if not uploads and not answers:
         return
     try:
         submission_save(
@@ -176,6 +198,7 @@ def _keep_uploads(request, submission, form):
             user=request.user,
             uploads=uploads,
             amounts=None,
+            answers=answers,
             request=request,
             received_at=time_of_receipt(request),
         )
@@ -184,6 +207,12 @@ def _keep_uploads(request, submission, form):
         return
     except Refused as refusal:
         messages.error(request, refusal.message)
+        return
+    if not uploads:
+        messages.warning(
+            request,
+            _("Your answers are kept. Correct the fields marked below; nothing was submitted."),
+        )
         return
     kept = ", ".join(r.text.name for r in form.requirements if r.pk in uploads)
     messages.warning(

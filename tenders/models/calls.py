@@ -34,6 +34,7 @@ from tenders.choices import (
     Envelope,
     SelectionMethod,
 )
+from tenders.form_blocks import ApplicationFormBlock
 from tenders.forms import CallFilterForm, CallPageForm
 from tenders.freeze import (
     FROZEN_CHILDREN,
@@ -107,6 +108,15 @@ class CallPage(TranslatedText, Page):
     summary = models.TextField(_("summary"), max_length=600)
     terms_of_reference = StreamField(
         TermsOfReferenceBlock(), verbose_name=_("terms of reference"), blank=True
+    )
+    application_form = StreamField(
+        ApplicationFormBlock(),
+        verbose_name=_("application form"),
+        blank=True,
+        help_text=_(
+            "Questions applicants answer in the portal, beside the required documents. "
+            "Frozen at the deadline; a change while the call is open is an addendum."
+        ),
     )
     opens_at = models.DateTimeField(_("opens at"))
     closes_at = models.DateTimeField(_("closes at"), db_index=True)
@@ -206,6 +216,7 @@ class CallPage(TranslatedText, Page):
         ),
     ]
     terms_panels = [FieldPanel("terms_of_reference")]
+    form_panels = [FieldPanel("application_form")]
     evaluation_panels = [
         InlinePanel("criteria", heading=_("Evaluation criteria"), label=_("Criterion"), min_num=1),
         InlinePanel(
@@ -217,6 +228,7 @@ class CallPage(TranslatedText, Page):
             ObjectList(content_panels, heading=_("Dates and key facts")),
             ObjectList(terms_panels, heading=_("Terms of reference")),
             ObjectList(evaluation_panels, heading=_("Criteria and documents")),
+            ObjectList(form_panels, heading=_("Application form")),
             ObjectList(Page.promote_panels, heading=_("Promote")),
             ObjectList(Page.settings_panels, heading=_("Settings")),
         ],

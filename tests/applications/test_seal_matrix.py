@@ -32,6 +32,7 @@ from wagtail.snippets.models import get_snippet_models
 
 from applications.demo import tiny_pdf
 from applications.models import (
+    Answer,
     AuditEvent,
     CallOpening,
     OpeningCommittee,
@@ -51,6 +52,8 @@ from tests.applications.seal_matrix import (
     AFTER_LOCK,
     AFTER_MOVE_ATTEMPT,
     AFTER_OPENING,
+    ANSWER,
+    ANSWER_PENDING,
     BEFORE_DEADLINE,
     CLIENT_IP,
     FILLERS,
@@ -120,6 +123,19 @@ def world(consultancy_call, applicant, reviewer, staff_user, superuser, no_outbo
         submission=submission,
         user=applicant,
         uploads={call.required_documents.get(name=TECHNICAL).pk: upload("pending")},
+    )
+    # Answers to the call's application form, submitted and waiting for Resubmit.
+    call.application_form = [
+        {
+            "type": "long_answer",
+            "id": "q-seal",
+            "value": {"label": "Your approach", "help_text": "", "required": True},
+        }
+    ]
+    call.save()
+    Answer.objects.create(submission=submission, question_id="q-seal", value=ANSWER)
+    Answer.objects.create(
+        submission=submission, question_id="q-seal", value=ANSWER_PENDING, pending=True
     )
     files = {}
     for item in submission.files.all():
@@ -280,6 +296,7 @@ def test_every_collected_route_has_fillable_parameters_and_a_rule():
         known = route.name in NO_CONTENT_ROUTES | STAFF_NO_CONTENT_ROUTES or route.name in (
             "zabuni_evaluation_ranking",
             "applications:submission",
+            "applications:answers_save",
             "applications:receipt",
             "applications:download",
             "reviews:assignment",

@@ -19,6 +19,8 @@ from tests.applications.seal_matrix.columns import (
     AFTER_LOCK,
     AFTER_MOVE_ATTEMPT,
     AFTER_OPENING,
+    ANSWER,
+    ANSWER_PENDING,
     BEFORE_DEADLINE,
     CLIENT_IP,
     FINANCIAL,
@@ -33,6 +35,8 @@ from tests.applications.seal_matrix.routes import ROUTES
 from tests.applications.seal_matrix.world import World
 
 __all__ = [
+    "ANSWER",
+    "ANSWER_PENDING",
     "AFTER_DEADLINE",
     "AFTER_FINANCIAL",
     "AFTER_LOCK",

@@ -50,6 +50,9 @@ def expectation(name: str, role: str, phase: str, resource: str) -> str | None:
     # In the scoring phases the reviewer has declared no conflict on the owner's bid:
     # they read it then, its technical envelope included, but never its price.
     declared = role == "reviewer" and phase in (AFTER_LOCK, AFTER_FINANCIAL)
+    if name == "applications:answers_save":
+        # The autosave of the owner's answers (JSON, POST only): anyone else, a 404.
+        return None if role == "owner" else REFUSED
     if name in ("applications:submission", "applications:receipt"):
         return ALLOWED if role == "owner" or (leads and opened) or declared else REFUSED
     if name == "applications:download":

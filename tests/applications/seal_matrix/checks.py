@@ -7,6 +7,7 @@ from applications.models import AuditEvent
 from tests.applications.seal_matrix.cells import ALLOWED, NO_LEAK, REFUSED, expectation
 from tests.applications.seal_matrix.columns import (
     AFTER_FINANCIAL,
+    ANSWER_PENDING,
     CLIENT_IP,
     LEADS,
     OFFER_SHOWN,
@@ -51,7 +52,7 @@ def _must_show(name: str, phase: str, resource: str, w: World) -> list[str]:
 
 
 def _must_hide(name: str, phase: str, resource: str, w: World, role: str) -> list[str]:
-    pending = [w.files["pending"].original_name, w.download_url("pending")]
+    pending = [w.files["pending"].original_name, w.download_url("pending"), ANSWER_PENDING]
     sealed_price = [] if phase == AFTER_FINANCIAL else [OFFER_SHOWN]
     if name in ("zabuni_call_register", "reviews:register", "reviews:financial_register"):
         # Financial envelopes by hash only; a replacement never resubmitted, not at all.

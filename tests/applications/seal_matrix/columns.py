@@ -35,5 +35,8 @@ ROLES = (
 CLIENT_IP = "203.0.113.9"
 OFFER = Decimal("1234567")
 OFFER_SHOWN = "1,234,567"
+# The owner's answer to the call's application form, and a change waiting for Resubmit.
+ANSWER = "Amina answers: we monitor remand homes in Kisumu"
+ANSWER_PENDING = "Amina answers, second version: remand homes and police cells"
 TECHNICAL = "Technical proposal"  # the documents of the consultancy_call fixture
 FINANCIAL = "Financial proposal"

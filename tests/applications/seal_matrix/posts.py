@@ -2,7 +2,7 @@
 
 from django.db import transaction
 
-from applications.models import Submission, SubmissionFile
+from applications.models import Answer, Submission, SubmissionFile
 from tests.applications.seal_matrix.cells import NO_LEAK, REFUSED, expectation
 from tests.applications.seal_matrix.checks import refusal_is_proper, response_text_bytes
 from tests.applications.seal_matrix.routes import Route
@@ -14,6 +14,7 @@ POSTS = {
         {"action": "withdraw"},
         {"action": "submit", "offer_amount": "1", "offer_currency": "KES"},
     ],
+    "applications:answers_save": [{"answers_form": "1", "q_q-seal": "Written by an outsider"}],
     "reviews:assignment": [{"action": "declare", "has_conflict": "no"}],
     "reviews:ranking": [
         {"action": "lock"},
@@ -52,6 +53,11 @@ def world_state(w: World) -> tuple:
             .values_list("pk", "status", "updated_at", "offer_amount", "financial_opened_at")
         ),
         SubmissionFile.objects.filter(submission__call=call).count(),
+        list(
+            Answer.objects.filter(submission__call=call)
+            .order_by("pk")
+            .values_list("pk", "value", "pending")
+        ),
         call.opening_confirmations.count(),
         list(
             Panel.objects.filter(call=call).values_list(

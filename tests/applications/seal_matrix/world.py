@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from applications.models import Submission, SubmissionFile
 from tenders.models import CallPage
-from tests.applications.seal_matrix.columns import OFFER_SHOWN
+from tests.applications.seal_matrix.columns import ANSWER, ANSWER_PENDING, OFFER_SHOWN
 
 
 @dataclass
@@ -37,6 +37,8 @@ class World:
             *(f.original_name for f in self.files.values()),
             *(f.sha256 for f in self.files.values()),
             *([self.upload.name] if self.upload is not None else []),
+            ANSWER,
+            ANSWER_PENDING,
         ]
 
     def download_url(self, resource: str) -> str:

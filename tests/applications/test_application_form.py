@@ -1,0 +1,230 @@
+"""A call's application form (issue 22): an applicant answers it on the bid page
+without JavaScript, mistakes are shown beside each question and cost nothing, the
+receipt fingerprints the answers, and the form is frozen with the call's terms."""
+
+import hashlib
+import json
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from applications.models import Answer, Submission
+from applications.services.submissions import submission_start
+from tenders.application_form import form_questions
+from tenders.freeze import TermsFrozen
+from tenders.models import CallPage
+from tests.factories import StaffFactory, UserFactory, make_call, pdf_upload
+
+pytestmark = pytest.mark.django_db
+
+
+def question(kind, qid, label, *, required=True, identifies=False, **rules):
+    value = {
+        "label": label,
+        "help_text": "",
+        "required": required,
+        "identifies_applicant": identifies,
+        **rules,
+    }
+    return {"type": kind, "id": qid, "value": value}
+
+
+FORM = [
+    {"type": "section", "id": "s-about", "value": {"heading": "About you", "guidance": "Who."}},
+    question("short_answer", "q-org", "Name of your organisation", identifies=True),
+    question("long_answer", "q-work", "Your work with detainees", word_limit=5),
+    question("eligibility", "q-reg", "Are you registered in Kenya?", required_answer="yes"),
+    question("multiple_choice", "q-areas", "Where you work", choices=["Kisumu", "Mombasa"]),
+    {"type": "section", "id": "s-money", "value": {"heading": "Budget", "guidance": ""}},
+    question("budget", "q-budget", "Your budget", max_lines=5),
+    question("email", "q-email", "Contact address", required=False),
+]
+
+
+@pytest.fixture
+def grant_call(site_root):
+    return make_call(
+        site_root["calls"], kind="grant", budget_ceiling=Decimal("100000"), application_form=FORM
+    )
+
+
+@pytest.fixture
+def applicant_bid(grant_call, client):
+    applicant = UserFactory()
+    submission = submission_start(call=grant_call, applicant=applicant)
+    client.force_login(applicant)
+    return submission, client
+
+
+def full_post(action="save", **answers):
+    data = {
+        "answers_form": "1",
+        "action": action,
+        "amount_requested": "50000",
+        "q_q-org": "Haki Mashinani",
+        "q_q-work": "We visit remand prisons.",
+        "q_q-reg": "yes",
+        "q_q-areas": ["Kisumu"],
+        "q_q-budget-item-0": "Prison visits",
+        "q_q-budget-quantity-0": "10",
+        "q_q-budget-cost-0": "2500",
+        "q_q-email": "",
+    }
+    data.update(answers)
+    return data
+
+
+def with_documents(data, call):
+    for doc in call.required_documents.all():
+        data[f"document_{doc.pk}"] = pdf_upload(f"{doc.name}.pdf")
+    return data
+
+
+def test_the_form_reads_as_sections_of_questions_with_stable_ids(grant_call):
+    questions = form_questions(grant_call)
+    assert [q.id for q in questions] == [
+        "q-org", "q-work", "q-reg", "q-areas", "q-budget", "q-email",
+    ]  # fmt: skip
+    assert questions[0].identifies_applicant and questions[1].word_limit == 5
+
+
+def test_save_draft_without_javascript_keeps_every_answer(applicant_bid):
+    submission, client = applicant_bid
+    url = reverse("applications:submission", args=[submission.pk])
+
+    response = client.post(url, full_post("save", **{"q_q-email": "not an address"}))
+
+    assert response.status_code == 302
+    kept = {a.question_id: a.value for a in Answer.objects.filter(submission=submission)}
+    assert kept["q-org"] == "Haki Mashinani"
+    assert kept["q-areas"] == ["Kisumu"]
+    assert kept["q-budget"] == [["Prison visits", "10", "2500"]]
+    assert kept["q-email"] == "not an address"  # a draft keeps what was typed
+    page = client.get(url).content.decode()
+    assert 'value="Haki Mashinani"' in page and "25,000" in page  # the line's total
+
+
+def test_submit_shows_every_mistake_at_once_and_loses_nothing(applicant_bid):
+    submission, client = applicant_bid
+    url = reverse("applications:submission", args=[submission.pk])
+    data = with_documents(
+        full_post(
+            "submit",
+            **{
+                "q_q-org": "",
+                "q_q-work": "one two three four five six",
+                "q_q-email": "not an address",
+                "q_q-budget-cost-0": "20000",  # 10 x 20,000 is over the ceiling
+            },
+        ),
+        submission.call,
+    )
+
+    response = client.post(url, data)
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Before you can submit, answer or correct:" in page
+    assert 'href="#q_q-org"' in page and "Answer this question." in page
+    assert "6 words: the limit is 5." in page
+    assert "Give an email address" in page
+    assert "above this call&#x27;s ceiling" in page
+    submission.refresh_from_db()
+    assert submission.is_draft and submission.answers_sha256 == ""
+    kept = {a.question_id: a.value for a in Answer.objects.filter(submission=submission)}
+    assert kept["q-work"] == "one two three four five six"
+    assert submission.files.count() == submission.call.required_documents.count()  # kept too
+
+
+def test_the_receipt_fingerprints_the_answers_in_their_canonical_form(applicant_bid):
+    submission, client = applicant_bid
+    url = reverse("applications:submission", args=[submission.pk])
+
+    response = client.post(url, with_documents(full_post("submit"), submission.call))
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    submission.refresh_from_db()
+    canonical = json.dumps(
+        [
+            ["q-areas", ["Kisumu"]],
+            ["q-budget", [["Prison visits", "10", "2500"]]],
+            ["q-org", "Haki Mashinani"],
+            ["q-reg", "yes"],
+            ["q-work", "We visit remand prisons."],
+        ],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    ).encode()
+    assert submission.answers_sha256 == hashlib.sha256(canonical).hexdigest()
+    receipt = client.get(reverse("applications:receipt", args=[submission.pk])).content.decode()
+    assert submission.answers_sha256 in receipt
+
+
+def test_a_change_after_submitting_waits_for_resubmit(applicant_bid):
+    submission, client = applicant_bid
+    url = reverse("applications:submission", args=[submission.pk])
+    client.post(url, with_documents(full_post("submit"), submission.call))
+    submitted = Submission.objects.get(pk=submission.pk).answers_sha256
+
+    client.post(url, full_post("save", **{"q_q-org": "Haki Mashinani Trust"}))
+
+    assert Submission.objects.get(pk=submission.pk).answers_sha256 == submitted
+    rows = Answer.objects.filter(submission=submission, question_id="q-org")
+    assert {(a.value, a.pending) for a in rows} == {
+        ("Haki Mashinani", False),
+        ("Haki Mashinani Trust", True),
+    }
+    assert (
+        client.post(url, full_post("submit", **{"q_q-org": "Haki Mashinani Trust"})).status_code
+        == 302
+    )
+    resubmitted = Submission.objects.get(pk=submission.pk)
+    assert resubmitted.answers_sha256 != submitted
+    assert list(
+        Answer.objects.filter(submission=submission, question_id="q-org").values_list(
+            "value", "pending"
+        )
+    ) == [("Haki Mashinani Trust", False)]
+
+
+def test_answers_stay_with_their_questions_when_the_form_is_reordered(applicant_bid):
+    submission, client = applicant_bid
+    url = reverse("applications:submission", args=[submission.pk])
+    client.post(url, full_post("save"))
+    call = CallPage.objects.get(pk=submission.call_id)
+    call.application_form = list(reversed(FORM))
+    call.save_revision().publish()
+
+    page = client.get(url).content.decode()
+
+    assert page.index("Contact address") < page.index("Name of your organisation")
+    assert 'name="q_q-org" value="Haki Mashinani"' in page
+
+
+def test_nobody_else_reads_the_answers_before_the_opening(applicant_bid, client):
+    submission, owner = applicant_bid
+    owner.post(
+        reverse("applications:submission", args=[submission.pk]),
+        with_documents(full_post("submit"), submission.call),
+    )
+    url = reverse("applications:submission", args=[submission.pk])
+    for other in (UserFactory(), StaffFactory(), UserFactory(is_superuser=True, is_staff=True)):
+        client.force_login(other)
+        response = client.get(url)
+        assert response.status_code == 404
+        assert "Haki Mashinani" not in response.content.decode()
+
+
+def test_the_form_is_frozen_once_the_deadline_has_passed(grant_call):
+    CallPage.objects.filter(pk=grant_call.pk).update(
+        opens_at=timezone.now() - timedelta(days=20),
+        closes_at=timezone.now() - timedelta(minutes=1),
+    )
+    call = CallPage.objects.get(pk=grant_call.pk)
+    call.application_form = FORM[:-1]
+
+    with pytest.raises(TermsFrozen):
+        call.save()
