@@ -72,6 +72,7 @@ def call_form_data(**overrides):
                 ("paragraph", rich_text("<p>Defenders need <b>safe</b> documentation.</p>")),
             ]
         ),
+        "application_form": streamfield([]),
         "opens_at": "2026-01-05 09:00",
         "closes_at": "2099-12-03 23:59",
         "clarifications_close_at": "2099-11-26 17:00",
@@ -143,3 +144,11 @@ def grant_form_data(**overrides):
     }
     values.update(overrides)
     return call_form_data(**values)
+
+
+def list_block(items: list) -> dict:
+    """A ListBlock's fields as the admin's widget submits them."""
+    data = {"count": str(len(items))}
+    for n, item in enumerate(items):
+        data.update({f"{n}-value": item, f"{n}-deleted": "", f"{n}-order": str(n), f"{n}-id": ""})
+    return data

@@ -77,9 +77,11 @@ def test_the_editor_refuses_it_with_a_clear_message(client, superuser, open_call
     data = {
         key: value
         for key, value in form.initial.items()
-        if value is not None and key != "terms_of_reference"
+        if value is not None and key not in ("terms_of_reference", "application_form")
     }
-    data |= _formset_data(form) | nested_form_data({"terms_of_reference": streamfield([])})
+    data |= _formset_data(form) | nested_form_data(
+        {"terms_of_reference": streamfield([]), "application_form": streamfield([])}
+    )
     past = timezone.localtime(NOW() - timedelta(minutes=1))
     data.update(
         closes_at=past.strftime("%Y-%m-%d %H:%M"),

@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 import pytest
 from django.urls import reverse
 from wagtail.models import Page
+from wagtail.test.utils.form_data import streamfield
 
 from news.models import ArticlePage, NewsIndexPage
 from tenders.models import CallIndexPage, CallPage, HomePage
@@ -167,3 +168,43 @@ def test_editor_saves_a_call_as_a_draft(editor_client, site_root):
         "Financial proposal",
     ]
     assert not CallPage.objects.live().filter(pk=call.pk).exists()
+
+
+def test_editor_builds_a_grant_calls_application_form(editor_client, site_root):
+    from tenders.application_form import form_questions
+    from tests.tenders.page_forms import grant_form_data, list_block
+
+    def question(**value):
+        return {"help_text": "", "required": "on", **value}
+
+    form = streamfield(
+        [
+            ("section", {"heading": "About your network", "guidance": "Who you are."}),
+            ("short_answer", question(label="Name of your network", identifies_applicant="on")),
+            ("long_answer", question(label="What you will do", word_limit="300")),
+            ("single_choice", question(label="Country", choices=list_block(["Kenya", "Uganda"]))),
+            ("eligibility", question(label="Are you registered?", required_answer="yes")),
+            ("budget", question(label="Budget", max_lines="10")),
+        ]
+    )
+    calls = site_root["calls"]
+    data = grant_form_data(application_form=form)
+
+    response = post_new_page(editor_client, CallPage, calls, data)
+
+    assert_created(response, calls)
+    call = CallPage.objects.get(reference_code="DC-GRT-2026-101")
+    questions = form_questions(call)
+    assert [(q.kind, q.label) for q in questions] == [
+        ("short_answer", "Name of your network"),
+        ("long_answer", "What you will do"),
+        ("single_choice", "Country"),
+        ("eligibility", "Are you registered?"),
+        ("budget", "Budget"),
+    ]
+    assert questions[0].identifies_applicant and not questions[1].identifies_applicant
+    assert questions[1].word_limit == 300 and questions[2].choices == ("Kenya", "Uganda")
+    assert questions[3].required_answer == "yes" and all(q.id for q in questions)
+    # The editor's tab.
+    edit = editor_client.get(reverse("wagtailadmin_pages:edit", args=[call.pk])).content.decode()
+    assert "Application form" in edit
