@@ -10,11 +10,14 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.core.files.base import ContentFile
+from django.utils import timezone
 
+from applications.answers import answers_fingerprint, budget_of
 from applications.choices import SubmissionStatus
-from applications.models import Submission, SubmissionFile
+from applications.models import Answer, Submission, SubmissionFile
 from applications.models.submissions import new_object_name
 from core.storage import private_storage
+from tenders.demo.forms import GRANT_ANSWERS
 
 
 def tiny_pdf(*lines: str) -> bytes:
@@ -97,6 +100,65 @@ def load_demo_submissions(call, users_by_email) -> int:
                 size=len(content),
                 sha256=hashlib.sha256(content).hexdigest(),
             )
+        created += 1
+    return created
+
+
+def load_demo_grant_applications(call, users_by_email) -> int:
+    """Two submitted applications to the grant call with its application form, each
+    with its answers and their fingerprint, and a draft of the demo applicant's with a
+    few answers (so that the walk-through shows the form part filled). Idempotent."""
+    created = 0
+    storage = private_storage()
+    requirements = [r for r in call.required_documents.all() if r.is_required]
+    for number, (email, answers) in enumerate(GRANT_ANSWERS.items(), start=1):
+        applicant = users_by_email[email]
+        if Submission.objects.filter(call=call, applicant=applicant).exists():
+            continue
+        budget = budget_of(answers["demo-q-budget"]).total
+        submission = Submission.objects.create(
+            call=call,
+            applicant=applicant,
+            status=SubmissionStatus.SUBMITTED,
+            number=number,
+            reference=f"{call.reference_code}-{number:04d}",
+            amount_requested=budget,
+            answers_sha256=answers_fingerprint(answers),
+            submitted_at=timezone.now() - timedelta(hours=20 * number),
+        )
+        Answer.objects.bulk_create(
+            Answer(submission=submission, question_id=qid, value=value)
+            for qid, value in answers.items()
+        )
+        for requirement in requirements:
+            content = tiny_pdf(requirement.name, answers["demo-q-name"], call.reference_code)
+            name = storage.save(new_object_name(call.pk), ContentFile(content))
+            SubmissionFile.objects.create(
+                submission=submission,
+                requirement=requirement,
+                document_name=requirement.name,
+                envelope=requirement.envelope,
+                object_name=name,
+                original_name=f"{requirement.name}.pdf",
+                content_type="application/pdf",
+                size=len(content),
+                sha256=hashlib.sha256(content).hexdigest(),
+            )
+        created += 1
+    applicant = users_by_email["applicant@zabuni.local"]
+    if not Submission.objects.filter(call=call, applicant=applicant).exists():
+        draft = Submission.objects.create(call=call, applicant=applicant)
+        Answer.objects.bulk_create(
+            [
+                Answer(submission=draft, question_id="demo-q-name", value="Mlima Defenders"),
+                Answer(submission=draft, question_id="demo-q-country", value="Tanzania"),
+                Answer(
+                    submission=draft,
+                    question_id="demo-q-budget",
+                    value=[["Security training", "2", "1500"]],
+                ),
+            ]
+        )
         created += 1
     return created
 

@@ -3,6 +3,8 @@
 from datetime import timedelta
 from decimal import Decimal
 
+from tenders.demo.forms import GRANT_FORM
+
 
 def _p(*paragraphs):
     return "".join(f"<p>{text}</p>" for text in paragraphs)
@@ -253,6 +255,7 @@ def demo_calls(now):
             "blind_review": True,
             "criteria": GRANT_CRITERIA,
             "documents": GRANT_DOCUMENTS,
+            "application_form": GRANT_FORM,
         },
         {
             "slug": "digital-security-audits-member-organisations",

@@ -281,3 +281,30 @@ def test_autosave_after_the_deadline_is_refused_with_both_times(applicant_bid):
     assert response.status_code == 403
     assert "deadline" in response.json()["message"]
     assert Answer.objects.get(submission=submission, question_id="q-org").value == "Haki Mashinani"
+
+
+def test_a_swahili_reader_sees_the_translations_words_and_answers_the_same_questions(
+    applicant_bid,
+):
+    from wagtail.models import Locale
+
+    from tenders.demo.swahili import translate_page
+
+    submission, client = applicant_bid
+    swahili = Locale.objects.get_or_create(language_code="sw")[0]
+    call = CallPage.objects.get(pk=submission.call_id)
+    words = [dict(block) for block in FORM]
+    words[1] = question("short_answer", "q-org", "Jina la shirika lako", identifies=True)
+    translation = translate_page(call, swahili, {}, None, copy_parents=True)
+    translation.application_form = words
+    translation.save_revision().publish()
+    client.cookies["django_language"] = "sw"
+    url = reverse("applications:submission", args=[submission.pk])
+
+    client.post(url, full_post("save"))
+    page = client.get(url).content.decode()
+
+    assert "Jina la shirika lako" in page and "Name of your organisation" not in page
+    assert Answer.objects.get(submission=submission, question_id="q-org").value == (
+        "Haki Mashinani"
+    )

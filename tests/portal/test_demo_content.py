@@ -245,3 +245,25 @@ def test_on_the_demo_qbs_call_only_the_winners_price_is_ever_shown(demo, client)
         for other in others:
             assert f"{other.offer_amount:,.0f}" not in page
     assert "QBS" in demo or "DC-CFC-2026-007" in demo
+
+
+def test_the_demo_grant_call_has_a_form_two_applications_and_a_draft(demo):
+    from applications.answers import answer_errors, answers_fingerprint, eligibility_flags
+    from applications.services.submissions import answers_of
+    from tenders.application_form import form_questions
+
+    call = CallPage.objects.originals().get(reference_code="DC-GRT-2026-002")
+    questions = form_questions(call)
+    kinds = {q.kind for q in questions}
+
+    assert len(questions) >= 15 and {"budget", "eligibility"} <= kinds
+    submitted = list(Submission.objects.filter(call=call).received())
+    assert len(submitted) == 2
+    for submission in submitted:
+        answers = answers_of(submission)
+        assert submission.answers_sha256 == answers_fingerprint(answers)
+        assert answer_errors(questions, answers, call=call) == {}  # each could be submitted
+    flagged = [s for s in submitted if eligibility_flags(questions, answers_of(s))]
+    assert len(flagged) == 1  # one network is not registered: for the compliance check
+    draft = Submission.objects.get(call=call, applicant__email="applicant@zabuni.local")
+    assert draft.is_draft and answers_of(draft)["demo-q-name"] == "Mlima Defenders"

@@ -10,7 +10,11 @@ from wagtail.models import Page, Site
 
 from accounts.demo import enrol_demo_authenticator
 from accounts.models import Profile
-from applications.demo import load_demo_committee, load_demo_submissions
+from applications.demo import (
+    load_demo_committee,
+    load_demo_grant_applications,
+    load_demo_submissions,
+)
 from news.demo import demo_articles
 from news.models import ArticlePage, NewsIndexPage
 from reviews.demo import load_demo_finished_qbs, load_demo_panel
@@ -40,6 +44,8 @@ DEMO_ORGANISATIONS = {
 }
 CLOSED_DEMO_CALL = "DC-CFC-2026-003"
 QBS_DEMO_CALL = "DC-CFC-2026-007"
+# The open grant call with an application form, two applications and a draft.
+GRANT_FORM_DEMO_CALL = "DC-GRT-2026-002"
 SEALED_DEMO_CALL = "DC-CFC-2026-006"
 DEMO_COMMITTEE = ["staff@zabuni.local", "committee1@zabuni.local", "committee2@zabuni.local"]
 
@@ -131,6 +137,8 @@ class Command(BaseCommand):
         sealed_call = CallPage.objects.get(reference_code=SEALED_DEMO_CALL)
         self.created += load_demo_submissions(sealed_call, users)
         self.created += load_demo_committee(sealed_call, [users[e] for e in DEMO_COMMITTEE])
+        grant_call = CallPage.objects.originals().get(reference_code=GRANT_FORM_DEMO_CALL)
+        self.created += load_demo_grant_applications(grant_call, users)
         return self.created
 
     def load_accounts(self):
