@@ -55,21 +55,24 @@ class FilesRefused(Refused):
 
 
 class AnswersIncomplete(Refused):
-    """Submit was pressed with answers that cannot be submitted. Everything sent was
-    saved (on a draft, or waiting for Resubmit); nothing was submitted. ``errors``
-    maps each question's id to what to fix."""
+    """Submit was pressed on a call with an application form, with answers that cannot
+    be submitted or required documents missing. Everything sent was saved (on a
+    draft, or waiting for Resubmit); nothing was submitted. ``errors`` maps each
+    question's id to what to fix; ``missing`` lists the required documents."""
 
-    def __init__(self, errors: dict):
+    def __init__(self, errors: dict, missing: list | None = None):
         self.errors = errors
+        self.missing = missing or []
+        count = len(errors) + len(self.missing)
         super().__init__(
             ngettext(
                 "Your answers are saved, but %(count)s needs attention before you can "
                 "submit (see below). Nothing was submitted.",
                 "Your answers are saved, but %(count)s need attention before you can "
                 "submit (see below). Nothing was submitted.",
-                len(errors),
+                count,
             )
-            % {"count": len(errors)}
+            % {"count": count}
         )
 
 
@@ -233,10 +236,19 @@ def submission_save(
             questions, {**answers_of(submission), **(answers or {})}, call=call
         )
     staged, refusals = _stage(call, uploads or {})
+    missing = []
+    if submit and questions:
+        # With a form, missing documents are listed with the answers, and nothing is lost.
+        have = {f.requirement_id for f in submission.files.all()} | {r.pk for r, _i in staged}
+        missing = [
+            r
+            for r in rows_with_text(call, "required_documents")
+            if r.is_required and r.pk not in have
+        ]
     if refusals and not staged and not answers:
         raise FilesRefused(refusals=refusals, kept=[])
     # With a bad file, the good ones are kept as a plain save, never a submit.
-    submit = submit and not refusals and not answer_problems
+    submit = submit and not refusals and not answer_problems and not missing
     try:
         submission, changed, duplicates = atomic_with_retry(
             lambda: _save_locked(
@@ -257,8 +269,8 @@ def submission_save(
     discard_staged([item for _r, item in staged if item.object_name in duplicates])
     if refusals:
         raise FilesRefused(refusals=refusals, kept=[requirement for requirement, _i in staged])
-    if answer_problems:
-        raise AnswersIncomplete(answer_problems)
+    if answer_problems or missing:
+        raise AnswersIncomplete(answer_problems, missing)
     return submission, changed
 
 

@@ -125,6 +125,7 @@ def submission_detail(request, pk):
             "owner": owner,
             "answer_sections": shown_sections(sections, answers, request.answer_errors),
             "answer_errors": request.answer_errors,
+            "missing_documents": getattr(request, "missing_documents", []),
         },
         status=status,
     )
@@ -159,6 +160,7 @@ def _save(request, submission, form):
         return None, refusal.status_code
     except AnswersIncomplete as refusal:
         request.answer_errors = refusal.errors
+        request.missing_documents = refusal.missing
         messages.error(request, refusal.message)
         return None, refusal.status_code
     except Refused as refusal:

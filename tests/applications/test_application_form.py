@@ -308,3 +308,20 @@ def test_a_swahili_reader_sees_the_translations_words_and_answers_the_same_quest
     assert Answer.objects.get(submission=submission, question_id="q-org").value == (
         "Haki Mashinani"
     )
+
+
+def test_submit_without_a_document_lists_it_with_the_answers_and_keeps_them(applicant_bid):
+    submission, client = applicant_bid
+    url = reverse("applications:submission", args=[submission.pk])
+    document = submission.call.required_documents.get(is_required=True)
+
+    response = client.post(url, full_post("submit", **{"q_q-org": "Kept although refused"}))
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert f'href="#id_document_{document.pk}"' in page and "Add this document." in page
+    assert f'id="id_document_{document.pk}"' in page  # the link lands on the file input
+    assert Submission.objects.get(pk=submission.pk).is_draft
+    assert Answer.objects.get(submission=submission, question_id="q-org").value == (
+        "Kept although refused"
+    )
