@@ -198,12 +198,15 @@ class ShownQuestion:
         return self.value if isinstance(self.value, list) else [self.value]
 
 
-def shown_sections(sections, answers: dict, errors: dict) -> list[tuple]:
-    """[(section, [ShownQuestion, ...]), ...] for the bid page."""
+def shown_sections(sections, answers: dict, errors: dict, hidden=frozenset()) -> list[tuple]:
+    """[(section, [ShownQuestion, ...]), ...] for the bid page; ``hidden`` questions
+    (and sections left with none) are left out."""
     shown = []
     for section in sections:
         rows = []
         for q in section.questions:
+            if q.id in hidden:
+                continue
             value = answers.get(q.id, [] if q.kind in ("multiple_choice", "budget") else "")
             row = ShownQuestion(question=q, value=value, error=errors.get(q.id))
             if q.kind == "long_answer":
@@ -215,5 +218,6 @@ def shown_sections(sections, answers: dict, errors: dict) -> list[tuple]:
                 lines += [["", "", "", None]] * (room - len(lines))
                 row.lines, row.total = list(enumerate(lines)), budget.total
             rows.append(row)
-        shown.append((section, rows))
+        if rows or not section.questions:
+            shown.append((section, rows))
     return shown

@@ -176,3 +176,11 @@ def can_see_applicant_identities(user, call) -> bool:
 
 def can_see_applicant_identity(user, submission) -> bool:
     return is_owner(user, submission) or can_see_applicant_identities(user, submission.call)
+
+
+def hidden_questions(user, submission, questions) -> set[str]:
+    """The application form's questions whose answers ``user`` may not read on
+    ``submission``: under blind review, those that identify the applicant."""
+    if can_see_applicant_identity(user, submission):
+        return set()
+    return {q.id for q in questions if q.identifies_applicant}

@@ -9,13 +9,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts import reauth
+from applications.answers import shown_sections
 from applications.choices import OUTCOMES, AuditAction
 from applications.permissions import (
     call_is_sealed,
     can_download_file,
     can_see_applicant_identity,
+    hidden_questions,
 )
 from applications.services.audit import audit_record
+from applications.services.submissions import answers_of
 from core.errors import Refused
 from reviews.choices import ReviewStatus
 from reviews.forms import DeclarationForm, ScoreForm
@@ -39,6 +42,7 @@ from reviews.services.panels import (
     review_save,
     reviews_short,
 )
+from tenders.application_form import form_sections
 from tenders.models import CallPage
 
 
@@ -152,7 +156,15 @@ def assignment_detail(request, assignment_id):
         "files": [],
         "panel_scores": None,
     }
+    context["answer_sections"] = []
     if assignment.declared_no_conflict and not sealed:
+        questions = form_sections(call)
+        hidden = hidden_questions(
+            request.user, submission, [q for s in questions for q in s.questions]
+        )
+        context["answer_sections"] = shown_sections(
+            questions, answers_of(submission, pending=False), {}, hidden
+        )
         context["files"] = [
             f
             for f in submission.files.filter(pending=False).order_by("document_name")

@@ -11,13 +11,14 @@ from django.utils import timezone
 
 from accounts.models import Profile
 from applications.choices import AuditAction
-from applications.models import AuditEvent, Submission
+from applications.models import Answer, AuditEvent, Submission
 from applications.services.opening import call_open
 from notifications.models import OutboxMessage
 from reviews.models import Assignment, Panel
 from reviews.services.panels import conflict_declare, panel_hand_over, panel_lock, review_save
 from reviews.services.reminders import reviewers_remind
 from tenders.models import CallPage
+from tests.applications.test_application_form import FORM
 from tests.factories import StaffFactory, UserFactory, make_call, submit_bid
 
 CRITERIA = [("Methodology", 40), ("Experience", 35), ("Gender approach", 25)]
@@ -363,6 +364,16 @@ def test_blind_review_leaks_no_applicant_identity_on_any_reviewer_page(client, e
     ev = scored_call(evaluation, blind=True)
     secrets = [firm for firm, _email in FIRMS] + [email for _firm, email in FIRMS]
     secrets += [f.original_name for b in ev["bids"] for f in b.files.all()]
+    # Every answer to a question that identifies the applicant (issue 22).
+    CallPage.objects.filter(pk=ev["call"].pk).update(application_form=FORM)
+    for n, bid in enumerate(ev["bids"]):
+        for question in FORM:
+            if question["value"].get("identifies_applicant"):
+                answer = f"Identifying answer {n} to {question['id']}"
+                Answer.objects.create(submission=bid, question_id=question["id"], value=answer)
+                secrets.append(answer)
+        Answer.objects.create(submission=bid, question_id="q-work", value=f"Plain answer {n}")
+    shown_answers = 0
     for member in ev["members"]:
         client.force_login(member)
         urls = [
@@ -371,6 +382,11 @@ def test_blind_review_leaks_no_applicant_identity_on_any_reviewer_page(client, e
         ]
         for a in Assignment.objects.filter(reviewer=member):
             urls.append(reverse("reviews:assignment", args=[a.pk]))
+            if a.declared_no_conflict:  # the answers are there, the identifying ones not
+                shown = client.get(reverse("reviews:assignment", args=[a.pk])).content.decode()
+                number = [b.pk for b in ev["bids"]].index(a.submission_id)
+                assert f"Plain answer {number}" in shown
+                shown_answers += 1
             urls.append(reverse("applications:submission", args=[a.submission_id]))
             urls.append(reverse("applications:receipt", args=[a.submission_id]))
             for f in a.submission.files.all():
@@ -382,3 +398,4 @@ def test_blind_review_leaks_no_applicant_identity_on_any_reviewer_page(client, e
             leaked = [s for s in secrets if s in body]
             assert not leaked, (url, leaked)
         client.logout()
+    assert shown_answers > 0
