@@ -35,6 +35,7 @@ from openpyxl.utils import get_column_letter
 
 from applications.choices import RECEIVED, SubmissionStatus
 from core.storage import STORAGE_ERRORS, delete_quietly, private_storage
+from reviews.answers_sheet import write_answers_sheet
 from reviews.choices import ReviewStatus
 from reviews.models import Panel, Score, ScoringSheet
 from reviews.ranking import Row, call_ranking, shown
@@ -79,6 +80,7 @@ def sheet_build(
         workbook.properties.title = f"{call.reference_code} scoring sheet"
         _write_summary(workbook, csv_file, call, rows, columns, ticker, blind=sheet.blind)
         _write_reviewer_sheets(workbook, call, criteria, rows, ticker, blind=sheet.blind)
+        write_answers_sheet(workbook, call, rows, blind=sheet.blind, cells=_cells, bold=_bold)
         panel = Panel.objects.filter(call=call).select_related("call").first()
         if panel is not None:
             write_report_sheet(workbook, panel, rows, blind=sheet.blind, cells=_cells, bold=_bold)

@@ -185,3 +185,37 @@ def test_the_workbook_ends_with_the_evaluation_report(evaluation):
         assert any(str(line[1:2]).find(row.entry.label) > 0 for line in report)
     assert "Financial envelope opened" in text  # the decisions, from the audit trail
     assert any(line[:1] == ["Opening register"] and len(str(line[1])) == 64 for line in report)
+
+
+def test_the_workbook_has_the_answers_and_a_blind_one_leaves_out_the_identifying(evaluation):
+    from applications.models import Answer
+    from tenders.models import CallPage
+    from tests.applications.test_application_form import FORM
+
+    ev = evaluation(n=2, blind=True)
+    CallPage.objects.filter(pk=ev["call"].pk).update(application_form=FORM)
+    for n, bid in enumerate(ev["bids"]):
+        Answer.objects.create(submission=bid, question_id="q-org", value=f"Network {n}")
+        Answer.objects.create(submission=bid, question_id="q-areas", value=["Kisumu", "Mombasa"])
+        Answer.objects.create(
+            submission=bid, question_id="q-budget", value=[["Visits", "10", "2500"]]
+        )
+        Answer.objects.create(
+            submission=bid, question_id="q-work", value="Not resubmitted", pending=True
+        )
+    chair_sheet = scoring_sheet_request(call=ev["call"], user=ev["chair"])
+    staff_sheet = scoring_sheet_request(call=ev["call"], user=ev["staff"])
+    scoring_sheet_build(sheet_id=chair_sheet.pk)
+    scoring_sheet_build(sheet_id=staff_sheet.pk)
+
+    blind = read_files(chair_sheet)[0]["Answers"]
+    named = read_files(staff_sheet)[0]["Answers"]
+
+    assert "Name of your organisation" not in blind[0] and "Applicant" not in blind[0]
+    assert {"Name of your organisation", "Applicant", "Where you work"} <= set(named[0])
+    assert len(blind) == len(named) == 3  # a header and a row per bid
+    text = " ".join(str(cell) for row in named for cell in row if cell)
+    assert "Network 0" in text and "Kisumu; Mombasa" in text
+    assert "Visits: 10 × 2500; total 25,000.00" in text
+    assert "Network" not in " ".join(str(cell) for row in blind for cell in row if cell)
+    assert "Not resubmitted" not in text

@@ -1,0 +1,47 @@
+"""The scoring workbook's "Answers" sheet (issue 22): one row per received bid, in
+the ranking's order, one column per question of the call's application form.
+Under blind review the questions that identify the applicant are left out, and
+so is the applicant's name. Answers are read in one query, whatever the number
+of bids; a change waiting for Resubmit is never in it."""
+
+from collections import defaultdict
+
+from django.utils.translation import gettext as _
+
+from applications.answers import budget_of
+from applications.models import Answer
+from tenders.application_form import form_questions
+
+
+def answer_text(question, value) -> str:
+    """An answer as one cell's text."""
+    if value in (None, "", []):
+        return ""
+    if question.kind == "multiple_choice":
+        return "; ".join(value)
+    if question.kind == "budget":
+        budget = budget_of(value)
+        lines = [f"{item}: {quantity} × {cost}" for item, quantity, cost, _t in budget.lines]
+        return "; ".join(lines) + "; " + _("total %(total)s") % {"total": f"{budget.total:,.2f}"}
+    return str(value)
+
+
+def write_answers_sheet(workbook, call, rows, *, blind: bool, cells, bold) -> bool:
+    """Add the sheet when the call has a form; return whether it did."""
+    questions = [q for q in form_questions(call) if not (blind and q.identifies_applicant)]
+    if not questions:
+        return False
+    answers = defaultdict(dict)
+    for submission_id, question_id, value in Answer.objects.filter(
+        submission__call=call, pending=False
+    ).values_list("submission_id", "question_id", "value"):
+        answers[submission_id][question_id] = value
+    sheet = workbook.create_sheet(_("Answers"))
+    header = [_("Bid")] + ([] if blind else [_("Applicant")]) + [q.label for q in questions]
+    sheet.append(bold(sheet, header))
+    for row in rows:
+        given = answers.get(row.entry.id, {})
+        values = [row.entry.label] + ([] if blind else [row.entry.name])
+        values += [answer_text(q, given.get(q.id)) for q in questions]
+        sheet.append(cells(sheet, values))
+    return True
