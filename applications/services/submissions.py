@@ -58,12 +58,14 @@ class AnswersIncomplete(Refused):
     """Submit was pressed on a call with an application form, with answers that cannot
     be submitted or required documents missing. Everything sent was saved (on a
     draft, or waiting for Resubmit); nothing was submitted. ``errors`` maps each
-    question's id to what to fix; ``missing`` lists the required documents."""
+    question's id to what to fix; ``missing`` lists the required documents;
+    ``amount`` says what is wrong with the price or the amount requested."""
 
-    def __init__(self, errors: dict, missing: list | None = None):
+    def __init__(self, errors: dict, missing: list | None = None, amount: str = ""):
         self.errors = errors
         self.missing = missing or []
-        count = len(errors) + len(self.missing)
+        self.amount = amount
+        count = len(errors) + len(self.missing) + bool(amount)
         super().__init__(
             ngettext(
                 "Your answers are saved, but %(count)s needs attention before you can "
@@ -248,7 +250,19 @@ def submission_save(
     if refusals and not staged and not answers:
         raise FilesRefused(refusals=refusals, kept=[])
     # With a bad file, the good ones are kept as a plain save, never a submit.
-    submit = submit and not refusals and not answer_problems and not missing
+    amount_problem = ""
+    if submit and questions:
+        # The amounts too, so that one Submit says everything and nothing is lost.
+        stored = Amounts(
+            offer_amount=submission.offer_amount,
+            offer_currency=submission.offer_currency,
+            amount_requested=submission.amount_requested,
+        )
+        try:
+            _check_amounts(call, amounts or stored)
+        except Refused as refusal:
+            amount_problem = refusal.message
+    submit = submit and not (refusals or answer_problems or missing or amount_problem)
     try:
         submission, changed, duplicates = atomic_with_retry(
             lambda: _save_locked(
@@ -269,8 +283,8 @@ def submission_save(
     discard_staged([item for _r, item in staged if item.object_name in duplicates])
     if refusals:
         raise FilesRefused(refusals=refusals, kept=[requirement for requirement, _i in staged])
-    if answer_problems or missing:
-        raise AnswersIncomplete(answer_problems, missing)
+    if answer_problems or missing or amount_problem:
+        raise AnswersIncomplete(answer_problems, missing, amount_problem)
     return submission, changed
 
 

@@ -161,6 +161,11 @@ def _save(request, submission, form):
     except AnswersIncomplete as refusal:
         request.answer_errors = refusal.errors
         request.missing_documents = refusal.missing
+        for requirement in refusal.missing:
+            form.add_error(document_field_name(requirement), _("Add this document."))
+        if refusal.amount:
+            field = "amount_requested" if submission.call.is_grant else "offer_amount"
+            form.add_error(field, refusal.amount)
         messages.error(request, refusal.message)
         return None, refusal.status_code
     except Refused as refusal:

@@ -78,7 +78,7 @@ GRANT_FORM = [
         "What will remain after the twelve months?",
         word_limit=200,
     ),
-    _section("demo-s-budget", "Budget", "In US dollars. The total may be at most USD 10,000."),
+    _section("demo-s-budget", "Budget", "In US dollars."),
     _question(
         "budget",
         "demo-q-budget",

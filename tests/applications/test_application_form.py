@@ -325,3 +325,22 @@ def test_submit_without_a_document_lists_it_with_the_answers_and_keeps_them(appl
     assert Answer.objects.get(submission=submission, question_id="q-org").value == (
         "Kept although refused"
     )
+
+
+def test_submit_without_the_amount_says_so_with_the_rest_and_keeps_the_answers(applicant_bid):
+    submission, client = applicant_bid
+    url = reverse("applications:submission", args=[submission.pk])
+    data = with_documents(
+        full_post("submit", amount_requested="", **{"q_q-org": "Kept all the same"}),
+        submission.call,
+    )
+
+    response = client.post(url, data)
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert 'href="#id_amount_requested"' in page and "Enter the amount you request." in page
+    assert Submission.objects.get(pk=submission.pk).is_draft
+    assert Answer.objects.get(submission=submission, question_id="q-org").value == (
+        "Kept all the same"
+    )
