@@ -127,6 +127,18 @@ def migrated_sqlite(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(autouse=True)
+def _each_test_starts_in_the_default_language():
+    """A request in Swahili leaves Swahili active in its thread (LocaleMiddleware
+    activates a language and nothing deactivates it): each test starts in the
+    default language, whichever test its process ran before it."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _no_opening_grace(settings):
     """Most tests open a call a moment after its deadline; the grace has its own tests."""
     settings.OPENING_GRACE_SECONDS = 0
