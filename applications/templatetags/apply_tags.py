@@ -6,9 +6,11 @@ these tags for the parts that do.
 
 from django import template
 
+from applications.answers import shown_sections
 from applications.forms import ClarificationForm
 from applications.models import Submission
 from applications.permissions import can_apply, can_ask_clarification
+from tenders.application_form import form_sections
 
 register = template.Library()
 
@@ -40,4 +42,15 @@ def clarification_panel(context, call):
         "state": call.state,
         "can_ask": can_ask_clarification(request.user, call),
         "clarification_form": ClarificationForm(),
+    }
+
+
+@register.inclusion_tag("applications/includes/answer_form_preview.html")
+def application_form_preview(call):
+    """The call's application form exactly as the bid page shows it, unanswered: for
+    the editor's preview (``CallPage.serve_preview``, mode "application_form")."""
+    return {
+        "call": call,
+        "answer_sections": shown_sections(form_sections(call), {}, {}),
+        "answer_errors": {},
     }

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
@@ -356,6 +357,16 @@ class CallPage(TranslatedText, Page):
     @property
     def is_qbs(self) -> bool:
         return self.selection_method == SelectionMethod.QBS
+
+    # The editor previews the call page, and the application form as applicants see it.
+    preview_modes = [("", _("Call page")), ("application_form", _("Application form"))]
+
+    def serve_preview(self, request, mode_name):
+        if mode_name == "application_form":
+            return TemplateResponse(
+                request, "tenders/application_form_preview.html", {"page": self}
+            )
+        return super().serve_preview(request, mode_name)
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

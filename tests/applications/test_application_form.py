@@ -344,3 +344,21 @@ def test_submit_without_the_amount_says_so_with_the_rest_and_keeps_the_answers(a
     assert Answer.objects.get(submission=submission, question_id="q-org").value == (
         "Kept all the same"
     )
+
+
+def test_the_editor_previews_the_form_as_an_applicant_sees_it(grant_call, client):
+    from tests.factories import SuperuserFactory
+
+    client.force_login(SuperuserFactory())
+    url = reverse("wagtailadmin_pages:preview_on_edit", args=[grant_call.pk])
+    edit = client.get(reverse("wagtailadmin_pages:edit", args=[grant_call.pk]))
+
+    assert 'value="application_form"' in edit.content.decode()  # the preview's mode
+    assert [mode for mode, _label in grant_call.preview_modes] == ["", "application_form"]
+    response = grant_call.make_preview_request(
+        original_request=edit.wsgi_request, preview_mode="application_form"
+    )
+    page = response.content.decode()
+    assert "Name of your organisation" in page and 'name="q_q-org"' in page
+    assert "budget-table" in page and "Are you registered in Kenya?" in page
+    assert client.get(url, {"mode": "application_form"}).status_code < 500
