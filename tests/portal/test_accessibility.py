@@ -110,6 +110,15 @@ def test_every_portal_page_has_no_wcag_violation(live_server, browser, demo_site
 
     print(role, len(paths) + (role == "applicant"))
     assert len(paths) >= AT_LEAST[role], paths
+    if role == "applicant":
+        # The demo applicant's draft on the grant call: the application form, checked at
+        # both widths like every page the walk reaches.
+        from applications.models import Submission
+
+        draft = Submission.objects.get(
+            call__reference_code="DC-GRT-2026-002", applicant__email=email
+        )
+        assert f"/bids/{draft.pk}/" in paths, paths
     assert found == [], "\n".join(
         f"{v['impact']} {v['id']} ({v['help']}) on {path} at {width} as {role}: {v['nodes']}"
         for path, width, v in found
