@@ -45,3 +45,26 @@ def write_answers_sheet(workbook, call, rows, *, blind: bool, cells, bold) -> bo
         values += [answer_text(q, given.get(q.id)) for q in questions]
         sheet.append(cells(sheet, values))
     return True
+
+
+def answers_by_bid(call, rows, *, names: bool) -> list[dict]:
+    """The evaluation report's answers: for each bid of ``rows`` (the ranking's order),
+    [(question, answer)], in one query; without ``names``, the identifying questions
+    are left out. Empty when the call has no form."""
+    questions = [q for q in form_questions(call) if names or not q.identifies_applicant]
+    if not questions:
+        return []
+    given = defaultdict(dict)
+    for submission_id, question_id, value in Answer.objects.filter(
+        submission__call=call, pending=False
+    ).values_list("submission_id", "question_id", "value"):
+        given[submission_id][question_id] = value
+    return [
+        {
+            "bid": row.entry.label,
+            "answers": [
+                (q.label, answer_text(q, given[row.entry.id].get(q.id))) for q in questions
+            ],
+        }
+        for row in rows
+    ]

@@ -21,6 +21,7 @@ from applications.choices import AuditAction
 from applications.models import AuditEvent, OpeningRegister
 from applications.services.audit import audit_record
 from core.errors import NotAllowed
+from reviews.answers_sheet import answers_by_bid
 from reviews.models import Assignment, FinancialOpeningRegister, ReportSignOff, Score
 from reviews.permissions import is_chair
 from reviews.ranking import TIE_BREAK, call_ranking, shown
@@ -138,6 +139,7 @@ def report_content(panel, *, names: bool, rows=None, scores: bool = True) -> dic
         "reviewers": list(reviewers.values()),
         "decisions": decisions,
         "tie_rule": _(TIE_BREAK),
+        "answers": answers_by_bid(call, rows, names=names),
         "opening_register": OpeningRegister.objects.filter(call=call).first(),
         "financial_register": FinancialOpeningRegister.objects.filter(call=call).first(),
     }
@@ -176,6 +178,8 @@ def report_digest(content: dict) -> str:
             getattr(content["financial_register"], "digest", ""),
         ],
     }
+    if content.get("answers"):  # a call with an application form: its answers are signed too
+        canonical["answers"] = [[b["bid"], b["answers"]] for b in content["answers"]]
     return hashlib.sha256(json.dumps(canonical, sort_keys=True).encode()).hexdigest()
 
 

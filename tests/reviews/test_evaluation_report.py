@@ -99,3 +99,24 @@ def test_it_cannot_be_signed_off_before_every_outcome(client, site_root, no_outb
     assert response.status_code == 403
     assert "Decide an outcome for every submission" in response.content.decode()
     assert not ReportSignOff.objects.exists()
+
+
+def test_it_holds_the_answers_and_a_blind_chair_reads_no_identifying_one(client, decided):
+    from applications.models import Answer
+    from tenders.models import CallPage
+    from tests.applications.test_application_form import FORM
+
+    CallPage.objects.filter(pk=decided["call"].pk).update(application_form=FORM)
+    bid = decided["rows"][0].entry
+    Answer.objects.create(submission_id=bid.id, question_id="q-org", value="Haki Mashinani")
+    Answer.objects.create(submission_id=bid.id, question_id="q-work", value="Remand visits.")
+    client.force_login(decided["staff"])
+
+    named = client.get(url(decided)).content.decode()
+    CallPage.objects.filter(pk=decided["call"].pk).update(blind_review=True)
+    client.force_login(decided["chair"])
+    blind = client.get(url(decided)).content.decode()
+
+    assert "Answers to the application form" in named
+    assert "Haki Mashinani" in named and "Remand visits." in named
+    assert "Remand visits." in blind and "Haki Mashinani" not in blind
