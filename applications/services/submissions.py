@@ -6,12 +6,19 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 
-from applications.answers import answer_errors, answers_fingerprint
+from applications.answers import answers_fingerprint
 from applications.choices import APPLICANT_EDITABLE, AuditAction, SubmissionStatus
-from applications.models import Answer, Submission, SubmissionFile
+from applications.models import Submission, SubmissionFile
 from applications.permissions import can_apply, can_edit_submission, is_owner
+from applications.services.answers import (
+    AnswersIncomplete,
+    answers_of,
+    answers_promote,
+    answers_store,
+    answers_submit_problems,
+)
 from applications.services.audit import audit_record
 from applications.services.audit_chain import audit_chain_head
 from applications.services.deadline import (
@@ -54,41 +61,7 @@ class FilesRefused(Refused):
         super().__init__(message)
 
 
-class AnswersIncomplete(Refused):
-    """Submit was pressed on a call with an application form, with answers that cannot
-    be submitted or required documents missing. Everything sent was saved (on a
-    draft, or waiting for Resubmit); nothing was submitted. ``errors`` maps each
-    question's id to what to fix; ``missing`` lists the required documents;
-    ``amount`` says what is wrong with the price or the amount requested."""
-
-    def __init__(self, errors: dict, missing: list | None = None, amount: str = ""):
-        self.errors = errors
-        self.missing = missing or []
-        self.amount = amount
-        count = len(errors) + len(self.missing) + bool(amount)
-        super().__init__(
-            ngettext(
-                "Your answers are saved, but %(count)s needs attention before you can "
-                "submit (see below). Nothing was submitted.",
-                "Your answers are saved, but %(count)s need attention before you can "
-                "submit (see below). Nothing was submitted.",
-                count,
-            )
-            % {"count": count}
-        )
-
-
 CANNOT_CHANGE = gettext_lazy("This submission can no longer be changed.")
-
-
-def answers_of(submission, *, pending: bool = True) -> dict:
-    """The submission's answers by question id; with ``pending``, changes waiting for
-    Resubmit take the place of the submitted answers."""
-    answers = {}
-    for answer in sorted(submission.answers.all(), key=lambda a: a.pending):
-        if pending or not answer.pending:
-            answers[answer.question_id] = answer.value
-    return answers
 
 
 def require_editable(user, submission, received_at: datetime) -> None:
@@ -187,6 +160,14 @@ def _check_amounts(call, amounts: Amounts) -> None:
             )
 
 
+def _stored_amounts(submission) -> Amounts:
+    return Amounts(
+        offer_amount=submission.offer_amount,
+        offer_currency=submission.offer_currency,
+        amount_requested=submission.amount_requested,
+    )
+
+
 def _apply_amounts(submission, amounts: Amounts) -> bool:
     changed = False
     for field in ("offer_amount", "offer_currency", "amount_requested"):
@@ -231,37 +212,21 @@ def submission_save(
     if answers is not None:
         known = {q.id for q in questions}
         answers = {qid: value for qid, value in answers.items() if qid in known}
-    # Every mistake in the answers at once; they are saved all the same, as a plain save.
-    answer_problems = {}
-    if submit and questions:
-        answer_problems = answer_errors(
-            questions, {**answers_of(submission), **(answers or {})}, call=call
-        )
     staged, refusals = _stage(call, uploads or {})
-    missing = []
-    if submit and questions:
-        # With a form, missing documents are listed with the answers, and nothing is lost.
-        have = {f.requirement_id for f in submission.files.all()} | {r.pk for r, _i in staged}
-        missing = [
-            r
-            for r in rows_with_text(call, "required_documents")
-            if r.is_required and r.pk not in have
-        ]
     if refusals and not staged and not answers:
         raise FilesRefused(refusals=refusals, kept=[])
-    # With a bad file, the good ones are kept as a plain save, never a submit.
-    amount_problem = ""
+    answer_problems, missing, amount_problem = {}, [], ""
     if submit and questions:
-        # The amounts too, so that one Submit says everything and nothing is lost.
-        stored = Amounts(
-            offer_amount=submission.offer_amount,
-            offer_currency=submission.offer_currency,
-            amount_requested=submission.amount_requested,
+        # Every problem at once (answers, documents, amounts); all that was sent is
+        # saved all the same, as a plain save, and nothing is lost.
+        answer_problems, missing = answers_submit_problems(
+            submission, questions, answers, staged_ids={r.pk for r, _i in staged}
         )
         try:
-            _check_amounts(call, amounts or stored)
+            _check_amounts(call, amounts or _stored_amounts(submission))
         except Refused as refusal:
             amount_problem = refusal.message
+    # With a bad file, the good ones are kept as a plain save, never a submit.
     submit = submit and not (refusals or answer_problems or missing or amount_problem)
     try:
         submission, changed, duplicates = atomic_with_retry(
@@ -295,66 +260,13 @@ class _Changes:
     questions: list
 
 
-def _store_answers(submission, answers: dict, *, pending: bool) -> bool:
-    """Write the answers that changed. A draft's answers change in place (an emptied
-    one goes); a submitted bid's changes wait as pending rows for Resubmit."""
-    rows = {(a.question_id, a.pending): a for a in submission.answers.all()}
-    changed = False
-    for qid, value in answers.items():
-        row = rows.get((qid, pending))
-        if pending:
-            submitted = rows.get((qid, False))
-            if value == (submitted.value if submitted else "") or (
-                submitted is None and value in ("", [])
-            ):
-                if row is not None:  # back to what was submitted: nothing waits
-                    row.delete()
-                    changed = True
-                continue
-        elif value in ("", []):
-            if row is not None:
-                row.delete()
-                changed = True
-            continue
-        if row is None:
-            Answer.objects.create(
-                submission=submission, question_id=qid, value=value, pending=pending
-            )
-            changed = True
-        elif row.value != value:
-            row.value = value
-            row.save(update_fields=["value", "saved_at"])
-            changed = True
-    return changed
-
-
-def _promote_answers(submission) -> bool:
-    """Resubmit: answers waiting as pending replace the submitted ones."""
-    rows = list(submission.answers.all())
-    waiting = [a for a in rows if a.pending]
-    for new in waiting:
-        Answer.objects.filter(
-            submission=submission, question_id=new.question_id, pending=False
-        ).delete()
-        if new.value in ("", []):
-            new.delete()
-        else:
-            new.pending = False
-            new.save(update_fields=["pending"])
-    return bool(waiting)
-
-
 def _save_locked(submission_id, call, staged, changes, submit, request, user, received_at):
     amounts = changes.amounts
     # Lock 1: this submission's row only (see services/deadline.py for the order).
     submission = Submission.objects.select_for_update().get(pk=submission_id)
     submission.call = call  # the deadline itself is read fresh, just below
     if amounts is None:  # a save of files only: the amounts stay as they are
-        amounts = Amounts(
-            offer_amount=submission.offer_amount,
-            offer_currency=submission.offer_currency,
-            amount_requested=submission.amount_requested,
-        )
+        amounts = _stored_amounts(submission)
     require_received_in_time(call_id=call.pk, received_at=received_at)
     require_not_opened(call.pk)
     if submission.status not in APPLICANT_EDITABLE:
@@ -398,7 +310,7 @@ def _save_locked(submission_id, call, staged, changes, submit, request, user, re
         )
 
     if changes.answers:
-        if _store_answers(submission, changes.answers, pending=already_submitted):
+        if answers_store(submission, changes.answers, pending=already_submitted):
             changed = True
             if not already_submitted:
                 submission.save(update_fields=["updated_at"])
@@ -422,7 +334,7 @@ def _save_locked(submission_id, call, staged, changes, submit, request, user, re
             )
         pending = [f for f in files if f.pending]
         amounts_changed = _apply_amounts(submission, amounts)
-        answers_changed = _promote_answers(submission)
+        answers_changed = answers_promote(submission)
         if (
             already_submitted
             and not pending

@@ -19,12 +19,11 @@ from applications.permissions import (
     can_view_submission,
     is_owner,
 )
+from applications.services.answers import AnswersIncomplete, answers_of
 from applications.services.audit import audit_record
 from applications.services.audit_chain import audit_chain_head
 from applications.services.submissions import (
-    AnswersIncomplete,
     FilesRefused,
-    answers_of,
     require_editable,
     submission_save,
     submission_start,

@@ -17,8 +17,8 @@ from applications.permissions import (
     can_see_applicant_identity,
     hidden_questions,
 )
+from applications.services.answers import answers_of
 from applications.services.audit import audit_record
-from applications.services.submissions import answers_of
 from core.errors import Refused
 from reviews.choices import ReviewStatus
 from reviews.forms import DeclarationForm, ScoreForm

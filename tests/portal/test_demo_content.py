@@ -249,7 +249,7 @@ def test_on_the_demo_qbs_call_only_the_winners_price_is_ever_shown(demo, client)
 
 def test_the_demo_grant_call_has_a_form_two_applications_and_a_draft(demo):
     from applications.answers import answer_errors, answers_fingerprint, eligibility_flags
-    from applications.services.submissions import answers_of
+    from applications.services.answers import answers_of
     from tenders.application_form import form_questions
 
     call = CallPage.objects.originals().get(reference_code="DC-GRT-2026-002")
