@@ -26,25 +26,35 @@ def answer_text(question, value) -> str:
     return str(value)
 
 
-def write_answers_sheet(workbook, call, rows, *, blind: bool, cells, bold) -> bool:
-    """Add the sheet when the call has a form; return whether it did."""
+def answers_table(call, rows, *, blind: bool):
+    """The answers as a header and one list of cell texts per bid of ``rows`` (the
+    ranking's order), read in one query; None when the call has no form (or, under
+    blind review, no question a blind reader may see)."""
     questions = [q for q in form_questions(call) if not (blind and q.identifies_applicant)]
     if not questions:
-        return False
+        return None
     answers = defaultdict(dict)
     for submission_id, question_id, value in Answer.objects.filter(
         submission__call=call, pending=False
     ).values_list("submission_id", "question_id", "value"):
         answers[submission_id][question_id] = value
-    sheet = workbook.create_sheet(_("Answers"))
     header = [_("Bid")] + ([] if blind else [_("Applicant")]) + [q.label for q in questions]
-    sheet.append(bold(sheet, header))
+    body = []
     for row in rows:
         given = answers.get(row.entry.id, {})
         values = [row.entry.label] + ([] if blind else [row.entry.name])
         values += [answer_text(q, given.get(q.id)) for q in questions]
+        body.append(values)
+    return header, body
+
+
+def write_answers_sheet(workbook, table, *, cells, bold) -> None:
+    """Add the "Answers" sheet holding ``table`` (from ``answers_table``)."""
+    header, body = table
+    sheet = workbook.create_sheet(_("Answers"))
+    sheet.append(bold(sheet, header))
+    for values in body:
         sheet.append(cells(sheet, values))
-    return True
 
 
 def answers_by_bid(call, rows, *, names: bool) -> list[dict]:

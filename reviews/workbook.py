@@ -35,7 +35,7 @@ from openpyxl.utils import get_column_letter
 
 from applications.choices import RECEIVED, SubmissionStatus
 from core.storage import STORAGE_ERRORS, delete_quietly, private_storage
-from reviews.answers_sheet import write_answers_sheet
+from reviews.answers_sheet import answers_table, write_answers_sheet
 from reviews.choices import ReviewStatus
 from reviews.models import Panel, Score, ScoringSheet
 from reviews.ranking import Row, call_ranking, shown
@@ -46,7 +46,7 @@ logger = logging.getLogger(__name__)
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_TYPE = "text/csv; charset=utf-8"
-KINDS = {"xlsx": XLSX_TYPE, "csv": CSV_TYPE}
+KINDS = {"xlsx": XLSX_TYPE, "csv": CSV_TYPE, "answers-csv": CSV_TYPE}
 
 # Progress, in percent: loading the data, writing rows, storing the files.
 LOADED, WRITTEN, STORED, STEP = 10, 90, 95, 5
@@ -61,8 +61,9 @@ def delete_objects_quietly(*names: str) -> None:
 
 def sheet_build(
     sheet: ScoringSheet, *, progress: Callable[[int], None] | None = None
-) -> tuple[str, str]:
-    """Write ``sheet``'s workbook and CSV into private storage; return their object names.
+) -> dict[str, str]:
+    """Write ``sheet``'s workbook and CSVs into private storage; return their object
+    names by kind (``xlsx``, ``csv``, and ``answers-csv`` on a call with a form).
 
     ``progress`` is called with 10, 15, … 90 and 95, each once, whatever the
     number of submissions.
@@ -74,26 +75,43 @@ def sheet_build(
     progress(LOADED)
     columns = summary_columns(call, criteria, blind=sheet.blind)
     ticker = _Ticker(progress, total=len(rows) + sum(len(r.entry.scores) for r in rows))
+    answers = answers_table(call, rows, blind=sheet.blind)
     with tempfile.TemporaryFile() as xlsx_file, tempfile.TemporaryFile() as csv_file:
         workbook = Workbook(write_only=True)
         workbook.properties.creator = settings.ORGANISATION_NAME
         workbook.properties.title = f"{call.reference_code} scoring sheet"
         _write_summary(workbook, csv_file, call, rows, columns, ticker, blind=sheet.blind)
         _write_reviewer_sheets(workbook, call, criteria, rows, ticker, blind=sheet.blind)
-        write_answers_sheet(workbook, call, rows, blind=sheet.blind, cells=_cells, bold=_bold)
+        if answers is not None:
+            write_answers_sheet(workbook, answers, cells=_cells, bold=_bold)
         panel = Panel.objects.filter(call=call).select_related("call").first()
         if panel is not None:
             write_report_sheet(workbook, panel, rows, blind=sheet.blind, cells=_cells, bold=_bold)
         workbook.save(xlsx_file)
         ticker.finish()
-        xlsx_name = _store(xlsx_file, call.pk, "xlsx")
+        stored = {}
         try:
-            csv_name = _store(csv_file, call.pk, "csv")
+            stored["xlsx"] = _store(xlsx_file, call.pk, "xlsx")
+            stored["csv"] = _store(csv_file, call.pk, "csv")
+            if answers is not None:
+                with tempfile.TemporaryFile() as answers_file:
+                    _write_csv(answers_file, *answers)
+                    stored["answers-csv"] = _store(answers_file, call.pk, "csv")
         except STORAGE_ERRORS:
-            delete_objects_quietly(xlsx_name)
+            delete_objects_quietly(*stored.values())
             raise
     progress(STORED)
-    return xlsx_name, csv_name
+    return stored
+
+
+def _write_csv(file, header: list, body: Iterable[list]) -> None:
+    text = io.TextIOWrapper(file, encoding="utf-8-sig", newline="")
+    writer = csv.writer(text)
+    writer.writerow([_csv_value(v) for v in header])
+    for values in body:
+        writer.writerow([_csv_value(v) for v in values])
+    text.flush()
+    text.detach()
 
 
 def _store(file, call_id: int, extension: str) -> str:

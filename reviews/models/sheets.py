@@ -49,6 +49,8 @@ class ScoringSheet(models.Model):
     # Object names in the private storage alias: UUIDs, never a readable name.
     xlsx_object = models.CharField(_("XLSX object"), max_length=255, blank=True)
     csv_object = models.CharField(_("CSV object"), max_length=255, blank=True)
+    # The application form's answers, one row per bid (empty when the call has no form).
+    answers_csv_object = models.CharField(_("answers CSV object"), max_length=255, blank=True)
     created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     # Why a sheet failed, or why a queued one has not started (a broker outage).

@@ -54,7 +54,7 @@ def scoring_sheet_build(*, sheet_id: int) -> bool:
         )
 
     try:
-        xlsx_name, csv_name = sheet_build(sheet, progress=report)
+        stored = sheet_build(sheet, progress=report)
     except STORAGE_ERRORS as exc:
         logger.warning("Scoring sheet %s: storage failed: %s", sheet_id, exc)
         scoring_sheet_fail(sheet_id=sheet_id, error=str(STORAGE_DOWN))
@@ -63,15 +63,16 @@ def scoring_sheet_build(*, sheet_id: int) -> bool:
         finished = ScoringSheet.objects.filter(pk=sheet_id, status=SheetStatus.RUNNING).update(
             status=SheetStatus.DONE,
             progress=100,
-            xlsx_object=xlsx_name,
-            csv_object=csv_name,
+            xlsx_object=stored["xlsx"],
+            csv_object=stored["csv"],
+            answers_csv_object=stored.get("answers-csv", ""),
             finished_at=timezone.now(),
             error="",
         )
         if finished:
             _notify_ready(sheet)
     if not finished:
-        delete_objects_quietly(xlsx_name, csv_name)
+        delete_objects_quietly(*stored.values())
     return bool(finished)
 
 

@@ -34,9 +34,20 @@ def _downloads(sheet) -> dict[str, str]:
     if not sheet.is_done:
         return {}
     return {
-        kind: reverse("reviews:sheet_download", kwargs={"sheet_id": sheet.pk, "kind": kind})
+        kind.replace("-", "_"): reverse(
+            "reviews:sheet_download", kwargs={"sheet_id": sheet.pk, "kind": kind}
+        )
         for kind in KINDS
+        if _object_name(sheet, kind)
     }
+
+
+def _object_name(sheet, kind: str) -> str:
+    return {
+        "xlsx": sheet.xlsx_object,
+        "csv": sheet.csv_object,
+        "answers-csv": sheet.answers_csv_object,
+    }[kind]
 
 
 @login_required
@@ -100,7 +111,7 @@ def download(request, sheet_id, kind):
     if kind not in KINDS:
         raise Http404
     sheet = _sheet_or_404(request, sheet_id)
-    if not sheet.is_done:
+    if not sheet.is_done or not _object_name(sheet, kind):
         raise Http404
     call = sheet.call
     audit_record(
@@ -111,10 +122,11 @@ def download(request, sheet_id, kind):
         detail=_("Scoring sheet %(id)s (%(kind)s, %(names)s)")
         % {
             "id": sheet.pk,
-            "kind": kind.upper(),
+            "kind": kind.upper().replace("-", " "),
             "names": _("applicant names hidden") if sheet.blind else _("with applicant names"),
         },
     )
-    object_name = sheet.xlsx_object if kind == "xlsx" else sheet.csv_object
-    filename = f"scoring-sheet-{call.reference_code}-{sheet.pk}.{kind}"
+    object_name = _object_name(sheet, kind)
+    stem = "answers" if kind == "answers-csv" else "scoring-sheet"
+    filename = f"{stem}-{call.reference_code}-{sheet.pk}.{kind.removeprefix('answers-')}"
     return serve_private_object(object_name, filename=filename, content_type=KINDS[kind])

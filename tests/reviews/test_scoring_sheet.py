@@ -5,6 +5,7 @@ that looks like a formula kept as text.
 The test marked ``services`` runs a real Celery worker on Redis.
 """
 
+import csv
 import io
 
 import openpyxl
@@ -187,7 +188,9 @@ def test_the_workbook_ends_with_the_evaluation_report(evaluation):
     assert any(line[:1] == ["Opening register"] and len(str(line[1])) == 64 for line in report)
 
 
-def test_the_workbook_has_the_answers_and_a_blind_one_leaves_out_the_identifying(evaluation):
+def test_the_workbook_has_the_answers_and_a_blind_one_leaves_out_the_identifying(
+    evaluation, client
+):
     from applications.models import Answer
     from tenders.models import CallPage
     from tests.applications.test_application_form import FORM
@@ -219,3 +222,33 @@ def test_the_workbook_has_the_answers_and_a_blind_one_leaves_out_the_identifying
     assert "Visits: 10 × 2500; total 25,000.00" in text
     assert "Network" not in " ".join(str(cell) for row in blind for cell in row if cell)
     assert "Not resubmitted" not in text
+
+    # The answers CSV holds the same table, downloaded from the sheet's page.
+    for sheet, table in ((chair_sheet, blind), (staff_sheet, named)):
+        client.force_login(sheet.requested_by)
+        page = client.get(reverse("reviews:sheet", args=[sheet.pk])).content.decode()
+        url = reverse("reviews:sheet_download", args=[sheet.pk, "answers-csv"])
+        assert url in page and "Download the answers (CSV)" in page
+        response = client.get(url)
+        assert response.status_code == 200
+        assert (
+            f'filename="answers-{ev["call"].reference_code}-{sheet.pk}.csv"'
+            in (response["Content-Disposition"])
+        )
+        body = b"".join(response.streaming_content).decode("utf-8-sig")
+        lines = list(csv.reader(io.StringIO(body)))
+        assert lines == [[str(cell or "") for cell in row] for row in table]
+
+
+def test_a_call_without_a_form_has_no_answers_csv(evaluation, client):
+    ev = evaluation(n=1)
+    sheet = scoring_sheet_request(call=ev["call"], user=ev["chair"])
+    scoring_sheet_build(sheet_id=sheet.pk)
+    sheet.refresh_from_db()
+    client.force_login(ev["chair"])
+
+    assert sheet.answers_csv_object == ""
+    progress = client.get(reverse("reviews:sheet_progress", args=[sheet.pk])).json()
+    assert set(progress["downloads"]) == {"xlsx", "csv"}
+    url = reverse("reviews:sheet_download", args=[sheet.pk, "answers-csv"])
+    assert client.get(url).status_code == 404

@@ -121,7 +121,7 @@ FILLERS = {
     "assignment_id": lambda w: [("assignment", w.assignment.pk)],
     "sheet_id": lambda w: [("sheet", w.sheet.pk)],
     "upload_id": lambda w: [("upload", w.upload.pk)],
-    "kind": lambda w: [("xlsx", "xlsx"), ("csv", "csv")],
+    "kind": lambda w: [("xlsx", "xlsx"), ("csv", "csv"), ("answers-csv", "answers-csv")],
 }
 
 
