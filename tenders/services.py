@@ -20,7 +20,7 @@ from tenders.signals import (
     call_closed,
     clarification_published,
 )
-from tenders.terms import terms_fingerprint
+from tenders.terms import form_fingerprint, terms_fingerprint
 
 logger = logging.getLogger(__name__)
 
@@ -84,7 +84,7 @@ def call_record_addendum(*, call: CallPage) -> Addendum | None:
     """On publish: if the deadline or the terms changed since the last publish,
     record an addendum and send ``addendum_recorded`` in the same transaction."""
     call = CallPage.objects.get(pk=call.pk)
-    fingerprint = terms_fingerprint(call)
+    fingerprint, form = terms_fingerprint(call), form_fingerprint(call)
     with transaction.atomic():
         previous = PublishedTerms.objects.select_for_update().filter(call=call).first()
         if previous is None:
@@ -93,12 +93,17 @@ def call_record_addendum(*, call: CallPage) -> Addendum | None:
                 closes_at=call.closes_at,
                 clarifications_close_at=call.clarifications_close_at,
                 terms_fingerprint=fingerprint,
+                form_fingerprint=form,
             )
             return None
         deadline_moved = previous.closes_at != call.closes_at
         clarifications_moved = previous.clarifications_close_at != call.clarifications_close_at
         terms_changed = previous.terms_fingerprint != fingerprint
-        if not (deadline_moved or terms_changed or clarifications_moved):
+        form_changed = bool(previous.form_fingerprint) and previous.form_fingerprint != form
+        if not previous.form_fingerprint:
+            previous.form_fingerprint = form  # first recorded: nothing to compare with
+            previous.save(update_fields=["form_fingerprint"])
+        if not (deadline_moved or terms_changed or clarifications_moved or form_changed):
             return None
         parts = []
         if deadline_moved:
@@ -107,17 +112,21 @@ def call_record_addendum(*, call: CallPage) -> Addendum | None:
             parts.append("The last day for questions has moved.")
         if terms_changed:
             parts.append("The terms of the call have changed; please read the call again.")
+        if form_changed:
+            parts.append("The application form has changed.")
         addendum = Addendum.objects.create(
             call=call,
             number=Addendum.objects.filter(call=call).count() + 1,
             previous_closes_at=previous.closes_at,
             new_closes_at=call.closes_at,
             terms_changed=terms_changed,
+            form_changed=form_changed,
             summary=" ".join(parts),
         )
         previous.closes_at = call.closes_at
         previous.clarifications_close_at = call.clarifications_close_at
         previous.terms_fingerprint = fingerprint
+        previous.form_fingerprint = form
         previous.save()
         addendum_recorded.send(sender=CallPage, call=call, addendum=addendum)
     return addendum

@@ -33,3 +33,11 @@ def _without_ids(value):
     if isinstance(value, list):
         return [_without_ids(v) for v in value]
     return value
+
+
+def form_fingerprint(call) -> str:
+    """SHA-256 over the call's application form, question by question with its id (an
+    answer points at its question's id, so a question made again is a change). The
+    order does not count: moving a question changes no answer."""
+    form = sorted(call.application_form.get_prep_value() or [], key=lambda b: str(b.get("id")))
+    return hashlib.sha256(json.dumps(form, sort_keys=True, default=str).encode()).hexdigest()

@@ -4,6 +4,9 @@
 these receivers queue the mail in that same transaction.
 """
 
+from django.conf import settings
+from django.urls import reverse
+
 from applications.models import Submission
 from notifications.services import outbox_enqueue
 
@@ -20,7 +23,13 @@ def notify_stakeholders(*, call, template: str, context: dict, event_key: str) -
             to=submission.applicant.email,
             language=submission.applicant.language,
             template=template,
-            context={"call": call, **context},
+            context={
+                "call": call,
+                "submission": submission,
+                "bid_url": settings.WAGTAILADMIN_BASE_URL.rstrip("/")
+                + reverse("applications:submission", args=[submission.pk]),
+                **context,
+            },
             dedupe_key=f"{event_key}:{submission.applicant_id}",
             confidential=True,
         )

@@ -125,8 +125,20 @@ def submission_detail(request, pk):
             "answer_sections": shown_sections(sections, answers, request.answer_errors),
             "answer_errors": request.answer_errors,
             "missing_documents": getattr(request, "missing_documents", []),
+            "form_addendum": _form_addendum(submission) if editable else None,
         },
         status=status,
+    )
+
+
+def _form_addendum(submission):
+    """The latest addendum that changed the application form since the bid was last
+    submitted (or, for a draft, started); None if there is none."""
+    since = submission.submitted_at or submission.created_at
+    return (
+        submission.call.addenda.filter(form_changed=True, created_at__gt=since)
+        .order_by("-number")
+        .first()
     )
 
 

@@ -59,6 +59,8 @@ class Addendum(models.Model):
     previous_closes_at = models.DateTimeField(_("previous deadline"), null=True, blank=True)
     new_closes_at = models.DateTimeField(_("new deadline"), null=True, blank=True)
     terms_changed = models.BooleanField(_("terms changed"), default=False)
+    # The application form changed: bidders are told which answers are kept.
+    form_changed = models.BooleanField(_("application form changed"), default=False)
     summary = models.TextField(_("summary"))
 
     class Meta:
@@ -89,6 +91,8 @@ class PublishedTerms(models.Model):
     closes_at = models.DateTimeField()
     clarifications_close_at = models.DateTimeField()
     terms_fingerprint = models.CharField(max_length=64)
+    # Empty until the form is first recorded (terms published before forms existed).
+    form_fingerprint = models.CharField(max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("published terms")
