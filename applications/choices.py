@@ -58,6 +58,7 @@ class AuditAction(models.TextChoices):
     ACCESS_REFUSED = "access_refused", _("Access refused")
     SCORE_CHANGED = "score_changed", _("Score changed")
     OUTCOME_DECIDED = "outcome_decided", _("Outcome decided")
+    COMPLIANCE_DECIDED = "compliance_decided", _("Marked responsive or not responsive")
     CONFLICT_DECLARED = "conflict_declared", _("Conflict of interest declared")
     REVIEW_SUBMITTED = "review_submitted", _("Review submitted")
     SCORING_LOCKED = "scoring_locked", _("Technical scoring locked")

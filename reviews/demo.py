@@ -12,6 +12,7 @@ from django.utils import timezone
 from applications.services.opening import call_open
 from reviews.choices import ReviewStatus
 from reviews.models import Assignment, Panel, Review
+from reviews.services.compliance import compliance_clear
 from reviews.services.panels import conflict_declare, panel_hand_over, review_save
 
 # --- The demo panel ------------------------------------------------------------
@@ -173,6 +174,8 @@ def load_demo_finished_qbs(call, users_by_email, *, staff) -> int:
             review_save(assignment=assignment, user=reviewer, scores=scores, submit=True)
             created += 1
     chair = users_by_email[DEMO_CHAIR]
+    # The preliminary examination: the demo's bids are complete, so all are responsive.
+    compliance_clear(panel=panel, user=chair)
     panel = panel_lock(panel=panel, user=chair)
     created += financial_open(panel=panel, user=chair)
     return created

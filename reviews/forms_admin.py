@@ -50,7 +50,7 @@ class PanelForm(WagtailAdminModelForm):
             .distinct()
             .order_by("first_name", "last_name", "email")
         )
-        for name in ("members", "chair"):
+        for name in ("members", "chair", "secretary"):
             if name in self.fields:
                 self.fields[name].queryset = reviewers
                 self.fields[name].label_from_instance = person_label
@@ -94,6 +94,9 @@ class PanelForm(WagtailAdminModelForm):
         if chair is not None and chair not in members:
             members.append(chair)
             cleaned["members"] = members
+        secretary = cleaned.get("secretary")
+        if secretary is not None and secretary not in members:
+            self.add_error("secretary", _("The secretary must be one of the panel's members."))
         per_submission = cleaned.get("reviewers_per_submission")
         if per_submission is not None and chair is not None:
             if per_submission < 1:
@@ -132,5 +135,6 @@ FULL_WIDTH = {"style": "width: 100%"}
 PANEL_WIDGETS = {
     "call": forms.Select(attrs=FULL_WIDTH),
     "chair": forms.Select(attrs=FULL_WIDTH),
+    "secretary": forms.Select(attrs=FULL_WIDTH),
     "members": forms.CheckboxSelectMultiple,
 }

@@ -58,12 +58,49 @@ def can_declare_conflict(user, assignment) -> bool:
 
 
 def can_score(user, assignment) -> bool:
+    """The assignee, after declaring no conflict, until scoring is locked; never a bid
+    found not responsive (only responsive bids are evaluated)."""
     return (
         is_signed_in(user)
         and assignment.reviewer_id == user.pk
         and assignment.declared_no_conflict
         and not call_is_sealed(assignment.submission.call)
         and not assignment.panel.is_locked
+        and not is_not_responsive(assignment.submission)
+    )
+
+
+def is_not_responsive(submission) -> bool:
+    decision = getattr(submission, "compliance", None)
+    return decision is not None and not decision.responsive
+
+
+def is_secretary(user, call) -> bool:
+    panel = _panel(call)
+    return is_signed_in(user) and panel is not None and panel.secretary_id == user.pk
+
+
+def can_view_compliance(user, call) -> bool:
+    """The preliminary examination's page: the chair, the secretary and staff, once the
+    call is opened."""
+    return (
+        is_signed_in(user)
+        and _panel(call) is not None
+        and not call_is_sealed(call)
+        and (user.is_staff or is_chair(user, call) or is_secretary(user, call))
+    )
+
+
+def can_check_compliance(user, call) -> bool:
+    """Marking bids responsive or not: the chair or the panel's secretary, once the
+    call is opened, until technical scoring is locked."""
+    panel = _panel(call)
+    return (
+        is_signed_in(user)
+        and panel is not None
+        and not call_is_sealed(call)
+        and not panel.is_locked
+        and (is_chair(user, call) or is_secretary(user, call))
     )
 
 

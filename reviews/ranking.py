@@ -87,6 +87,8 @@ class Entry:
     received_at: object = None
     # QBS: negotiation with this firm failed (its reason is in the audit trail).
     negotiation_failed: bool = False
+    # Found not responsive in the preliminary examination: never scored nor ranked.
+    not_responsive: bool = False
 
     @property
     def decided(self) -> bool:
@@ -148,6 +150,8 @@ def technical_rows(
         complete = reviews and all(m is not None for m in means.values())
         technical = sum(means.values()) if complete else None
         qualifies = technical is not None and technical >= minimum
+        if entry.not_responsive:
+            technical, qualifies = None, False
         rows.append(
             Row(
                 entry=entry,
@@ -158,6 +162,8 @@ def technical_rows(
                 qualifies=qualifies,
                 excluded=""
                 if qualifies
+                else _("not responsive")
+                if entry.not_responsive
                 else (_("not fully scored") if technical is None else _("below the minimum")),
             )
         )
@@ -261,7 +267,7 @@ def call_ranking(call) -> list[Row]:
     submissions = (
         Submission.objects.filter(call=call)
         .received()
-        .select_related("applicant__profile")
+        .select_related("applicant__profile", "compliance")
         .order_by("number")
     )
     scores = defaultdict(lambda: defaultdict(dict))
@@ -301,6 +307,7 @@ def call_ranking(call) -> list[Row]:
             outcome=s.status,
             received_at=s.submitted_at,
             negotiation_failed=s.negotiation_failed_at is not None,
+            not_responsive=_not_responsive(s),
         )
         for s in submissions
     ]
@@ -330,6 +337,11 @@ def call_ranking(call) -> list[Row]:
         row.reviews_expected = expected.get(row.entry.id, 0)
         row.reviews_minimum = panel.minimum_reviews if panel else None
     return rows
+
+
+def _not_responsive(submission) -> bool:
+    decision = getattr(submission, "compliance", None)
+    return decision is not None and not decision.responsive
 
 
 def applicant_name(submission) -> str:

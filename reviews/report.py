@@ -22,7 +22,13 @@ from applications.models import AuditEvent, OpeningRegister
 from applications.services.audit import audit_record
 from core.errors import NotAllowed
 from reviews.answers_sheet import answers_by_bid
-from reviews.models import Assignment, FinancialOpeningRegister, ReportSignOff, Score
+from reviews.models import (
+    Assignment,
+    ComplianceDecision,
+    FinancialOpeningRegister,
+    ReportSignOff,
+    Score,
+)
 from reviews.permissions import is_chair
 from reviews.ranking import TIE_BREAK, call_ranking, shown
 
@@ -122,6 +128,7 @@ def report_content(panel, *, names: bool, rows=None, scores: bool = True) -> dic
         for e in AuditEvent.objects.filter(
             submission__call=call,
             action__in=[
+                AuditAction.COMPLIANCE_DECIDED,
                 AuditAction.OUTCOME_DECIDED,
                 AuditAction.NEGOTIATION_FAILED,
                 AuditAction.FINANCIAL_OPENED,
@@ -140,9 +147,21 @@ def report_content(panel, *, names: bool, rows=None, scores: bool = True) -> dic
         "decisions": decisions,
         "tie_rule": _(TIE_BREAK),
         "answers": answers_by_bid(call, rows, names=names),
+        "compliance": _compliance(call, rows),
         "opening_register": OpeningRegister.objects.filter(call=call).first(),
         "financial_register": FinancialOpeningRegister.objects.filter(call=call).first(),
     }
+
+
+def _compliance(call, rows) -> list[list]:
+    """[bid label, responsive, reason] for each bid with a decision, in ranking order."""
+    decided = {
+        submission_id: (responsive, reason)
+        for submission_id, responsive, reason in ComplianceDecision.objects.filter(
+            submission__call=call
+        ).values_list("submission_id", "responsive", "reason")
+    }
+    return [[row.entry.label, *decided[row.entry.id]] for row in rows if row.entry.id in decided]
 
 
 def report_digest(content: dict) -> str:
@@ -178,6 +197,8 @@ def report_digest(content: dict) -> str:
             getattr(content["financial_register"], "digest", ""),
         ],
     }
+    if content.get("compliance"):  # the preliminary examination, once it has begun
+        canonical["compliance"] = content["compliance"]
     if content.get("answers"):  # a call with an application form: its answers are signed too
         canonical["answers"] = [[b["bid"], b["answers"]] for b in content["answers"]]
     return hashlib.sha256(json.dumps(canonical, sort_keys=True).encode()).hexdigest()

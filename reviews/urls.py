@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reviews.views import registers, report, reviews, sheets
+from reviews.views import compliance, registers, report, reviews, sheets
 
 app_name = "reviews"
 
@@ -8,6 +8,7 @@ urlpatterns = [
     path("", reviews.queue, name="queue"),
     path("<int:assignment_id>/", reviews.assignment_detail, name="assignment"),
     path("calls/<int:call_id>/", reviews.ranking, name="ranking"),
+    path("calls/<int:call_id>/compliance/", compliance.compliance, name="compliance"),
     path("calls/<int:call_id>/sheet/", sheets.ask, name="sheet_request"),
     path("calls/<int:call_id>/report/", report.report, name="report"),
     path("calls/<int:call_id>/register/", registers.register, name="register"),

@@ -116,6 +116,7 @@ class PanelViewSet(SnippetViewSet):
             FieldPanel("call", widget=PANEL_WIDGETS["call"]),
             FieldPanel("chair", widget=PANEL_WIDGETS["chair"]),
             FieldPanel("members", widget=PANEL_WIDGETS["members"]),
+            FieldPanel("secretary", widget=PANEL_WIDGETS["secretary"]),
             FieldRowPanel([FieldPanel("review_deadline"), FieldPanel("reviewers_per_submission")]),
             FieldRowPanel([FieldPanel("minimum_reviews"), FieldPanel("disagreement_spread")]),
         ],

@@ -1,3 +1,4 @@
+from .compliance import ComplianceDecision
 from .panels import Assignment, Panel, ReminderSent, Review, Score
 from .registers import FinancialOpeningRegister, FinancialRegisterAddendum
 from .reports import ReportSignOff
@@ -5,6 +6,7 @@ from .sheets import ScoringSheet, SheetStatus
 
 __all__ = [
     "Assignment",
+    "ComplianceDecision",
     "FinancialOpeningRegister",
     "FinancialRegisterAddendum",
     "Panel",

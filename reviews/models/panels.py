@@ -52,6 +52,18 @@ class Panel(models.Model):
         verbose_name=_("reviewers"),
         blank=True,
     )
+    secretary = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("secretary"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "A panel member who may mark bids responsive or not with the chair. "
+            "Leave empty for the chair alone."
+        ),
+    )
     reviewers_per_submission = models.PositiveSmallIntegerField(
         _("reviewers per submission"),
         null=True,

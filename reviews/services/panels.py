@@ -20,6 +20,7 @@ from reviews.permissions import (
     can_score,
 )
 from reviews.ranking import call_ranking
+from reviews.services.compliance import compliance_undecided
 from reviews.services.registers import (
     financial_register_addendum_write,
     financial_register_write,
@@ -191,6 +192,15 @@ def panel_lock(*, panel: Panel, user, request=None) -> Panel:
         panel = Panel.objects.select_for_update().get(pk=panel.pk)
         if panel.locked_at:
             return panel
+        undecided = compliance_undecided(panel)
+        if undecided:
+            raise Refused(
+                _(
+                    "Mark every bid responsive or not responsive before scoring is locked "
+                    "(only responsive bids are evaluated). Still to decide: %(bids)s."
+                )
+                % {"bids": ", ".join(undecided)}
+            )
         short = reviews_short(panel)
         if short:
             raise Refused(
@@ -211,7 +221,7 @@ def panel_lock(*, panel: Panel, user, request=None) -> Panel:
         panel.save(update_fields=["locked_at"])
         for submission in Submission.objects.filter(
             call=panel.call, status=SubmissionStatus.SUBMITTED
-        ):
+        ):  # a bid found not responsive is evaluated too: it was examined, and failed
             submission.move_to(SubmissionStatus.EVALUATED)
             submission.save(update_fields=["status", "updated_at"])
         audit_record(
@@ -408,7 +418,9 @@ def outcomes_send(*, panel: Panel, user, request=None) -> int:
             Panel.objects.select_for_update(of=("self",)).select_related("call").get(pk=panel.pk)
         )
         submissions = list(
-            Submission.objects.filter(call=panel.call).received().select_related("applicant")
+            Submission.objects.filter(call=panel.call)
+            .received()
+            .select_related("applicant", "compliance")
         )
         undecided = [s for s in submissions if s.status not in OUTCOMES]
         if undecided:
@@ -421,7 +433,12 @@ def outcomes_send(*, panel: Panel, user, request=None) -> int:
                 to=submission.applicant.email,
                 language=submission.applicant.language,
                 template="reviews/emails/outcome_notice",
-                context={"call": panel.call, "submission": submission, "panel": panel},
+                context={
+                    "call": panel.call,
+                    "submission": submission,
+                    "panel": panel,
+                    "not_responsive": _not_responsive_decision(submission),
+                },
                 dedupe_key=f"outcome:{submission.pk}",
                 confidential=True,
             )
@@ -434,6 +451,11 @@ def outcomes_send(*, panel: Panel, user, request=None) -> int:
     return len(submissions)
 
 
+def _not_responsive_decision(submission):
+    decision = getattr(submission, "compliance", None)
+    return decision if decision is not None and not decision.responsive else None
+
+
 def reviews_short(panel: Panel) -> list[tuple[str, int]]:
     """(bid label, submitted reviews) for each received bid below the panel's minimum."""
     done = dict(
@@ -444,9 +466,16 @@ def reviews_short(panel: Panel) -> list[tuple[str, int]]:
         .values_list("submission_id")
         .annotate(n=Count("pk"))
     )
+    # A bid found not responsive is not scored: it needs no reviews.
+    bids = (
+        Submission.objects.filter(call=panel.call)
+        .received()
+        .exclude(compliance__responsive=False)
+        .order_by("number")
+    )
     return [
         (str(s.label), done.get(s.pk, 0))
-        for s in Submission.objects.filter(call=panel.call).received().order_by("number")
+        for s in bids
         if done.get(s.pk, 0) < panel.minimum_reviews
     ]
 

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from applications.models import OpeningRegister
 from applications.permissions import can_see_applicant_identities
 from applications.services.registers import register_csv, visible_lines
+from reviews.compliance import compliance_register_lines
 from reviews.models import FinancialOpeningRegister
 from reviews.permissions import can_view_financial_register, can_view_register
 from reviews.services.registers import (
@@ -36,6 +37,8 @@ OPENING = RegisterKind(
     register_csv,
     "reviews/register.html",
     "opening-register",
+    # The preliminary examination, added to the register as it is decided.
+    addenda=compliance_register_lines,
 )
 FINANCIAL = RegisterKind(
     FinancialOpeningRegister,

@@ -29,8 +29,10 @@ from reviews.permissions import (
     can_score,
     can_see_panel_scores,
     can_view_ranking,
+    is_not_responsive,
 )
 from reviews.ranking import TIE_BREAK, applicant_name, call_ranking
+from reviews.services.compliance import compliance_undecided
 from reviews.services.panels import (
     conflict_declare,
     financial_open,
@@ -78,7 +80,10 @@ def queue(request):
 def assignment_detail(request, assignment_id):
     assignment = get_object_or_404(
         Assignment.objects.select_related(
-            "panel__call__opening", "submission__applicant__profile", "review"
+            "panel__call__opening",
+            "submission__applicant__profile",
+            "submission__compliance",
+            "review",
         ),
         pk=assignment_id,
     )
@@ -151,6 +156,7 @@ def assignment_detail(request, assignment_id):
         "sealed": sealed,
         "can_declare": can_declare_conflict(request.user, assignment),
         "can_score": can_score(request.user, assignment),
+        "not_responsive": is_not_responsive(submission),
         "show_identity": show_identity,
         "applicant_name": applicant_name(submission) if show_identity else "",
         "files": [],
@@ -242,6 +248,8 @@ def ranking(request, call_id):
             "can_manage": can_manage_evaluation(request.user, call),
             "outcomes": [(o.value, o.label) for o in sorted(OUTCOMES)],
             "short": [] if panel.locked_at else reviews_short(panel),
+            "undecided": len(compliance_undecided(panel)),
+            "not_responsive": sum(1 for row in rows if row.entry.not_responsive),
             "tie_rule": _(TIE_BREAK),
         },
         status=status,

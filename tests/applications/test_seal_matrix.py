@@ -80,6 +80,7 @@ from tests.factories import (
     second_factor_code,
     submit_bid,
 )
+from tests.reviews.compliance_support import examined
 
 # --- The world: one call, the owner's bid and everyone around it -------------
 
@@ -254,7 +255,7 @@ def enter(phase: str, world: World) -> None:
             scores={c.pk: (0, "Weak") for c in call.criteria.all()},
         )
         chair = world.users["chair"]
-        panel = panel_lock(panel=Panel.objects.get(call=call), user=chair)
+        panel = panel_lock(panel=examined(Panel.objects.get(call=call)), user=chair)
         if phase == AFTER_FINANCIAL:
             assert financial_open(panel=panel, user=chair) == 1  # the owner's bid only
             assert FinancialOpeningRegister.objects.filter(call=call).exists()
@@ -302,6 +303,7 @@ def test_every_collected_route_has_fillable_parameters_and_a_rule():
             "reviews:assignment",
             "reviews:ranking",
             "reviews:report",
+            "reviews:compliance",
             "reviews:queue",
             "reviews:sheet",
             "reviews:sheet_progress",

@@ -25,6 +25,7 @@ from reviews.services.panels import (
 )
 from tenders.models import CallPage
 from tests.factories import StaffFactory, UserFactory, make_call, submit_bid
+from tests.reviews.compliance_support import examined
 
 CRITERIA = [("Methodology", 40), ("Experience", 35), ("Gender approach", 25)]
 HALF = Decimal("0.5")
@@ -90,7 +91,7 @@ def evaluation_builder(site_root):
                     },
                 )
         if open_financial:
-            panel = panel_lock(panel=panel, user=staff)
+            panel = panel_lock(panel=examined(panel), user=staff)
             financial_open(panel=panel, user=staff)
         return {
             "call": CallPage.objects.get(pk=call.pk),

@@ -198,6 +198,26 @@ def test_a_reviewer_scores_and_the_chair_ranks_decides_and_notifies(
         expect(page.get_by_text("8 of 8")).to_be_visible()  # the chair's recusal is not due
         page.screenshot(path=str(artifacts_dir / "chair-ranking.png"), full_page=True)
 
+        # The preliminary examination: Bid 03 is found not responsive, the others cleared.
+        expect(page.get_by_role("button", name="Lock technical scoring")).to_have_count(0)
+        page.get_by_role("link", name="Responsiveness").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Responsiveness")
+        card = page.locator(".compliance-bid", has_text="Bid 03")
+        card.get_by_label("Not responsive", exact=True).check()
+        card.get_by_label("Reason").fill("The team leader's CV is missing from the proposal.")
+        card.get_by_role("button", name="Record the decision").click()
+        expect(page.locator(".message--success")).to_have_text("Bid 03 marked not responsive.")
+        page.get_by_role("button", name="Mark the bids with nothing found responsive").click()
+        expect(page.locator(".message--success")).to_have_text(
+            "2 bids with nothing found marked responsive."
+        )
+        expect(page.get_by_text("Every bid has a decision.")).to_be_visible()
+        page.screenshot(path=str(artifacts_dir / "chair-compliance.png"), full_page=True)
+        page.get_by_role("navigation", name="Breadcrumb").get_by_role(
+            "link", name="Ranking"
+        ).click()
+        assert "not responsive" in column_cells(table, "Bid 03", "Technical")
+
         # Lock, then open the prices of the bids at or above the minimum.
         page.get_by_role("button", name="Lock technical scoring").click()
         expect(page.locator(".message--success")).to_have_text("Technical scoring is locked.")
@@ -242,6 +262,9 @@ def test_a_reviewer_scores_and_the_chair_ranks_decides_and_notifies(
         assert notices.count() == 1, firm
         word = "shortlisted" if outcomes[str(bid.label)] == "shortlisted" else "regret"
         assert word in notices.get().body_text, firm
+        if str(bid.label) == "Bid 03":  # told why it was not evaluated
+            assert "found not responsive" in notices.get().body_text
+            assert "The team leader's CV is missing" in notices.get().body_text
     panel.refresh_from_db()
     assert panel.outcomes_sent_at is not None
     assert dialogs == []

@@ -9,6 +9,7 @@ from applications.models import AuditEvent, Submission
 from reviews.models import Panel, ReportSignOff
 from reviews.services.panels import financial_open, outcome_decide, panel_lock
 from tests.factories import UserFactory
+from tests.reviews.compliance_support import examined
 from tests.reviews.sheet_support import evaluation_builder
 
 pytestmark = pytest.mark.django_db
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def decided(site_root, no_outbox_dispatch):
     ev = evaluation_builder(site_root)(n=3)
-    panel = panel_lock(panel=ev["panel"], user=ev["staff"])
+    panel = panel_lock(panel=examined(ev["panel"]), user=ev["staff"])
     financial_open(panel=Panel.objects.get(pk=panel.pk), user=ev["staff"])
     ev["panel"] = panel = Panel.objects.get(pk=panel.pk)
     from reviews.ranking import call_ranking
@@ -91,7 +92,7 @@ def test_the_chair_signs_it_off_once_and_a_later_change_shows(client, decided):
 
 def test_it_cannot_be_signed_off_before_every_outcome(client, site_root, no_outbox_dispatch):
     ev = evaluation_builder(site_root)(n=2)
-    panel_lock(panel=ev["panel"], user=ev["staff"])
+    panel_lock(panel=examined(ev["panel"]), user=ev["staff"])
     client.force_login(ev["chair"])
 
     response = client.post(url(ev))

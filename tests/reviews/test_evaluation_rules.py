@@ -22,6 +22,7 @@ from reviews.services.panels import (
     panel_lock,
 )
 from tenders.models import CallPage
+from tests.reviews.compliance_support import examined
 from tests.reviews.sheet_support import evaluation_builder
 
 pytestmark = pytest.mark.django_db
@@ -56,7 +57,7 @@ def opened_ids(ev):
 
 
 def locked_and_opened(ev):
-    panel = panel_lock(panel=ev["panel"], user=ev["staff"])
+    panel = panel_lock(panel=examined(ev["panel"]), user=ev["staff"])
     financial_open(panel=Panel.objects.get(pk=panel.pk), user=ev["staff"])
     return Panel.objects.get(pk=panel.pk)
 
@@ -188,7 +189,7 @@ def test_scoring_locks_only_when_each_bid_has_the_minimum_of_reviews(build):
     Panel.objects.filter(pk=panel.pk).update(minimum_reviews=4)
 
     with pytest.raises(Refused) as refusal:
-        panel_lock(panel=Panel.objects.get(pk=panel.pk), user=ev["staff"])
+        panel_lock(panel=examined(Panel.objects.get(pk=panel.pk)), user=ev["staff"])
     message = refusal.value.message
     assert "at least 4 submitted reviews" in message
     assert "Bid 01 has 3 of 4" in message and "Bid 03 has 3 of 4" in message
@@ -201,7 +202,7 @@ def test_scoring_locks_only_when_each_bid_has_the_minimum_of_reviews(build):
         panel=panel, submission=ev["bids"][1], reviewer=ev["members"][2]
     ).update(has_conflict=True)
     with pytest.raises(Refused, match="Bid 02 has 0 of 3"):
-        panel_lock(panel=Panel.objects.get(pk=panel.pk), user=ev["staff"])
+        panel_lock(panel=examined(Panel.objects.get(pk=panel.pk)), user=ev["staff"])
 
     rows = {r.entry.label: r for r in call_ranking(ev["call"])}
     assert rows["Bid 01"].reviews_in == 3 and rows["Bid 01"].reviews_expected == 3

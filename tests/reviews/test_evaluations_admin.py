@@ -22,6 +22,7 @@ from tests.reviews.admin_support import (
     scored_evaluation,
     table_rows,
 )
+from tests.reviews.compliance_support import examined
 
 
 @pytest.fixture
@@ -114,7 +115,7 @@ def test_the_ranking_page_shows_offers_once_financial_envelopes_are_open(
     evaluation, staff_user, panelists
 ):
     call, panel = evaluation["call"], evaluation["panel"]
-    panel_lock(panel=panel, user=staff_user)
+    panel_lock(panel=examined(panel), user=staff_user)
     financial_open(panel=Panel.objects.get(pk=panel.pk), user=staff_user)
     call = CallPage.objects.get(pk=call.pk)  # not the one holding the panel as created
     expected = {row.entry.label: row for row in call_ranking(call)}

@@ -13,6 +13,7 @@ from reviews.ranking import call_ranking
 from reviews.services.panels import financial_open, panel_lock
 from tenders.models import CallPage
 from tests.factories import UserFactory
+from tests.reviews.compliance_support import examined
 from tests.reviews.sheet_support import evaluation_builder
 
 
@@ -24,7 +25,7 @@ def opened(site_root, no_outbox_dispatch):
     rows = {row.entry.id: row for row in call_ranking(call)}
     weakest = min(rows.values(), key=lambda r: r.technical)
     CallPage.objects.filter(pk=call.pk).update(minimum_technical_score=weakest.technical + 1)
-    panel = panel_lock(panel=evaluation["panel"], user=evaluation["staff"])
+    panel = panel_lock(panel=examined(evaluation["panel"]), user=evaluation["staff"])
     financial_open(panel=Panel.objects.get(pk=panel.pk), user=evaluation["staff"])
     return {**evaluation, "weakest": weakest.entry.id, "rows": rows}
 
@@ -110,7 +111,7 @@ def test_the_chair_and_staff_read_it_and_others_do_not(client, opened):
 def test_under_blind_review_the_panel_sees_references_only(site_root, client, no_outbox_dispatch):
     evaluation = evaluation_builder(site_root)(n=2, blind=True)
     CallPage.objects.filter(pk=evaluation["call"].pk).update(minimum_technical_score=0)
-    panel = panel_lock(panel=evaluation["panel"], user=evaluation["staff"])
+    panel = panel_lock(panel=examined(evaluation["panel"]), user=evaluation["staff"])
     financial_open(panel=Panel.objects.get(pk=panel.pk), user=evaluation["staff"])
     register = FinancialOpeningRegister.objects.get(call=evaluation["call"])
     bid = next(b for b in evaluation["bids"] if b.reference == register.lines[0]["reference"])

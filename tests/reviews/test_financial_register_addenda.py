@@ -19,6 +19,7 @@ from reviews.models import FinancialOpeningRegister, Panel
 from reviews.ranking import call_ranking
 from reviews.services.panels import financial_open, negotiation_fail, panel_lock
 from tenders.models import CallPage
+from tests.reviews.compliance_support import examined
 from tests.reviews.sheet_support import evaluation_builder
 
 REASON = "The firm would not lower its day rate to the market level."
@@ -35,7 +36,7 @@ def qbs(site_root, no_outbox_dispatch):
         minimum_technical_score=Decimal(50),
     )
     call = CallPage.objects.get(pk=ev["call"].pk)
-    panel = panel_lock(panel=Panel.objects.get(pk=ev["panel"].pk), user=ev["staff"])
+    panel = panel_lock(panel=examined(Panel.objects.get(pk=ev["panel"].pk)), user=ev["staff"])
     financial_open(panel=Panel.objects.get(pk=panel.pk), user=ev["staff"])
     ranked = [r for r in call_ranking(call) if r.rank is not None]
     bids = [Submission.objects.select_related("applicant").get(pk=r.entry.id) for r in ranked]
@@ -162,7 +163,7 @@ def test_under_blind_review_the_addenda_show_references_only(
         financial_weight=Decimal(0),
         minimum_technical_score=Decimal(0),
     )
-    panel = panel_lock(panel=Panel.objects.get(pk=ev["panel"].pk), user=ev["staff"])
+    panel = panel_lock(panel=examined(Panel.objects.get(pk=ev["panel"].pk)), user=ev["staff"])
     financial_open(panel=Panel.objects.get(pk=panel.pk), user=ev["staff"])
     call = CallPage.objects.get(pk=ev["call"].pk)
     ranked = [r for r in call_ranking(call) if r.rank is not None]

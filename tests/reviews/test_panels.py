@@ -14,12 +14,13 @@ from applications.choices import AuditAction
 from applications.models import Answer, AuditEvent, Submission
 from applications.services.opening import call_open
 from notifications.models import OutboxMessage
-from reviews.models import Assignment, Panel
+from reviews.models import Assignment, ComplianceDecision, Panel
 from reviews.services.panels import conflict_declare, panel_hand_over, panel_lock, review_save
 from reviews.services.reminders import reviewers_remind
 from tenders.models import CallPage
 from tests.applications.test_application_form import FORM
 from tests.factories import StaffFactory, UserFactory, make_call, submit_bid
+from tests.reviews.compliance_support import examined
 
 CRITERIA = [("Methodology", 40), ("Experience", 35), ("Gender approach", 25)]
 FIRMS = [
@@ -213,7 +214,7 @@ def test_edits_after_submitting_are_audited_until_the_chair_locks(client, evalua
     for other in Assignment.objects.filter(reviewer=me.reviewer).exclude(pk=me.pk):
         declare(other)  # every bid has its one review: the panel's minimum here
         score_all(other, ["20", "20", "20"])
-    panel_lock(panel=ev["panel"], user=ev["panel"].chair)
+    panel_lock(panel=examined(ev["panel"]), user=ev["panel"].chair)
     client.force_login(me.reviewer)
     criteria = list(ev["call"].criteria.all())
     response = client.post(
@@ -247,6 +248,14 @@ def test_the_chair_ranks_locks_opens_prices_and_sends_outcomes_once(client, eval
     assert "85.00" in page and "78.00" in page and "sealed" in page
     assert client.post(url, {"action": "open_financial"}).status_code == 403
 
+    # Only responsive bids are evaluated: scoring locks once each bid has its decision.
+    refused = client.post(url, {"action": "lock"})
+    assert refused.status_code == 400 and "Mark every bid responsive" in refused.content.decode()
+    compliance = reverse("reviews:compliance", args=[ev["call"].pk])
+    assert client.post(compliance, {"action": "clear"}).status_code == 302
+    assert ComplianceDecision.objects.filter(
+        submission__call=ev["call"], responsive=True
+    ).count() == len(ev["bids"])
     client.post(url, {"action": "lock"})
     client.post(url, {"action": "open_financial"})
     page = client.get(url).content.decode()

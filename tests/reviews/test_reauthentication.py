@@ -14,6 +14,7 @@ from notifications.models import OutboxMessage
 from reviews.models import Panel
 from reviews.services.panels import outcome_decide, panel_lock
 from tests.factories import PASSWORD, second_factor_code
+from tests.reviews.compliance_support import examined
 from tests.reviews.sheet_support import evaluation_builder
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +23,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def locked(site_root, no_outbox_dispatch):
     evaluation = evaluation_builder(site_root)(n=2)
-    panel_lock(panel=evaluation["panel"], user=evaluation["staff"])
+    panel_lock(panel=examined(evaluation["panel"]), user=evaluation["staff"])
     return evaluation
 
 

@@ -86,6 +86,10 @@ def expectation(name: str, role: str, phase: str, resource: str) -> str | None:
         return ALLOWED if role == "reviewer" and opened else NO_LEAK
     if name == "reviews:ranking":
         return ALLOWED if leads and opened else REFUSED
+    if name == "reviews:compliance":
+        # The preliminary examination: bids by label with what the portal found; the
+        # chair (and staff, to read) once opened. Nothing of it before the opening.
+        return ALLOWED if leads and opened else REFUSED
     if name == "reviews:report":
         # Every reviewer's scores and the opened prices: the chair and staff, once opened.
         return ALLOWED if leads and opened else REFUSED

@@ -46,7 +46,7 @@ def _must_show(name: str, phase: str, resource: str, w: World) -> list[str]:
         return [w.reference, OFFER_SHOWN, w.files["financial"].sha256]
     if name in ("zabuni_call_register", "reviews:register"):
         return [w.reference, w.files["technical"].original_name, w.files["financial"].sha256]
-    if name in ("zabuni_evaluation_ranking", "reviews:report"):
+    if name in ("zabuni_evaluation_ranking", "reviews:report", "reviews:compliance"):
         return [str(w.submission.label)]
     return []
 
@@ -57,7 +57,7 @@ def _must_hide(name: str, phase: str, resource: str, w: World, role: str) -> lis
     if name in ("zabuni_call_register", "reviews:register", "reviews:financial_register"):
         # Financial envelopes by hash only; a replacement never resubmitted, not at all.
         return [*sealed_price, w.files["financial"].original_name, *pending]
-    if name in ("zabuni_evaluation_ranking", "reviews:report"):
+    if name in ("zabuni_evaluation_ranking", "reviews:report", "reviews:compliance"):
         return [*sealed_price, *(f.original_name for f in w.files.values()), "/bids/files/"]
     if name in ("zabuni_call_submissions", "zabuni_call_audit"):
         if phase not in OPENED_PHASES:

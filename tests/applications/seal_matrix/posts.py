@@ -29,6 +29,15 @@ POSTS = {
         },
     ],
     "reviews:report": [{}],  # the chair's sign-off
+    "reviews:compliance": [
+        {"action": "clear"},
+        {
+            "action": "decide",
+            "submission": "{submission}",
+            "responsive": "no",
+            "reason": "An outsider says it is not responsive.",
+        },
+    ],
     "zabuni_call_open": [{"password": "{password}"}],
 }
 
@@ -38,6 +47,7 @@ def world_state(w: World) -> tuple:
     from notifications.models import OutboxMessage
     from reviews.models import (
         Assignment,
+        ComplianceDecision,
         FinancialOpeningRegister,
         Panel,
         ReportSignOff,
@@ -68,6 +78,11 @@ def world_state(w: World) -> tuple:
             Assignment.objects.filter(panel__call=call).values_list("declared_at", "has_conflict")
         ),
         Review.objects.filter(assignment__panel__call=call).count(),
+        list(
+            ComplianceDecision.objects.filter(submission__call=call)
+            .order_by("pk")
+            .values_list("submission_id", "responsive", "reason")
+        ),
         ScoringSheet.objects.filter(call=call).count(),
         FinancialOpeningRegister.objects.filter(call=call).count(),
         ReportSignOff.objects.filter(panel__call=call).count(),
