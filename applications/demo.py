@@ -90,8 +90,8 @@ def load_demo_submissions(call, users_by_email) -> int:
             status=SubmissionStatus.SUBMITTED,
             number=number,
             reference=f"{call.reference_code}-{number:04d}",
-            offer_amount=price,
-            offer_currency=call.currency,
+            offer_amount=price if call.has_financial_envelope else None,
+            offer_currency=call.currency if call.has_financial_envelope else "",
             submitted_at=call.closes_at - timedelta(hours=hours),
         )
         for requirement in requirements:

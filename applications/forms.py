@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from applications.services.submissions import Amounts
 from core.page_text import rows_with_text
-from tenders.choices import CallKind, Currency, Envelope
+from tenders.choices import Currency, Envelope
 
 
 def document_field_name(requirement) -> str:
@@ -51,7 +51,7 @@ class SubmissionForm(forms.Form):
                     attrs={"accept": ",".join(f".{t}" for t in types)}
                 ),
             )
-        if call.kind == CallKind.CONSULTANCY:
+        if call.has_financial_envelope:
             self.fields["offer_amount"] = forms.DecimalField(
                 label=_("Total price of your financial offer"),
                 required=False,
@@ -74,7 +74,7 @@ class SubmissionForm(forms.Form):
                     "invalid_choice": only + " " + _("Give your price in that currency.")
                 },
             )
-        else:
+        elif call.is_grant:
             self.fields["amount_requested"] = forms.DecimalField(
                 label=_("Amount requested (%(currency)s)") % {"currency": call.currency},
                 required=False,

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from applications.choices import APPLICANT_EDITABLE, RECEIVED
-from applications.models import OpeningCommittee
+from applications.choices import APPLICANT_EDITABLE, RECEIVED, SubmissionStatus
+from applications.models import OpeningCommittee, Submission
 from tenders.choices import CallState, Envelope
 
 
@@ -118,16 +118,46 @@ def can_view_financial_envelope(user, submission) -> bool:
 
 
 def can_edit_submission(user, submission, now=None) -> bool:
-    """Applicants change their own bid until the deadline (services re-check the DB clock)."""
+    """Applicants change their own bid until the deadline (services re-check the DB clock);
+    on a second stage, only if they were invited."""
     return (
         is_owner(user, submission)
         and submission.status in APPLICANT_EDITABLE
         and submission.call.state_at(now or timezone.now()) == CallState.OPEN
+        and is_invited(user, submission.call)
     )
 
 
 def can_apply(user, call, now=None) -> bool:
-    return is_signed_in(user) and call.state_at(now or timezone.now()) == CallState.OPEN
+    return (
+        is_signed_in(user)
+        and call.state_at(now or timezone.now()) == CallState.OPEN
+        and is_invited(user, call)
+    )
+
+
+SHORTLISTED_STATUSES = (SubmissionStatus.SHORTLISTED, SubmissionStatus.AWARDED)
+
+
+def shortlisted_applicants(first_stage) -> set[int]:
+    """The applicants a first stage shortlisted (or selected): its outcome."""
+    return set(
+        Submission.objects.filter(
+            call_id=first_stage.pk, status__in=SHORTLISTED_STATUSES
+        ).values_list("applicant_id", flat=True)
+    )
+
+
+def is_invited(user, call) -> bool:
+    """Anyone may bid on a call in one stage or a first stage; on a second stage, only
+    an applicant its first stage shortlisted."""
+    if not call.is_second_stage:
+        return True
+    return (
+        is_signed_in(user)
+        and call.first_stage_id is not None
+        and user.pk in shortlisted_applicants(call.first_stage)
+    )
 
 
 def can_see_submission_count(user, call) -> bool:

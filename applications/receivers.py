@@ -1,13 +1,21 @@
 """Bidders hear of what a call announces: addenda and published answers."""
 
 from applications.choices import AuditAction
+from applications.permissions import shortlisted_applicants
 from applications.services.audit import audit_record
 from applications.services.notices import (
     notify_stakeholders,
     on_addendum_recorded,
     on_clarification_published,
+    on_second_stage_published,
 )
-from tenders.signals import addendum_recorded, call_cancelled, clarification_published
+from tenders.signals import (
+    addendum_recorded,
+    call_cancelled,
+    clarification_published,
+    second_stage_published,
+)
+from tenders.stages import register_shortlist
 
 
 def audit_terms_change(sender, call, addendum, **kwargs) -> None:
@@ -44,6 +52,8 @@ def on_call_cancelled(sender, call, cancellation, **kwargs) -> None:
 
 
 def connect():
+    register_shortlist(shortlisted_applicants)
+    second_stage_published.connect(on_second_stage_published, dispatch_uid="zabuni-invitations")
     call_cancelled.connect(on_call_cancelled, dispatch_uid="zabuni-cancellation")
     addendum_recorded.connect(audit_terms_change, dispatch_uid="zabuni-addendum-audit")
     addendum_recorded.connect(on_addendum_recorded, dispatch_uid="zabuni-addendum-notices")

@@ -136,6 +136,34 @@ QBS_COMMENTS = {
 }
 
 
+def _score_every_bid(panel, call, users_by_email) -> int:
+    """Every demo reviewer declares no conflict and scores every bid they were given."""
+    created = 0
+    criteria = list(call.criteria.all())
+    for n, email in enumerate(DEMO_PANEL):
+        reviewer = users_by_email[email]
+        for assignment in Assignment.objects.filter(panel=panel, reviewer=reviewer).select_related(
+            "submission__call", "panel"
+        ):
+            if assignment.declared_at is None:
+                conflict_declare(assignment=assignment, user=reviewer, has_conflict=False)
+            if Review.objects.filter(
+                assignment=assignment, status=ReviewStatus.SUBMITTED
+            ).exists():
+                continue
+            share = QBS_SHARES[assignment.submission.number] + QBS_NUDGE[n]
+            scores = {
+                c.pk: (
+                    (Decimal(c.max_points) * share * 2).quantize(Decimal(1)) / 2,
+                    QBS_COMMENTS[assignment.submission.number],
+                )
+                for c in criteria
+            }
+            review_save(assignment=assignment, user=reviewer, scores=scores, submit=True)
+            created += 1
+    return created
+
+
 def load_demo_finished_qbs(call, users_by_email, *, staff) -> int:
     """Give ``call`` a panel that has scored every bid, locked, and opened the top
     firm's price (QBS). Idempotent."""
@@ -155,27 +183,40 @@ def load_demo_finished_qbs(call, users_by_email, *, staff) -> int:
         created += 1
     call_open(call=call, user=staff)
     created += panel_hand_over(call=call)
-    criteria = list(call.criteria.all())
-    for n, email in enumerate(DEMO_PANEL):
-        reviewer = users_by_email[email]
-        for assignment in Assignment.objects.filter(panel=panel, reviewer=reviewer).select_related(
-            "submission__call", "panel"
-        ):
-            if assignment.declared_at is None:
-                conflict_declare(assignment=assignment, user=reviewer, has_conflict=False)
-            share = QBS_SHARES[assignment.submission.number] + QBS_NUDGE[n]
-            scores = {
-                c.pk: (
-                    (Decimal(c.max_points) * share * 2).quantize(Decimal(1)) / 2,
-                    QBS_COMMENTS[assignment.submission.number],
-                )
-                for c in criteria
-            }
-            review_save(assignment=assignment, user=reviewer, scores=scores, submit=True)
-            created += 1
+    created += _score_every_bid(panel, call, users_by_email)
     chair = users_by_email[DEMO_CHAIR]
     # The preliminary examination: the demo's bids are complete, so all are responsive.
     compliance_clear(panel=panel, user=chair)
     panel = panel_lock(panel=panel, user=chair)
     created += financial_open(panel=panel, user=chair)
+    return created
+
+
+def load_demo_shortlist(call, users_by_email, *, staff) -> int:
+    """The expression of interest's evaluation: opened, every bid scored by the demo
+    panel, found responsive, scoring locked, all three firms shortlisted and told.
+    Idempotent."""
+    from reviews.services.panels import outcome_decide, outcomes_send, panel_lock
+
+    panel = Panel.objects.filter(call=call).first()
+    if panel is not None and panel.outcomes_sent_at:
+        return 0
+    created = 0
+    if panel is None:
+        panel = Panel.objects.create(
+            call=call,
+            chair=users_by_email[DEMO_CHAIR],
+            review_deadline=call.closes_at + timedelta(days=DEMO_REVIEW_DAYS),
+        )
+        panel.members.set([users_by_email[email] for email in DEMO_PANEL])
+        created += 1
+    call_open(call=call, user=staff)
+    created += panel_hand_over(call=call)
+    created += _score_every_bid(panel, call, users_by_email)
+    chair = users_by_email[DEMO_CHAIR]
+    compliance_clear(panel=panel, user=chair)
+    panel = panel_lock(panel=panel, user=chair)
+    for submission in call.submissions.order_by("number"):
+        outcome_decide(panel=panel, user=chair, submission=submission, outcome="shortlisted")
+    outcomes_send(panel=panel, user=chair)
     return created

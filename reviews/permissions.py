@@ -172,9 +172,18 @@ def can_view_financial_register(user, call) -> bool:
 
 
 def reads_as_reviewer(user, submission) -> bool:
-    """An assigned reviewer reads a bid only after declaring no conflict."""
+    """An assigned reviewer reads a bid only after declaring no conflict; on a second
+    stage, also the same applicant's first-stage submission (item 6 of issue 22)."""
     assignment = assignment_for(user, submission)
-    return assignment is not None and assignment.declared_no_conflict
+    if assignment is not None and assignment.declared_no_conflict:
+        return True
+    return Assignment.objects.filter(
+        reviewer=user,
+        submission__applicant_id=submission.applicant_id,
+        submission__call__first_stage_id=submission.call_id,
+        declared_at__isnull=False,
+        has_conflict=False,
+    ).exists()
 
 
 def register() -> None:

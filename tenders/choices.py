@@ -23,6 +23,16 @@ class SelectionMethod(models.TextChoices):
     GRANT_SCORING = "grant_scoring", _("Grant scoring")
 
 
+class CallStage(models.TextChoices):
+    """A call in one stage, or one of the two of a two-stage procedure (World Bank
+    Consultant Guidelines 2011, Section II: expressions of interest, a shortlist, then
+    requests for proposals to the shortlisted firms; for grants, a concept note first)."""
+
+    SINGLE = "single", _("One stage: open to everyone")
+    FIRST = "first", _("First stage: expression of interest or concept note")
+    SECOND = "second", _("Second stage: by invitation, to the first stage's shortlist")
+
+
 class Envelope(models.TextChoices):
     TECHNICAL = "technical", _("Technical")
     FINANCIAL = "financial", _("Financial")

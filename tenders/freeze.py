@@ -41,6 +41,7 @@ FROZEN_FIELDS = (
     "minimum_technical_score",
     "blind_review",
     "budget_ceiling",
+    "stage",
 )
 # Child objects frozen with the call, by the attributes that are frozen.
 FROZEN_CHILDREN = {

@@ -1,5 +1,6 @@
 """Wagtail's and Django's signals about calls, turned into the call's own records."""
 
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from wagtail.signals import copy_for_translation_done, page_published
 
@@ -11,6 +12,7 @@ from tenders.services import (
     call_record_cancellation,
     clarification_publish,
 )
+from tenders.signals import second_stage_published
 
 
 def _on_call_published(sender, instance, **kwargs):
@@ -18,6 +20,9 @@ def _on_call_published(sender, instance, **kwargs):
         return  # a translation lends its words; addenda and cancellations are the original's
     call_record_addendum(call=instance)
     call_record_cancellation(call=instance)
+    if instance.is_second_stage:
+        with transaction.atomic():
+            second_stage_published.send(sender=CallPage, call=instance)
 
 
 def _on_translation_copied(sender, source_obj, target_obj, **kwargs):

@@ -25,3 +25,7 @@ call_closed = Signal()
 # A call was cancelled (recorded once, with its reason). Sent inside the
 # transaction; kwargs: call, cancellation.
 call_cancelled = Signal()
+
+# A second-stage call was published for the first time (its shortlist is invited).
+# Sent inside the transaction; kwargs: call.
+second_stage_published = Signal()

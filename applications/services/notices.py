@@ -5,9 +5,11 @@ these receivers queue the mail in that same transaction.
 """
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from applications.models import Submission
+from applications.permissions import shortlisted_applicants
 from notifications.services import outbox_enqueue
 
 
@@ -52,3 +54,20 @@ def on_addendum_recorded(sender, call, addendum, **kwargs) -> int:
         context={"addendum": addendum},
         event_key=f"addendum:{addendum.pk}",
     )
+
+
+def on_second_stage_published(sender, call, **kwargs) -> int:
+    """Invite every applicant the first stage shortlisted, once each, by mail naming the
+    second stage and its deadline (a republish mails nobody twice)."""
+    people = get_user_model().objects.filter(pk__in=shortlisted_applicants(call.first_stage))
+    call_url = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + call.url
+    for person in people.order_by("pk"):
+        outbox_enqueue(
+            to=person.email,
+            language=person.language,
+            template="applications/emails/stage_invitation",
+            context={"call": call, "first_stage": call.first_stage, "call_url": call_url},
+            dedupe_key=f"invitation:{call.pk}:{person.pk}",
+            confidential=True,
+        )
+    return people.count()

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 from applications.answers import answers_fingerprint
 from applications.choices import APPLICANT_EDITABLE, AuditAction, SubmissionStatus
 from applications.models import Submission, SubmissionFile
-from applications.permissions import can_apply, can_edit_submission, is_owner
+from applications.permissions import can_apply, can_edit_submission, is_invited, is_owner
 from applications.services.answers import (
     AnswersIncomplete,
     answers_of,
@@ -36,7 +36,6 @@ from core.page_text import rows_with_text
 from core.storage import delete_quietly
 from notifications.services import outbox_enqueue
 from tenders.application_form import form_questions
-from tenders.choices import CallKind
 from tenders.models import CallPage, RequiredDocument
 
 
@@ -71,7 +70,15 @@ def require_editable(user, submission, received_at: datetime) -> None:
         return
     if is_owner(user, submission) and received_at >= submission.call.closes_at:
         raise DeadlinePassed(late_message(submission.call.closes_at, received_at))
+    if is_owner(user, submission) and not is_invited(user, submission.call):
+        raise NotAllowed(by_invitation_message(submission.call))
     raise NotAllowed(str(CANNOT_CHANGE))
+
+
+def by_invitation_message(call) -> str:
+    return _(
+        "This call is by invitation: only applicants shortlisted in %(first)s may bid on it."
+    ) % {"first": call.first_stage.reference_code if call.first_stage_id else ""}
 
 
 @dataclass
@@ -91,6 +98,8 @@ def submission_start(*, call: CallPage, applicant, received_at: datetime | None 
     if existing:
         return existing
     received_at = received_at or db_now()
+    if not is_invited(applicant, call):
+        raise NotAllowed(by_invitation_message(call))
     if not can_apply(applicant, call, now=received_at):
         if received_at >= call.closes_at:
             raise DeadlinePassed(_("The deadline for this call has passed."))
@@ -137,7 +146,7 @@ def _stage(call, uploads) -> list[tuple[RequiredDocument, StagedFile]]:
 
 
 def _check_amounts(call, amounts: Amounts) -> None:
-    if call.kind == CallKind.CONSULTANCY:
+    if call.has_financial_envelope:
         if amounts.offer_amount is None or amounts.offer_amount <= 0:
             raise Refused(_("Enter the amount of your financial offer."))
         if not amounts.offer_currency:
@@ -150,7 +159,7 @@ def _check_amounts(call, amounts: Amounts) -> None:
                 )
                 % {"currency": call.currency}
             )
-    else:
+    elif call.is_grant:  # an expression of interest asks for neither
         if amounts.amount_requested is None or amounts.amount_requested <= 0:
             raise Refused(_("Enter the amount you request."))
         if call.budget_ceiling and amounts.amount_requested > call.budget_ceiling:

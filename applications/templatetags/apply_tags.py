@@ -9,7 +9,7 @@ from django import template
 from applications.answers import shown_sections
 from applications.forms import ClarificationForm
 from applications.models import Submission
-from applications.permissions import can_apply, can_ask_clarification
+from applications.permissions import can_apply, can_ask_clarification, is_invited
 from tenders.application_form import form_sections
 
 register = template.Library()
@@ -29,6 +29,7 @@ def apply_panel(context, call):
         "state": call.state,
         "my_submission": mine,
         "can_apply": can_apply(user, call),
+        "by_invitation": call.is_second_stage and not is_invited(user, call),
     }
 
 

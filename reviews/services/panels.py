@@ -26,6 +26,7 @@ from reviews.services.registers import (
     financial_register_write,
 )
 from tenders.choices import SelectionMethod
+from tenders.stages import shortlist_is_frozen
 
 HALF = Decimal("0.5")
 
@@ -352,6 +353,10 @@ def outcome_decide(
         raise NotAllowed(_("Lock technical scoring before deciding outcomes."))
     if panel.outcomes_sent_at:
         raise NotAllowed(_("Outcome notices have been sent; outcomes are final."))
+    if panel.call.is_first_stage and shortlist_is_frozen(panel.call):
+        raise NotAllowed(
+            _("The shortlist is frozen: the second stage that invites it has been published.")
+        )
     reason = (reason or "").strip()
     with transaction.atomic():
         locked = Submission.objects.select_for_update().get(pk=submission.pk, call=panel.call)

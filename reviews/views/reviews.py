@@ -11,10 +11,12 @@ from django.views.decorators.http import require_http_methods
 from accounts import reauth
 from applications.answers import shown_sections
 from applications.choices import OUTCOMES, AuditAction
+from applications.models import Submission
 from applications.permissions import (
     call_is_sealed,
     can_download_file,
     can_see_applicant_identity,
+    can_view_submission,
     hidden_questions,
 )
 from applications.services.answers import answers_of
@@ -176,9 +178,39 @@ def assignment_detail(request, assignment_id):
             for f in submission.files.filter(pending=False).order_by("document_name")
             if can_download_file(request.user, f)
         ]
+    if assignment.declared_no_conflict and not sealed and call.is_second_stage:
+        context["first_stage"] = _first_stage(request.user, submission, call)
     if can_see_panel_scores(request.user, submission):
         context["panel_scores"] = _panel_scores(submission, criteria)
     return render(request, "reviews/assignment.html", context, status=status)
+
+
+def _first_stage(user, submission, call) -> dict | None:
+    """The same applicant's submission to the first stage, as this reviewer may read it
+    (its answers under the same blind-review rule, its files they may open)."""
+    earlier = (
+        Submission.objects.filter(
+            call_id=call.first_stage_id, applicant_id=submission.applicant_id
+        )
+        .received()
+        .select_related("call")
+        .first()
+    )
+    if earlier is None or not can_view_submission(user, earlier):
+        return None
+    sections = form_sections(earlier.call)
+    hidden = hidden_questions(user, earlier, [q for s in sections for q in s.questions])
+    return {
+        "submission": earlier,
+        "answer_sections": shown_sections(
+            sections, answers_of(earlier, pending=False), {}, hidden
+        ),
+        "files": [
+            f
+            for f in earlier.files.filter(pending=False).order_by("document_name")
+            if can_download_file(user, f)
+        ],
+    }
 
 
 def _panel_scores(submission, criteria):

@@ -363,3 +363,71 @@ def demo_calls(now):
             "documents": CONSULTANCY_DOCUMENTS,
         },
     ]
+
+
+EOI_CRITERIA = [
+    ("Relevant experience", "Evaluations of protection or human rights programmes.", 50),
+    ("Qualifications of key staff", "Evaluators with regional and gender expertise.", 35),
+    ("Presence in the region", "Ability to work safely with defenders in the field.", 15),
+]
+
+EOI_DOCUMENTS = [
+    ("Expression of interest", "technical", True, "pdf", 10),
+    ("Similar assignments and references", "technical", True, "pdf", 10),
+]
+
+EOI_CODE = "DC-EOI-2026-008"
+RFP_CODE = "DC-RFP-2026-009"
+
+
+def demo_two_stage_calls(now):
+    """A two-stage consultancy: a closed expression of interest, whose shortlist the
+    demo panel draws up, and the request for proposals that invites it (loaded after
+    the shortlist: a second stage cannot be published without one)."""
+    day = timedelta(days=1)
+    title = "evaluation of the protection programme 2022-2026"
+    eoi = {
+        "slug": "eoi-evaluation-protection-programme",
+        "title": f"Expression of interest: {title}",
+        "kind": "consultancy",
+        "reference_code": EOI_CODE,
+        "summary": "First stage: firms and teams express interest in evaluating the "
+        "Coalition's protection programme. The shortlisted ones are invited to propose.",
+        "terms_of_reference": SURVEY_TOR,
+        "opens_at": now - 50 * day,
+        "closes_at": now - 25 * day,
+        "clarifications_close_at": now - 32 * day,
+        "budget_ceiling": Decimal("3000000"),
+        "currency": "KES",
+        "selection_method": "qbs",
+        "technical_weight": Decimal("1.00"),
+        "financial_weight": Decimal("0.00"),
+        "minimum_technical_score": Decimal("60"),
+        "blind_review": False,
+        "stage": "first",
+        "criteria": EOI_CRITERIA,
+        "documents": EOI_DOCUMENTS,
+    }
+    rfp = {
+        "slug": "rfp-evaluation-protection-programme",
+        "title": f"Request for proposals: {title}",
+        "kind": "consultancy",
+        "reference_code": RFP_CODE,
+        "summary": "Second stage, by invitation: the three firms shortlisted from the "
+        "expressions of interest propose a method, a team and a price.",
+        "terms_of_reference": SURVEY_TOR,
+        "opens_at": now - 2 * day,
+        "closes_at": now + 21 * day,
+        "clarifications_close_at": now + 14 * day,
+        "budget_ceiling": Decimal("3000000"),
+        "currency": "KES",
+        "selection_method": "qcbs",
+        "technical_weight": Decimal("0.80"),
+        "financial_weight": Decimal("0.20"),
+        "minimum_technical_score": Decimal("70"),
+        "blind_review": False,
+        "stage": "second",
+        "criteria": STANDARD_CRITERIA,
+        "documents": CONSULTANCY_DOCUMENTS,
+    }
+    return eoi, rfp

@@ -30,6 +30,7 @@ from tenders.choices import (
     ACCEPTED_FILE_TYPES,
     CallKind,
     CallOutcome,
+    CallStage,
     CallState,
     Currency,
     Envelope,
@@ -45,6 +46,7 @@ from tenders.freeze import (
     term_change_refusals,
 )
 from tenders.querysets import CallPageManager
+from tenders.stages import publish_refusal, stage_errors
 
 CALLS_PER_PAGE = 10
 
@@ -167,6 +169,22 @@ class CallPage(TranslatedText, Page):
         default=False,
         help_text=_("Reviewers see a label such as 'Bid 07' and no applicant identity."),
     )
+    stage = models.CharField(
+        _("stage"), max_length=10, choices=CallStage.choices, default=CallStage.SINGLE
+    )
+    first_stage = models.ForeignKey(
+        "self",
+        verbose_name=_("first stage"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="second_stages",
+        limit_choices_to={"stage": CallStage.FIRST},
+        help_text=_(
+            "For a second stage: the expression of interest or concept note whose "
+            "shortlisted applicants are invited. They are mailed when this call is published."
+        ),
+    )
     outcome = models.CharField(
         _("outcome"), max_length=20, choices=CallOutcome.choices, blank=True, default=""
     )
@@ -193,6 +211,10 @@ class CallPage(TranslatedText, Page):
         MultiFieldPanel(
             [FieldPanel("kind"), FieldPanel("reference_code"), FieldPanel("summary")],
             heading=_("The call"),
+        ),
+        MultiFieldPanel(
+            [FieldPanel("stage"), FieldPanel("first_stage")],
+            heading=_("One stage or two"),
         ),
         MultiFieldPanel(
             [
@@ -296,6 +318,8 @@ class CallPage(TranslatedText, Page):
                 "Give the reason for cancelling: it is recorded and sent to everyone who "
                 "started a bid."
             )
+        for field, reason in stage_errors(self).items():
+            errors.setdefault(field, reason)
         for field, reason in self._term_change_refusals().items():
             errors.setdefault(field, reason)
         if errors:
@@ -312,7 +336,17 @@ class CallPage(TranslatedText, Page):
             refusals = self._term_change_refusals()
             if refusals:
                 raise TermsFrozen(refusals)
+        if self.live and not self.is_translation and (refusal := publish_refusal(self)):
+            raise TermsFrozen({"first_stage": refusal})
         return super().save(*args, **kwargs)
+
+    @property
+    def is_first_stage(self) -> bool:
+        return self.stage == CallStage.FIRST
+
+    @property
+    def is_second_stage(self) -> bool:
+        return self.stage == CallStage.SECOND
 
     def _term_change_refusals(self) -> dict:
         # A translation's dates and terms are never used (its form shows them
@@ -344,7 +378,9 @@ class CallPage(TranslatedText, Page):
 
     @property
     def has_financial_envelope(self) -> bool:
-        return self.kind == CallKind.CONSULTANCY
+        """A consultancy's price, sealed apart; not an expression of interest's (its
+        shortlist is drawn on quality alone), nor a grant's."""
+        return self.kind == CallKind.CONSULTANCY and self.stage != CallStage.FIRST
 
     @property
     def is_grant(self) -> bool:

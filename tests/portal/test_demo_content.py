@@ -158,7 +158,7 @@ def test_every_demo_call_is_valid_and_complete(demo):
         call.full_clean()
         assert sum(c.max_points for c in call.criteria.all()) == 100, call.title
         envelopes = {d.envelope for d in call.required_documents.all()}
-        if call.kind == "grant":
+        if call.kind == "grant" or call.is_first_stage:  # no price in a grant or an EOI
             assert envelopes == {"technical"}, call.title
         else:
             assert "financial" in envelopes, call.title
@@ -267,3 +267,25 @@ def test_the_demo_grant_call_has_a_form_two_applications_and_a_draft(demo):
     assert len(flagged) == 1  # one network is not registered: for the compliance check
     draft = Submission.objects.get(call=call, applicant__email="applicant@zabuni.local")
     assert draft.is_draft and answers_of(draft)["demo-q-name"] == "Mlima Defenders"
+
+
+def test_the_demo_has_a_two_stage_consultancy_whose_shortlist_was_invited(demo, client):
+    from applications.permissions import shortlisted_applicants
+    from tenders.stages import shortlist_is_frozen
+
+    eoi = CallPage.objects.originals().get(reference_code="DC-EOI-2026-008")
+    rfp = CallPage.objects.originals().get(reference_code="DC-RFP-2026-009")
+
+    assert eoi.is_first_stage and eoi.state == CallState.CLOSED
+    assert rfp.is_second_stage and rfp.first_stage == eoi and rfp.state == CallState.OPEN
+    shortlist = shortlisted_applicants(eoi)
+    assert len(shortlist) == 3 and shortlist_is_frozen(eoi)
+    invited = OutboxMessage.objects.filter(dedupe_key__startswith=f"invitation:{rfp.pk}:")
+    assert set(invited.values_list("to_email", flat=True)) == set(
+        get_user_model().objects.filter(pk__in=shortlist).values_list("email", flat=True)
+    )
+    # The demo applicant was not shortlisted: the request for proposals is by invitation.
+    client.force_login(get_user_model().objects.get(email="applicant@zabuni.local"))
+    assert "By invitation" in client.get(rfp.url).content.decode()
+    client.force_login(get_user_model().objects.get(email="mshauri@zabuni.local"))
+    assert "Start a bid" in client.get(rfp.url).content.decode()

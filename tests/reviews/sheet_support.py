@@ -45,8 +45,8 @@ def evaluation_builder(site_root):
     opened consultancy call with ``n`` bids and a panel of three who have scored them
     all (the first member chairs); optionally locked and prices opened."""
 
-    def build(*, n=3, blind=False, open_financial=False, comment_prefix=""):
-        call = make_call(site_root["calls"], criteria=CRITERIA, blind_review=blind)
+    def build(*, n=3, blind=False, open_financial=False, comment_prefix="", **call_fields):
+        call = make_call(site_root["calls"], criteria=CRITERIA, blind_review=blind, **call_fields)
         bids, applicants = [], []
         for i in range(n):
             applicant = UserFactory(

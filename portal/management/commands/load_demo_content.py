@@ -17,9 +17,9 @@ from applications.demo import (
 )
 from news.demo import demo_articles
 from news.models import ArticlePage, NewsIndexPage
-from reviews.demo import load_demo_finished_qbs, load_demo_panel
+from reviews.demo import load_demo_finished_qbs, load_demo_panel, load_demo_shortlist
 from reviews.permissions import REVIEWERS_GROUP
-from tenders.demo.calls import demo_calls
+from tenders.demo.calls import demo_calls, demo_two_stage_calls
 from tenders.demo.swahili import ARTICLE_SLUG, CALL_CODE, load_swahili_versions
 from tenders.models import CallCriterion, CallIndexPage, CallPage, HomePage, RequiredDocument
 
@@ -139,6 +139,14 @@ class Command(BaseCommand):
         self.created += load_demo_committee(sealed_call, [users[e] for e in DEMO_COMMITTEE])
         grant_call = CallPage.objects.originals().get(reference_code=GRANT_FORM_DEMO_CALL)
         self.created += load_demo_grant_applications(grant_call, users)
+        # A two-stage consultancy: the expression of interest's shortlist, then the
+        # request for proposals, published once there is a shortlist to invite.
+        eoi_spec, rfp_spec = demo_two_stage_calls(now)
+        self.load_call(calls, eoi_spec)
+        eoi = CallPage.objects.originals().get(reference_code=eoi_spec["reference_code"])
+        self.created += load_demo_submissions(eoi, users)
+        self.created += load_demo_shortlist(eoi, users, staff=users["staff@zabuni.local"])
+        self.load_call(calls, {**rfp_spec, "first_stage": eoi})
         return self.created
 
     def load_accounts(self):
