@@ -196,6 +196,7 @@ def can_ask_clarification(user, call, now=None) -> bool:
         is_signed_in(user)
         and call.state_at(now) == CallState.OPEN
         and now < call.clarifications_close_at
+        and is_invited(user, call)  # a second stage's questions are its invitees'
     )
 
 

@@ -15,7 +15,9 @@ from tenders.application_form import form_questions
 
 def answer_text(question, value) -> str:
     """An answer as one cell's text."""
-    if value in (None, "", []):
+    if type(value) is str:  # most answers: short and long answers, choices, dates
+        return value
+    if value in (None, []):
         return ""
     if question.kind == "multiple_choice":
         return "; ".join(value)

@@ -43,11 +43,13 @@ class ReviewerBlock:
     scores: list[tuple] = field(default_factory=list)
 
 
-def report_content(panel, *, names: bool, rows=None, scores: bool = True) -> dict:
+def report_content(
+    panel, *, names: bool, rows=None, scores: bool = True, answers: bool = True
+) -> dict:
     """Everything the report shows, as plain data (the page and the workbook's Report
     sheet render it; the digest hashes it). ``rows``: the call's ranking, if at hand.
-    ``scores=False`` leaves each reviewer's scores out (the workbook has them on the
-    reviewers' own sheets).
+    ``scores=False`` leaves each reviewer's scores out, ``answers=False`` the answers
+    to the application form (the workbook has them on sheets of their own).
 
     Rows are read as tuples, not model instances: a call with a thousand bids has
     tens of thousands of scores, and building an instance for each would cost more
@@ -146,7 +148,7 @@ def report_content(panel, *, names: bool, rows=None, scores: bool = True) -> dic
         "reviewers": list(reviewers.values()),
         "decisions": decisions,
         "tie_rule": _(TIE_BREAK),
-        "answers": answers_by_bid(call, rows, names=names),
+        "answers": answers_by_bid(call, rows, names=names) if answers else [],
         "compliance": _compliance(call, rows),
         "opening_register": OpeningRegister.objects.filter(call=call).first(),
         "financial_register": FinancialOpeningRegister.objects.filter(call=call).first(),

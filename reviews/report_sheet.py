@@ -14,7 +14,7 @@ def write_report_sheet(workbook, panel, rows, *, blind: bool, cells, bold) -> No
     ``cells`` and ``bold`` turn values into safe cells (reviews.workbook): text is
     never read as a formula.
     """
-    content = report_content(panel, names=not blind, rows=rows, scores=False)
+    content = report_content(panel, names=not blind, rows=rows, scores=False, answers=False)
     call = content["call"]
     sheet = workbook.create_sheet(_("Report"))
     for column, width in zip("ABCDEFGH", (12, 28, 12, 16, 12, 12, 18, 60), strict=True):

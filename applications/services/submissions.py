@@ -169,6 +169,11 @@ def _check_amounts(call, amounts: Amounts) -> None:
             )
 
 
+def check_stored_amounts(submission) -> None:
+    """Refuse, as Submit would, the amounts saved on ``submission``."""
+    _check_amounts(submission.call, _stored_amounts(submission))
+
+
 def _stored_amounts(submission) -> Amounts:
     return Amounts(
         offer_amount=submission.offer_amount,

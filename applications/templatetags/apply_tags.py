@@ -42,6 +42,7 @@ def clarification_panel(context, call):
         "page": call,
         "state": call.state,
         "can_ask": can_ask_clarification(request.user, call),
+        "by_invitation": call.is_second_stage and not is_invited(request.user, call),
         "clarification_form": ClarificationForm(),
     }
 

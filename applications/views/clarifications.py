@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.throttles import limited
 from applications.forms import ClarificationForm
-from applications.permissions import can_ask_clarification
+from applications.permissions import can_ask_clarification, is_invited
 from tenders.models import CallPage, Clarification
 
 
@@ -18,7 +18,12 @@ from tenders.models import CallPage, Clarification
 def ask(request, call_id):
     call = get_object_or_404(CallPage.objects.live().originals(), pk=call_id)
     if not can_ask_clarification(request.user, call):
-        messages.error(request, _("Questions about this call are closed."))
+        messages.error(
+            request,
+            _("Only invited applicants may ask questions about this call.")
+            if call.is_second_stage and not is_invited(request.user, call)
+            else _("Questions about this call are closed."),
+        )
         return redirect(call.get_url(request) + "#clarifications")
     form = ClarificationForm(request.POST)
     if not form.is_valid():

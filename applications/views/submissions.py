@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -22,6 +23,7 @@ from applications.permissions import (
 from applications.services.answers import AnswersIncomplete, answers_of
 from applications.services.audit import audit_record
 from applications.services.audit_chain import audit_chain_head
+from applications.services.check import submission_problems
 from applications.services.submissions import (
     FilesRefused,
     require_editable,
@@ -109,6 +111,10 @@ def submission_detail(request, pk):
         ),
         call,
     )
+    check = None
+    if editable and request.method == "GET" and request.GET.get("check"):
+        check = submission_problems(submission)
+        request.answer_errors = {p.question_id: p.message for p in check if p.question_id}
     sections = form_sections(call)
     answers = answers_of(submission, pending=editable)
     return render(
@@ -126,6 +132,7 @@ def submission_detail(request, pk):
             "answer_errors": request.answer_errors,
             "missing_documents": getattr(request, "missing_documents", []),
             "form_addendum": _form_addendum(submission) if editable else None,
+            "check": check,
         },
         status=status,
     )
@@ -186,6 +193,9 @@ def _save(request, submission, form):
         if changed:
             messages.success(request, _("Your submission was received."))
         return redirect("applications:receipt", pk=submission.pk), 302
+    if request.POST.get("action") == "check":
+        url = reverse("applications:submission", args=[submission.pk])
+        return redirect(f"{url}?check=1#check"), 302
     messages.success(
         request,
         _("Saved. Your bid is not submitted until you press Submit.")

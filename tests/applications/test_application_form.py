@@ -362,3 +362,45 @@ def test_the_editor_previews_the_form_as_an_applicant_sees_it(grant_call, client
     assert "Name of your organisation" in page and 'name="q_q-org"' in page
     assert "budget-table" in page and "Are you registered in Kenya?" in page
     assert client.get(url, {"mode": "application_form"}).status_code < 500
+
+
+def test_check_before_submitting_lists_every_problem_linked_and_submits_nothing(applicant_bid):
+    submission, client = applicant_bid
+    url = reverse("applications:submission", args=[submission.pk])
+
+    response = client.post(url, full_post("check", **{"q_q-org": "", "q_q-email": "not mail"}))
+
+    assert response.status_code == 302 and response.url == f"{url}?check=1#check"
+    page = client.get(response.url).content.decode()
+    assert "Check before you submit" in page
+    assert 'href="#q_q-org"' in page and 'href="#q_q-email"' in page
+    for doc in submission.call.required_documents.filter(is_required=True):
+        assert f'href="#id_document_{doc.pk}"' in page
+    assert 'href="#q_q-work"' not in page  # answered well: not listed
+    assert "Before you can submit, answer or correct" not in page  # one list, not two
+    stored = Submission.objects.get(pk=submission.pk)
+    assert stored.is_draft and stored.submitted_at is None
+    assert Answer.objects.get(submission=submission, question_id="q-work").value == (
+        "We visit remand prisons."
+    )
+
+    # All in place: the check says so and points at Submit; still nothing is submitted.
+    client.post(url, with_documents(full_post("check"), submission.call))
+    page = client.get(f"{url}?check=1").content.decode()
+    assert "Every required question is answered" in page and 'href="#submit"' in page
+    assert Submission.objects.get(pk=submission.pk).is_draft
+    assert client.post(url, full_post("submit")).status_code == 302
+    assert Submission.objects.get(pk=submission.pk).is_submitted
+
+
+def test_the_check_reads_in_swahili(applicant_bid):
+    submission, client = applicant_bid
+    submission.applicant.language = "sw"
+    submission.applicant.save(update_fields=["language"])
+    url = reverse("applications:submission", args=[submission.pk])
+
+    response = client.post(url, full_post("check", **{"q_q-org": ""}))
+    page = client.get(response.url).content.decode()
+
+    assert "Kagua kabla ya kuwasilisha" in page and "ya kurekebisha kabla ya kuwasilisha" in page
+    assert 'href="#q_q-org"' in page

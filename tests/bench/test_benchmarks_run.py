@@ -46,6 +46,38 @@ SMALLEST = {
         ("--recipients", "10"),
         rf"^  ratio outbox / raw: {NUMBER}x",
     ),
+    "bench_forms.py": Smallest(
+        (
+            "--questions",
+            "5",
+            "--few",
+            "2",
+            "--page-requests",
+            "2",
+            "--requests",
+            "20",
+            "--rounds",
+            "1",
+            "--warmup",
+            "4",
+            "--concurrency",
+            "2",
+            "--workers",
+            "1",
+            "--sizes",
+            "20,50",
+            "--reviewers",
+            "2",
+            "--criteria",
+            "2",
+            "--repeat",
+            "1",
+        ),
+        rf"^  (PASS|FAIL) bid page: \d+ queries with 5 questions, \d+ with 2 .*\n"
+        rf"  (PASS|FAIL) autosave: {NUMBER}x the bare view's rate \({NUMBER} vs {NUMBER} .*\n"
+        rf"  (PASS|FAIL) workbook: sheet_build {NUMBER}x raw openpyxl at 50 bids .*\n"
+        rf"  (PASS|FAIL) workbook queries: \d+ at 20 bids, \d+ at 50 bids",
+    ),
     "bench_pages.py": Smallest(
         (
             "--requests",

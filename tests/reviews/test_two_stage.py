@@ -72,13 +72,17 @@ def test_a_second_stage_needs_a_shortlist_then_invites_it_and_freezes_it(site_ro
     with pytest.raises(TermsFrozen, match="has no shortlist yet"):
         second_stage(site_root, first_stage)
     shortlist(first_stage)
+    swahili = first_stage["shortlisted"][1]
+    swahili.language = "sw"
+    swahili.save(update_fields=["language"])
 
     call = second_stage(site_root, first_stage)
 
     invitations = OutboxMessage.objects.filter(dedupe_key__startswith=f"invitation:{call.pk}:")
     assert {m.to_email for m in invitations} == {a.email for a in first_stage["shortlisted"]}
-    body = invitations.first().body_text
+    body = invitations.exclude(to_email=swahili.email).get().body_text
     assert "You are invited to the second stage" in body and "Request for proposals" in body
+    assert "Umealikwa kwenye hatua ya pili" in invitations.get(to_email=swahili.email).body_text
     local = timezone.localtime(call.closes_at)
     assert f"{local.day} {local:%B %Y, %H:%M}" in body  # the deadline is named
     # Publishing again invites nobody twice.
@@ -120,6 +124,10 @@ def test_only_the_shortlist_may_bid_and_every_bid_route_refuses_the_others(
         assert not Submission.objects.filter(call=call, applicant=person).exists()
         with pytest.raises(NotAllowed):
             submission_start(call=call, applicant=person)
+        assert "Only invited applicants may ask questions" in page
+        asked = client.post(reverse("applications:ask", args=[call.pk]), {"question": "May I?"})
+        assert asked.status_code in (302, 403)
+        assert not call.clarifications.exists()
 
     # A draft that exists anyway (written straight into the database) changes nothing.
     forged = Submission.objects.create(call=call, applicant=outsider)

@@ -73,6 +73,8 @@ def call_form_data(**overrides):
             ]
         ),
         "application_form": streamfield([]),
+        "stage": "single",
+        "first_stage": "",
         "opens_at": "2026-01-05 09:00",
         "closes_at": "2099-12-03 23:59",
         "clarifications_close_at": "2099-11-26 17:00",

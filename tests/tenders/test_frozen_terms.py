@@ -194,6 +194,8 @@ CHANGES = {
     "minimum_technical_score": {"minimum_technical_score": lambda call: Decimal("50")},
     "blind_review": {"blind_review": lambda call: not call.blind_review},
     "budget_ceiling": {"budget_ceiling": lambda call: Decimal("999999")},
+    # A call made a first stage after its deadline would take its price away.
+    "stage": {"stage": lambda call: "first"},
 }
 
 
