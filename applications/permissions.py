@@ -156,7 +156,9 @@ def is_invited(user, call) -> bool:
     return (
         is_signed_in(user)
         and call.first_stage_id is not None
-        and user.pk in shortlisted_applicants(call.first_stage)
+        and Submission.objects.filter(
+            call_id=call.first_stage_id, applicant_id=user.pk, status__in=SHORTLISTED_STATUSES
+        ).exists()
     )
 
 

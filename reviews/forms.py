@@ -92,3 +92,10 @@ class ScoreForm(forms.Form):
                 "points": self[points_field_name(criterion)],
                 "comment": self[comment_field_name(criterion)],
             }
+
+
+def posted_id(request, name: str) -> int:
+    """A row's id from a POST field; 0 (which matches no row, so a 404) for anything
+    that is not a whole number, rather than an error page."""
+    value = request.POST.get(name, "")
+    return int(value) if value.isdigit() and len(value) < 19 else 0

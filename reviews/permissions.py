@@ -16,6 +16,7 @@ from applications.permissions import (
     register_evaluator_rules,
 )
 from reviews.models import Assignment, Panel
+from tenders.stages import register_shortlist_final
 
 # The group whose members staff may put on review panels.
 REVIEWERS_GROUP = "Reviewers"
@@ -177,13 +178,16 @@ def reads_as_reviewer(user, submission) -> bool:
     assignment = assignment_for(user, submission)
     if assignment is not None and assignment.declared_no_conflict:
         return True
-    return Assignment.objects.filter(
+    extension = Assignment.objects.filter(
         reviewer=user,
         submission__applicant_id=submission.applicant_id,
         submission__call__first_stage_id=submission.call_id,
         declared_at__isnull=False,
         has_conflict=False,
-    ).exists()
+    )
+    if not submission.call.blind_review:  # a blind second stage never reads a named bid
+        extension = extension.filter(submission__call__blind_review=False)
+    return extension.exists()
 
 
 def register() -> None:
@@ -195,6 +199,12 @@ def register() -> None:
     )
     if sits_on_any_panel not in second_factor.evaluator_checks:
         second_factor.evaluator_checks.append(sits_on_any_panel)
+    register_shortlist_final(outcomes_sent)
+
+
+def outcomes_sent(call) -> bool:
+    """The call's panel has sent every applicant their outcome: its outcomes are final."""
+    return Panel.objects.filter(call=call, outcomes_sent_at__isnull=False).exists()
 
 
 def sits_on_any_panel(user) -> bool:

@@ -131,6 +131,8 @@ class Row:
 
     @property
     def thinly_reviewed(self) -> bool:
+        if self.entry.not_responsive:
+            return False  # not scored at all, by decision
         return self.reviews_minimum is not None and self.reviews_in < self.reviews_minimum
 
 
@@ -139,7 +141,8 @@ def technical_rows(
 ) -> list[Row]:
     rows = []
     for entry in entries:
-        reviews = list(entry.scores.values())
+        # A bid found not responsive is not scored: scores given before do not count.
+        reviews = [] if entry.not_responsive else list(entry.scores.values())
         means, disagreements = {}, {}
         for criterion in criteria:
             given = [r[criterion.id] for r in reviews if criterion.id in r]

@@ -12,7 +12,7 @@ from applications.models import Submission
 from applications.services.audit import audit_record
 from core.errors import NotAllowed, Refused
 from reviews.compliance import compliance_findings, finding_text
-from reviews.models import ComplianceDecision, Panel
+from reviews.models import Assignment, ComplianceDecision, Panel
 from reviews.permissions import can_check_compliance
 
 MINIMUM_REASON = 10
@@ -37,6 +37,13 @@ def compliance_decide(
                 _("Technical scoring is locked: decisions on responsiveness are final.")
             )
         submission = Submission.objects.filter(call=call).received().get(pk=submission.pk)
+        if Assignment.objects.filter(
+            submission=submission, reviewer=user, has_conflict=True
+        ).exists():
+            raise NotAllowed(
+                _("You declared a conflict of interest on %(bid)s: another may decide on it.")
+                % {"bid": submission.label}
+            )
         findings = compliance_findings(call).get(submission.pk, [])
         if not responsive and len(reason) < MINIMUM_REASON:
             raise Refused(

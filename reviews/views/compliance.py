@@ -6,12 +6,14 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from applications.models import Submission
 from applications.permissions import can_see_applicant_identities
 from core.errors import Refused
 from reviews.compliance import compliance_findings, finding_text
+from reviews.forms import posted_id
 from reviews.models import ComplianceDecision
 from reviews.permissions import can_check_compliance, can_view_compliance
 from reviews.ranking import applicant_name
@@ -59,7 +61,6 @@ def compliance(request, call_id):
                 "name": applicant_name(submission) if names else "",
                 "found": [finding_text(f.as_json()) for f in findings.get(submission.pk, [])],
                 "decision": decision,
-                "decided_found": [finding_text(f) for f in decision.findings] if decision else [],
             }
         )
     undecided = sum(1 for bid in bids if bid["decision"] is None)
@@ -83,21 +84,27 @@ def _act(request, panel):
     if action == "clear":
         marked = compliance_clear(panel=panel, user=request.user, request=request)
         messages.success(
-            request, _("%(n)s bids with nothing found marked responsive.") % {"n": marked}
+            request,
+            ngettext(
+                "%(n)s bid with nothing found marked responsive.",
+                "%(n)s bids with nothing found marked responsive.",
+                marked,
+            )
+            % {"n": marked},
         )
         return
     if action != "decide" or request.POST.get("responsive") not in ("yes", "no"):
         raise Refused(_("Choose responsive or not responsive."))
     submission = get_object_or_404(
         Submission.objects.filter(call=panel.call).received(),
-        pk=request.POST.get("submission") or 0,
+        pk=posted_id(request, "submission"),
     )
     decision = compliance_decide(
         panel=panel,
         user=request.user,
         submission=submission,
         responsive=request.POST["responsive"] == "yes",
-        reason=request.POST.get("reason", "")[:2000],
+        reason=request.POST.get("reason", "").replace("\x00", "")[:2000],
         request=request,
     )
     messages.success(

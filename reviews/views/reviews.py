@@ -15,6 +15,7 @@ from applications.models import Submission
 from applications.permissions import (
     call_is_sealed,
     can_download_file,
+    can_see_applicant_identities,
     can_see_applicant_identity,
     can_view_submission,
     hidden_questions,
@@ -23,7 +24,7 @@ from applications.services.answers import answers_of
 from applications.services.audit import audit_record
 from core.errors import Refused
 from reviews.choices import ReviewStatus
-from reviews.forms import DeclarationForm, ScoreForm
+from reviews.forms import DeclarationForm, ScoreForm, posted_id
 from reviews.models import Assignment, Panel, Score
 from reviews.permissions import (
     can_declare_conflict,
@@ -199,7 +200,10 @@ def _first_stage(user, submission, call) -> dict | None:
     if earlier is None or not can_view_submission(user, earlier):
         return None
     sections = form_sections(earlier.call)
-    hidden = hidden_questions(user, earlier, [q for s in sections for q in s.questions])
+    questions = [q for s in sections for q in s.questions]
+    hidden = hidden_questions(user, earlier, questions)
+    if call.blind_review and not can_see_applicant_identities(user, call):
+        hidden |= {q.id for q in questions if q.identifies_applicant}  # the second stage's rule
     return {
         "submission": earlier,
         "answer_sections": shown_sections(
@@ -304,7 +308,7 @@ def _ranking_action(request, panel):
         messages.success(request, _("%(n)s financial envelopes opened.") % {"n": opened})
     elif action == "outcome":
         submission = get_object_or_404(
-            panel.call.submissions.all(), pk=request.POST.get("submission") or 0
+            panel.call.submissions.all(), pk=posted_id(request, "submission")
         )
         outcome_decide(
             panel=panel,
@@ -317,7 +321,7 @@ def _ranking_action(request, panel):
         messages.success(request, _("Outcome recorded."))
     elif action == "negotiation_failed":
         submission = get_object_or_404(
-            panel.call.submissions.all(), pk=request.POST.get("submission") or 0
+            panel.call.submissions.all(), pk=posted_id(request, "submission")
         )
         following = negotiation_fail(
             panel=panel,

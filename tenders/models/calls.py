@@ -46,7 +46,7 @@ from tenders.freeze import (
     term_change_refusals,
 )
 from tenders.querysets import CallPageManager
-from tenders.stages import publish_refusal, stage_errors
+from tenders.stages import publish_refusal, stage_change_refusal, stage_errors
 
 CALLS_PER_PAGE = 10
 
@@ -321,7 +321,9 @@ class CallPage(TranslatedText, Page):
         for field, reason in stage_errors(self).items():
             errors.setdefault(field, reason)
         for field, reason in self._term_change_refusals().items():
-            errors.setdefault(field, reason)
+            errors[field] = reason  # after the deadline, the reason is the deadline
+        if refusal := stage_change_refusal(self):
+            errors.setdefault("stage", refusal)
         if errors:
             raise ValidationError(errors)
 
@@ -336,6 +338,9 @@ class CallPage(TranslatedText, Page):
             refusals = self._term_change_refusals()
             if refusals:
                 raise TermsFrozen(refusals)
+        writes_stage = update_fields is None or {"stage", "first_stage"} & set(update_fields)
+        if writes_stage and not self.is_translation and (refusal := stage_change_refusal(self)):
+            raise TermsFrozen({"stage": refusal})
         if self.live and not self.is_translation and (refusal := publish_refusal(self)):
             raise TermsFrozen({"first_stage": refusal})
         return super().save(*args, **kwargs)

@@ -169,3 +169,17 @@ def test_staff_read_the_page_only_the_chair_or_the_secretary_decide(evaluation, 
         REASON,
         ev["members"][1],
     )
+
+
+def test_a_bad_bid_id_is_a_404_and_a_conflicted_chair_cannot_decide(evaluation, client):
+    ev = evaluation(n=1)
+    url = reverse("reviews:compliance", args=[ev["call"].pk])
+    client.force_login(ev["chair"])
+    for bad in ("abc", "", "-1", "99999999999999999999999"):
+        post = {"action": "decide", "submission": bad, "responsive": "yes"}
+        assert client.post(url, post).status_code == 404
+    bid = ev["bids"][0]
+    Assignment.objects.filter(submission=bid, reviewer=ev["chair"]).update(has_conflict=True)
+    with pytest.raises(NotAllowed, match="You declared a conflict of interest"):
+        decide(ev, bid, True)
+    assert not ComplianceDecision.objects.exists()

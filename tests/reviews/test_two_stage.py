@@ -7,6 +7,7 @@ each bidder's first-stage submission under the same blind-review rule."""
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -20,6 +21,7 @@ from reviews.ranking import call_ranking
 from reviews.services.panels import (
     conflict_declare,
     outcome_decide,
+    outcomes_send,
     panel_hand_over,
     panel_lock,
 )
@@ -56,7 +58,8 @@ def second_stage(site_root, first, **fields):
     )
 
 
-def shortlist(first):
+def shortlist(first, *, send=True):
+    """The first stage's panel decides every outcome and, with ``send``, tells everyone."""
     for submission in Submission.objects.filter(call=first["call"]).order_by("number"):
         outcome_decide(
             panel=first["panel"],
@@ -66,12 +69,17 @@ def shortlist(first):
             if submission.applicant in first["shortlisted"]
             else "not_successful",
         )
+    if send:
+        outcomes_send(panel=Panel.objects.get(pk=first["panel"].pk), user=first["chair"])
 
 
 def test_a_second_stage_needs_a_shortlist_then_invites_it_and_freezes_it(site_root, first_stage):
-    with pytest.raises(TermsFrozen, match="has no shortlist yet"):
+    with pytest.raises(TermsFrozen, match="has no final shortlist yet"):
         second_stage(site_root, first_stage)
-    shortlist(first_stage)
+    shortlist(first_stage, send=False)  # decided, but the applicants not yet told
+    with pytest.raises(TermsFrozen, match="has no final shortlist yet"):
+        second_stage(site_root, first_stage)
+    outcomes_send(panel=Panel.objects.get(pk=first_stage["panel"].pk), user=first_stage["chair"])
     swahili = first_stage["shortlisted"][1]
     swahili.language = "sw"
     swahili.save(update_fields=["language"])
@@ -92,7 +100,7 @@ def test_a_second_stage_needs_a_shortlist_then_invites_it_and_freezes_it(site_ro
     left_out = Submission.objects.get(
         call=first_stage["call"], applicant=first_stage["left_out"][0]
     )
-    with pytest.raises(NotAllowed, match="shortlist is frozen"):
+    with pytest.raises(NotAllowed):
         outcome_decide(
             panel=Panel.objects.get(pk=first_stage["panel"].pk),
             user=first_stage["chair"],
@@ -190,3 +198,41 @@ def test_second_stage_reviewers_read_the_first_stage_submission(site_root, first
     other = Submission.objects.filter(call=first_stage["call"]).exclude(applicant=invited).first()
     other_file = other.files.filter(envelope="technical").first()
     assert client.get(reverse("applications:download", args=[other_file.pk])).status_code == 404
+
+
+def test_once_published_a_call_keeps_its_stage_and_its_first_stage(site_root, first_stage):
+    shortlist(first_stage)
+    call = second_stage(site_root, first_stage)
+    for change in ({"stage": "single", "first_stage": None}, {"stage": "first"}):
+        edited = CallPage.objects.get(pk=call.pk)
+        for name, value in change.items():
+            setattr(edited, name, value)
+        with pytest.raises(ValidationError, match="can no longer change"):  # the form's way
+            edited.full_clean()
+        with pytest.raises(TermsFrozen, match="can no longer change"):  # any other way
+            edited.save()
+    assert CallPage.objects.get(pk=call.pk).is_second_stage
+
+
+def test_a_blind_second_stage_needs_a_blind_first_stage(site_root, first_stage):
+    shortlist(first_stage)
+    with pytest.raises(ValidationError, match="a blind second stage needs a blind first stage"):
+        call = CallPage(
+            title="Blind proposals",
+            slug="blind-proposals",
+            kind="consultancy",
+            reference_code="DC-RFP-2026-777",
+            summary="Blind.",
+            stage="second",
+            first_stage=first_stage["call"],
+            blind_review=True,
+            opens_at=timezone.now(),
+            closes_at=timezone.now() + timedelta(days=9),
+            clarifications_close_at=timezone.now() + timedelta(days=5),
+            currency="KES",
+            selection_method="qcbs",
+            technical_weight="0.8",
+            financial_weight="0.2",
+            minimum_technical_score="70",
+        )
+        call.clean()
