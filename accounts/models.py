@@ -1,5 +1,7 @@
 """The user model: people sign in with their email address."""
 
+import hashlib
+
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models.functions import Upper
@@ -136,3 +138,40 @@ class SignedInSession(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.browser}"
+
+
+class OpeningKey(models.Model):
+    """A person's opening key (issue 23): an X25519 key pair whose private half is kept
+    only encrypted under a passphrase they chose (libsodium's Argon2id, then XSalsa20-
+    Poly1305). The server never holds the private half in the clear, never logs the
+    passphrase, and never sends either to a browser. A replaced key is kept, marked
+    replaced, so that what was sealed to it can be told apart."""
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="opening_keys")
+    public_key = models.BinaryField(_("public key"), max_length=32)
+    sealed_private_key = models.BinaryField(_("private key, encrypted"))
+    salt = models.BinaryField(max_length=16)
+    opslimit = models.PositiveIntegerField()
+    memlimit = models.PositiveBigIntegerField()
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    passphrase_changed_at = models.DateTimeField(_("passphrase changed at"), null=True)
+    replaced_at = models.DateTimeField(_("replaced at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("opening key")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(replaced_at__isnull=True),
+                name="one_opening_key_in_use",
+            )
+        ]
+
+    def __str__(self):
+        return f"Opening key of {self.user} ({self.fingerprint})"
+
+    @property
+    def fingerprint(self) -> str:
+        """The public key's fingerprint, as people compare it: 4 groups of 4 hex digits."""
+        digest = hashlib.sha256(bytes(self.public_key)).hexdigest()[:16].upper()
+        return " ".join(digest[i : i + 4] for i in range(0, 16, 4))

@@ -26,12 +26,14 @@ from django.utils.translation import gettext as _
 AUTHENTICATED_AT = "zabuni_authenticated_at"
 # Paths where every request needs a recent re-authentication: where staff
 # rights, group permissions and superuser status are granted, and where the
-# second factor is turned off or new recovery codes are made.
+# second factor is turned off or new recovery codes are made, and where an opening
+# key is made or its passphrase tested or changed.
 GUARDED_PREFIXES = (
     "/admin/users/",
     "/admin/groups/",
     "/account/two_factor/disable/",
     "/account/two_factor/backup/",
+    "/account/security/opening-key/",
 )
 
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import devices_for_user
 
+from accounts.opening_keys import opening_key_of
 from accounts.second_factor import needs_second_factor
 from accounts.sessions import session_end, sessions_end_all, sessions_of
 from notifications.services import outbox_enqueue
@@ -31,6 +32,7 @@ def security(request):
             "has_app": "TOTPDevice" in kinds,
             "has_passkey": "WebauthnDevice" in kinds,
             "second_factor_required": needs_second_factor(request.user),
+            "opening_key": opening_key_of(request.user),
         },
     )
 

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 from django.views.generic import RedirectView
 
-from accounts import identity, languages, security, views
+from accounts import identity, languages, opening_key_views, security, views
 from accounts.forms import OutboxPasswordResetForm
 from accounts.throttles import limited
 
@@ -43,6 +43,11 @@ urlpatterns = [
         "security/password/",
         limited("LOGIN_RATE", key="user")(security.password_change),
         name="password_change",
+    ),
+    path(
+        "security/opening-key/",
+        limited("LOGIN_RATE", key="user")(opening_key_views.opening_key),
+        name="opening_key",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(

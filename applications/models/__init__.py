@@ -1,5 +1,6 @@
 from .answers import Answer
 from .audit import AuditEvent
+from .keys import RecoveryKey
 from .opening import (
     CallOpening,
     OpeningCommittee,
@@ -19,6 +20,7 @@ __all__ = [
     "OpeningDelay",
     "OpeningRegister",
     "PartialUpload",
+    "RecoveryKey",
     "Submission",
     "SubmissionFile",
     "SubmissionSequence",

@@ -2,7 +2,9 @@
 
 from datetime import timedelta
 
-from portal.settings.base import env
+from django.core.exceptions import ImproperlyConfigured
+
+from portal.settings.base import DJANGO_ENV, env
 
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [
@@ -56,5 +58,12 @@ PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 # Opening financial envelopes, sending outcome notices and granting staff rights
 # need the password and second factor within this window (accounts.reauth).
 REAUTHENTICATION_WINDOW = timedelta(minutes=env.int("REAUTHENTICATION_MINUTES", default=10))
+# Argon2id's cost for opening keys' passphrases (accounts.opening_keys): "moderate"
+# (256 MiB, about a second) wherever bids are real; the tests take "interactive".
+OPENING_KEY_STRENGTH = env.str(
+    "OPENING_KEY_STRENGTH", default="interactive" if DJANGO_ENV == "test" else "moderate"
+)
+if OPENING_KEY_STRENGTH not in ("moderate", "interactive"):
+    raise ImproperlyConfigured("OPENING_KEY_STRENGTH is moderate or interactive.")
 # A confirmation link's lifetime (accounts.tokens: its own generator).
 EMAIL_VERIFICATION_TIMEOUT = env.int("EMAIL_VERIFICATION_TIMEOUT", default=60 * 60 * 24)

@@ -8,7 +8,11 @@ from django.db import transaction
 from django.utils import timezone
 from wagtail.models import Page, Site
 
-from accounts.demo import enrol_demo_authenticator
+from accounts.demo import (
+    DEMO_OPENING_PASSPHRASE,
+    enrol_demo_authenticator,
+    enrol_demo_opening_key,
+)
 from accounts.models import Profile
 from applications.demo import (
     load_demo_committee,
@@ -78,7 +82,8 @@ class Command(BaseCommand):
             f"Opening walk-through ({SEALED_DEMO_CALL}, closed and sealed): its opening "
             f"committee ({', '.join(DEMO_COMMITTEE)}) each confirm under Submissions in the "
             "admin, re-entering their password and a code (demo_totp); the third confirmation "
-            "opens the call."
+            "opens the call. The committee's opening keys (on each one's Security page) are "
+            f"locked with the demo passphrase '{DEMO_OPENING_PASSPHRASE}'."
         )
         self.stdout.write(
             f"Evaluation walk-through ({CLOSED_DEMO_CALL}, opened and with its panel): "
@@ -180,6 +185,8 @@ class Command(BaseCommand):
             if role != "applicant":
                 user = User.objects.get(email=email)
                 self.created += enrol_demo_authenticator(user)
+        for email in DEMO_COMMITTEE:
+            self.created += enrol_demo_opening_key(User.objects.get(email=email))
 
     def load_home(self) -> HomePage:
         home = HomePage.objects.filter(locale__language_code=settings.LANGUAGE_CODE).first()
