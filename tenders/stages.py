@@ -17,7 +17,7 @@ from collections.abc import Callable
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tenders.choices import CallOutcome, CallStage
+from tenders.choices import CallOutcome, CallStage, Envelope, SelectionMethod
 
 _shortlist_sources: list[Callable] = []
 _final_checks: list[Callable] = []
@@ -47,6 +47,17 @@ def stage_errors(call) -> dict[str, str]:
     """What is wrong with ``call``'s stage and its link to a first stage."""
     errors = {}
     first = call.first_stage
+    if call.stage == CallStage.FIRST:
+        # A shortlist is drawn on quality alone: a first stage has no price to open.
+        if call.selection_method not in (SelectionMethod.QBS, SelectionMethod.GRANT_SCORING):
+            errors["selection_method"] = _(
+                "A first stage shortlists on quality alone: choose quality-based selection "
+                "(or grant scoring for a concept note)."
+            )
+        if any(d.envelope == Envelope.FINANCIAL for d in call.required_documents.all()):
+            errors["stage"] = _(
+                "A first stage asks for no price: take the financial documents out."
+            )
     if call.stage != CallStage.SECOND:
         if first is not None:
             errors["first_stage"] = _("Only a second stage links to a first stage.")

@@ -93,7 +93,7 @@ def make_call(index, *, criteria=None, documents=None, **fields):
         for n, (title, points) in enumerate(criteria or [("Methodology", 60), ("Experience", 40)])
     ]
     default_documents = [("Technical proposal", "technical", True, "pdf", 5)]
-    if values["kind"] == "consultancy":
+    if values["kind"] == "consultancy" and values.get("stage", "single") != "first":
         default_documents.append(("Financial proposal", "financial", True, "pdf,xlsx", 5))
     call.required_documents = [
         RequiredDocument(

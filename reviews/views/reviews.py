@@ -180,15 +180,17 @@ def assignment_detail(request, assignment_id):
             if can_download_file(request.user, f)
         ]
     if assignment.declared_no_conflict and not sealed and call.is_second_stage:
-        context["first_stage"] = _first_stage(request.user, submission, call)
+        context["first_stage"] = _first_stage(request, submission, call)
     if can_see_panel_scores(request.user, submission):
         context["panel_scores"] = _panel_scores(submission, criteria)
     return render(request, "reviews/assignment.html", context, status=status)
 
 
-def _first_stage(user, submission, call) -> dict | None:
+def _first_stage(request, submission, call) -> dict | None:
     """The same applicant's submission to the first stage, as this reviewer may read it
-    (its answers under the same blind-review rule, its files they may open)."""
+    (its answers under the same blind-review rule, its files they may open); reading it
+    is audited like any other view of a bid."""
+    user = request.user
     earlier = (
         Submission.objects.filter(
             call_id=call.first_stage_id, applicant_id=submission.applicant_id
@@ -199,6 +201,10 @@ def _first_stage(user, submission, call) -> dict | None:
     )
     if earlier is None or not can_view_submission(user, earlier):
         return None
+    if request.method == "GET":
+        audit_record(
+            actor=user, action=AuditAction.SUBMISSION_VIEWED, request=request, submission=earlier
+        )
     sections = form_sections(earlier.call)
     questions = [q for s in sections for q in s.questions]
     hidden = hidden_questions(user, earlier, questions)

@@ -320,10 +320,10 @@ class CallPage(TranslatedText, Page):
             )
         for field, reason in stage_errors(self).items():
             errors.setdefault(field, reason)
+        if refusal := stage_change_refusal(self):
+            errors["stage"] = refusal  # before any other problem: it cannot change at all
         for field, reason in self._term_change_refusals().items():
             errors[field] = reason  # after the deadline, the reason is the deadline
-        if refusal := stage_change_refusal(self):
-            errors.setdefault("stage", refusal)
         if errors:
             raise ValidationError(errors)
 

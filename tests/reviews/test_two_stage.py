@@ -5,6 +5,7 @@ everyone else on every bid route, freezes the shortlist, and lets its reviewers 
 each bidder's first-stage submission under the same blind-review rule."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -37,7 +38,14 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_outbox_dispatch
 @pytest.fixture
 def first_stage(site_root):
     """A closed, opened, scored expression of interest; two of its four bids shortlisted."""
-    ev = evaluation_builder(site_root)(n=4, stage="first", title="Expression of interest")
+    ev = evaluation_builder(site_root)(
+        n=4,
+        stage="first",
+        title="Expression of interest",
+        selection_method="qbs",
+        technical_weight=Decimal("1"),
+        financial_weight=Decimal("0"),
+    )
     panel = panel_lock(panel=examined(ev["panel"]), user=ev["staff"])
     ranked = [row for row in call_ranking(ev["call"]) if row.rank is not None]
     assert len(ranked) >= 2
@@ -236,3 +244,16 @@ def test_a_blind_second_stage_needs_a_blind_first_stage(site_root, first_stage):
             minimum_technical_score="70",
         )
         call.clean()
+
+
+def test_a_first_stage_shortlists_on_quality_alone(site_root):
+    with pytest.raises(ValidationError) as refused:
+        make_call(  # QCBS, with a financial envelope
+            site_root["calls"],
+            stage="first",
+            documents=[
+                ("Expression of interest", "technical", True, "pdf", 5),
+                ("Financial proposal", "financial", True, "pdf", 5),
+            ],
+        )
+    assert set(refused.value.message_dict) >= {"selection_method", "stage"}
