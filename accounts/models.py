@@ -1,12 +1,12 @@
 """The user model: people sign in with their email address."""
 
-import hashlib
-
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models.functions import Upper
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
+
+from core.keys import key_fingerprint
 
 
 class UserManager(BaseUserManager):
@@ -172,6 +172,4 @@ class OpeningKey(models.Model):
 
     @property
     def fingerprint(self) -> str:
-        """The public key's fingerprint, as people compare it: 4 groups of 4 hex digits."""
-        digest = hashlib.sha256(bytes(self.public_key)).hexdigest()[:16].upper()
-        return " ".join(digest[i : i + 4] for i in range(0, 16, 4))
+        return key_fingerprint(self.public_key)

@@ -164,14 +164,9 @@ def _score_every_bid(panel, call, users_by_email) -> int:
     return created
 
 
-def load_demo_finished_qbs(call, users_by_email, *, staff) -> int:
-    """Give ``call`` a panel that has scored every bid, locked, and opened the top
-    firm's price (QBS). Idempotent."""
-    from reviews.services.panels import financial_open, panel_lock
-
-    panel = Panel.objects.filter(call=call).first()
-    if panel is not None and panel.financial_opened_at:
-        return 0
+def _scored_by_the_demo_panel(call, panel, users_by_email, *, staff):
+    """``call`` opened and handed to the demo panel (made if need be), every bid scored;
+    returns the panel and how many objects were made."""
     created = 0
     if panel is None:
         panel = Panel.objects.create(
@@ -184,6 +179,18 @@ def load_demo_finished_qbs(call, users_by_email, *, staff) -> int:
     call_open(call=call, user=staff)
     created += panel_hand_over(call=call)
     created += _score_every_bid(panel, call, users_by_email)
+    return panel, created
+
+
+def load_demo_finished_qbs(call, users_by_email, *, staff) -> int:
+    """Give ``call`` a panel that has scored every bid, locked, and opened the top
+    firm's price (QBS). Idempotent."""
+    from reviews.services.panels import financial_open, panel_lock
+
+    panel = Panel.objects.filter(call=call).first()
+    if panel is not None and panel.financial_opened_at:
+        return 0
+    panel, created = _scored_by_the_demo_panel(call, panel, users_by_email, staff=staff)
     chair = users_by_email[DEMO_CHAIR]
     # The preliminary examination: the demo's bids are complete, so all are responsive.
     compliance_clear(panel=panel, user=chair)
@@ -201,18 +208,7 @@ def load_demo_shortlist(call, users_by_email, *, staff) -> int:
     panel = Panel.objects.filter(call=call).first()
     if panel is not None and panel.outcomes_sent_at:
         return 0
-    created = 0
-    if panel is None:
-        panel = Panel.objects.create(
-            call=call,
-            chair=users_by_email[DEMO_CHAIR],
-            review_deadline=call.closes_at + timedelta(days=DEMO_REVIEW_DAYS),
-        )
-        panel.members.set([users_by_email[email] for email in DEMO_PANEL])
-        created += 1
-    call_open(call=call, user=staff)
-    created += panel_hand_over(call=call)
-    created += _score_every_bid(panel, call, users_by_email)
+    panel, created = _scored_by_the_demo_panel(call, panel, users_by_email, staff=staff)
     chair = users_by_email[DEMO_CHAIR]
     compliance_clear(panel=panel, user=chair)
     panel = panel_lock(panel=panel, user=chair)

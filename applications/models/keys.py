@@ -2,10 +2,10 @@
 half is printed once by ``manage.py opening_recovery_key`` for a safe, and never stored;
 it stands in for a committee member who has lost their passphrase."""
 
-import hashlib
-
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from core.keys import key_fingerprint
 
 
 class RecoveryKey(models.Model):
@@ -28,8 +28,7 @@ class RecoveryKey(models.Model):
 
     @property
     def fingerprint(self) -> str:
-        digest = hashlib.sha256(bytes(self.public_key)).hexdigest()[:16].upper()
-        return " ".join(digest[i : i + 4] for i in range(0, 16, 4))
+        return key_fingerprint(self.public_key)
 
     @classmethod
     def in_use(cls):
