@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from applications.services.submissions import Amounts
+from applications.services.amounts import Amounts
 from core.page_text import rows_with_text
 from tenders.choices import Currency, Envelope
 

@@ -33,11 +33,8 @@ django.setup()
 from django.test import Client  # noqa: E402
 
 from applications.models import Submission  # noqa: E402
-from applications.services.submissions import (  # noqa: E402
-    Amounts,
-    submission_save,
-    submission_start,
-)
+from applications.services.amounts import Amounts  # noqa: E402
+from applications.services.submissions import submission_save, submission_start  # noqa: E402
 from core.clock import db_now  # noqa: E402
 from tenders.models import CallPage  # noqa: E402
 from tests.factories import UserFactory, build_site, make_call, pdf_upload  # noqa: E402

@@ -185,7 +185,8 @@ def _scored_by_the_demo_panel(call, panel, users_by_email, *, staff):
 def load_demo_finished_qbs(call, users_by_email, *, staff) -> int:
     """Give ``call`` a panel that has scored every bid, locked, and opened the top
     firm's price (QBS). Idempotent."""
-    from reviews.services.panels import financial_open, panel_lock
+    from reviews.services.outcomes import financial_open
+    from reviews.services.panels import panel_lock
 
     panel = Panel.objects.filter(call=call).first()
     if panel is not None and panel.financial_opened_at:
@@ -203,7 +204,8 @@ def load_demo_shortlist(call, users_by_email, *, staff) -> int:
     """The expression of interest's evaluation: opened, every bid scored by the demo
     panel, found responsive, scoring locked, all three firms shortlisted and told.
     Idempotent."""
-    from reviews.services.panels import outcome_decide, outcomes_send, panel_lock
+    from reviews.services.outcomes import outcome_decide, outcomes_send
+    from reviews.services.panels import panel_lock
 
     panel = Panel.objects.filter(call=call).first()
     if panel is not None and panel.outcomes_sent_at:

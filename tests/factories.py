@@ -269,7 +269,8 @@ def submit_bid(call, applicant, *, files=None, amounts=None, submit=True):
     required document gets a PDF named after the applicant and the document.
     ``amounts`` defaults to a valid offer (consultancy) or request (grant).
     """
-    from applications.services.submissions import Amounts, submission_save, submission_start
+    from applications.services.amounts import Amounts
+    from applications.services.submissions import submission_save, submission_start
 
     if files is None:
         files = {

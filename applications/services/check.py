@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from applications.services.amounts import check_stored_amounts
 from applications.services.answers import answers_submit_problems
-from applications.services.submissions import check_stored_amounts
 from core.errors import Refused
 from tenders.application_form import form_questions
 

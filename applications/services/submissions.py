@@ -2,7 +2,6 @@
 
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -12,6 +11,12 @@ from applications.answers import answers_fingerprint
 from applications.choices import APPLICANT_EDITABLE, AuditAction, SubmissionStatus
 from applications.models import Submission, SubmissionFile
 from applications.permissions import can_apply, can_edit_submission, is_invited, is_owner
+from applications.services.amounts import (
+    Amounts,
+    apply_amounts,
+    check_amounts,
+    stored_amounts,
+)
 from applications.services.answers import (
     AnswersIncomplete,
     answers_of,
@@ -81,13 +86,6 @@ def by_invitation_message(call) -> str:
     ) % {"first": call.first_stage.reference_code if call.first_stage_id else ""}
 
 
-@dataclass
-class Amounts:
-    offer_amount: Decimal | None = None
-    offer_currency: str = ""
-    amount_requested: Decimal | None = None
-
-
 def submission_start(*, call: CallPage, applicant, received_at: datetime | None = None):
     """The applicant's submission to ``call``: their existing one, or a new draft.
 
@@ -145,55 +143,6 @@ def _stage(call, uploads) -> list[tuple[RequiredDocument, StagedFile]]:
     return staged, refusals
 
 
-def _check_amounts(call, amounts: Amounts) -> None:
-    if call.has_financial_envelope:
-        if amounts.offer_amount is None or amounts.offer_amount <= 0:
-            raise Refused(_("Enter the amount of your financial offer."))
-        if not amounts.offer_currency:
-            raise Refused(_("Choose the currency of your financial offer."))
-        if amounts.offer_currency != call.currency:
-            raise Refused(
-                _(
-                    "This call takes offers in %(currency)s only: give your price in "
-                    "%(currency)s. Nothing was submitted."
-                )
-                % {"currency": call.currency}
-            )
-    elif call.is_grant:  # an expression of interest asks for neither
-        if amounts.amount_requested is None or amounts.amount_requested <= 0:
-            raise Refused(_("Enter the amount you request."))
-        if call.budget_ceiling and amounts.amount_requested > call.budget_ceiling:
-            raise Refused(
-                _("The amount requested is above this call's ceiling of %(ceiling)s %(cur)s.")
-                % {"ceiling": f"{call.budget_ceiling:,.0f}", "cur": call.currency}
-            )
-
-
-def check_stored_amounts(submission) -> None:
-    """Refuse, as Submit would, the amounts saved on ``submission``."""
-    _check_amounts(submission.call, _stored_amounts(submission))
-
-
-def _stored_amounts(submission) -> Amounts:
-    return Amounts(
-        offer_amount=submission.offer_amount,
-        offer_currency=submission.offer_currency,
-        amount_requested=submission.amount_requested,
-    )
-
-
-def _apply_amounts(submission, amounts: Amounts) -> bool:
-    changed = False
-    for field in ("offer_amount", "offer_currency", "amount_requested"):
-        value = getattr(amounts, field)
-        if field == "offer_currency":
-            value = value or ""
-        if getattr(submission, field) != value:
-            setattr(submission, field, value)
-            changed = True
-    return changed
-
-
 def submission_save(
     *,
     submission: Submission,
@@ -237,7 +186,7 @@ def submission_save(
             submission, questions, answers, staged_ids={r.pk for r, _i in staged}
         )
         try:
-            _check_amounts(call, amounts or _stored_amounts(submission))
+            check_amounts(call, amounts or stored_amounts(submission))
         except Refused as refusal:
             amount_problem = refusal.message
     # With a bad file, the good ones are kept as a plain save, never a submit.
@@ -280,7 +229,7 @@ def _save_locked(submission_id, call, staged, changes, submit, request, user, re
     submission = Submission.objects.select_for_update().get(pk=submission_id)
     submission.call = call  # the deadline itself is read fresh, just below
     if amounts is None:  # a save of files only: the amounts stay as they are
-        amounts = _stored_amounts(submission)
+        amounts = stored_amounts(submission)
     require_received_in_time(call_id=call.pk, received_at=received_at)
     require_not_opened(call.pk)
     if submission.status not in APPLICANT_EDITABLE:
@@ -329,11 +278,11 @@ def _save_locked(submission_id, call, staged, changes, submit, request, user, re
             if not already_submitted:
                 submission.save(update_fields=["updated_at"])
     if not submit:
-        if not already_submitted and _apply_amounts(submission, amounts):
+        if not already_submitted and apply_amounts(submission, amounts):
             submission.save()
             changed = True
     else:
-        _check_amounts(call, amounts)
+        check_amounts(call, amounts)
         files = list(submission.files.all())
         have = {f.requirement_id for f in files}
         missing = [
@@ -347,7 +296,7 @@ def _save_locked(submission_id, call, staged, changes, submit, request, user, re
                 % {"missing": ", ".join(missing)}
             )
         pending = [f for f in files if f.pending]
-        amounts_changed = _apply_amounts(submission, amounts)
+        amounts_changed = apply_amounts(submission, amounts)
         answers_changed = answers_promote(submission)
         if (
             already_submitted

@@ -36,12 +36,14 @@ from reviews.permissions import (
 )
 from reviews.ranking import TIE_BREAK, applicant_name, call_ranking
 from reviews.services.compliance import compliance_undecided
-from reviews.services.panels import (
-    conflict_declare,
+from reviews.services.outcomes import (
     financial_open,
     negotiation_fail,
     outcome_decide,
     outcomes_send,
+)
+from reviews.services.panels import (
+    conflict_declare,
     panel_lock,
     review_progress,
     review_save,

@@ -3,14 +3,12 @@
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
-from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import (
     FieldPanel,
     FieldRowPanel,
@@ -20,12 +18,11 @@ from wagtail.admin.panels import (
     TabbedInterface,
 )
 from wagtail.fields import StreamField
-from wagtail.models import Orderable, Page
+from wagtail.models import Page
 from wagtail.search import index
 
 from core.blocks import TermsOfReferenceBlock
-from core.page_cache import page_cache_canonical_query
-from core.page_text import TranslatedRow, TranslatedText, rows_with_text, with_text
+from core.page_text import TranslatedText, rows_with_text
 from tenders.choices import (
     ACCEPTED_FILE_TYPES,
     CallKind,
@@ -33,11 +30,10 @@ from tenders.choices import (
     CallStage,
     CallState,
     Currency,
-    Envelope,
     SelectionMethod,
 )
 from tenders.form_blocks import ApplicationFormBlock
-from tenders.forms import CallFilterForm, CallPageForm
+from tenders.forms import CallPageForm
 from tenders.freeze import (
     FROZEN_CHILDREN,
     FROZEN_FIELDS,
@@ -47,47 +43,6 @@ from tenders.freeze import (
 )
 from tenders.querysets import CallPageManager
 from tenders.stages import publish_refusal, stage_change_refusal, stage_errors
-
-CALLS_PER_PAGE = 10
-
-
-class CallIndexPage(TranslatedText, Page):
-    """Lists the organisation's calls, with filters, search and pagination."""
-
-    intro = models.TextField(_("introduction"), blank=True)
-
-    parent_page_types = ["tenders.HomePage"]
-    subpage_types = ["tenders.CallPage"]
-    max_count = 1
-    content_panels = Page.content_panels + [FieldPanel("intro")]
-    search_fields = Page.search_fields + [index.SearchField("intro")]
-
-    class Meta:
-        verbose_name = _("call index page")
-
-    def get_context(self, request, *args, **kwargs):
-        context = super().get_context(request, *args, **kwargs)
-        form = CallFilterForm(request.GET or None)
-        calls = CallPage.objects.live().child_of(self).select_related("closing")
-        filters = {}
-        if form.is_valid():
-            filters = {name: form.cleaned_data[name] for name in ("kind", "state")}
-            calls = calls.matching(**filters, text=form.cleaned_data["q"])
-        calls = calls.in_listing_order()
-        paginator = Paginator(calls, CALLS_PER_PAGE)
-        page = paginator.get_page(request.GET.get("page"))
-        # The anonymous page cache keeps only these values; a search (q) is one
-        # reader's question, answered afresh and never kept.
-        page_cache_canonical_query(
-            request, **filters, page=page.number if "page" in request.GET else None
-        )
-        page.object_list = with_text(page.object_list)
-        query = request.GET.copy()
-        query.pop("page", None)
-        context.update(
-            filter_form=form, calls=page, paginator=paginator, filter_query=query.urlencode()
-        )
-        return context
 
 
 class CallPage(TranslatedText, Page):
@@ -421,27 +376,6 @@ class CallPage(TranslatedText, Page):
         return context
 
 
-class CallCriterion(TranslatedRow, Orderable):
-    """One line of the scoring grid. A call's criteria total 100 points."""
-
-    page = ParentalKey(CallPage, on_delete=models.CASCADE, related_name="criteria")
-    text_relation = "criteria"
-    title = models.CharField(_("title"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
-    max_points = models.PositiveSmallIntegerField(
-        _("maximum points"), validators=[MinValueValidator(1), MaxValueValidator(100)]
-    )
-
-    panels = [FieldPanel("title"), FieldPanel("description"), FieldPanel("max_points")]
-
-    class Meta(Orderable.Meta):
-        verbose_name = _("evaluation criterion")
-        verbose_name_plural = _("evaluation criteria")
-
-    def __str__(self):
-        return f"{self.title} ({self.max_points})"
-
-
 def validate_accepted_types(value: str) -> None:
     unknown = [t for t in parse_accepted_types(value) if t not in ACCEPTED_FILE_TYPES]
     if unknown or not parse_accepted_types(value):
@@ -453,68 +387,3 @@ def validate_accepted_types(value: str) -> None:
 
 def parse_accepted_types(value: str) -> list[str]:
     return [part.strip().lower().lstrip(".") for part in (value or "").split(",") if part.strip()]
-
-
-class RequiredDocument(TranslatedRow, Orderable):
-    """A document every bid must (or may) include, with its envelope and limits."""
-
-    page = ParentalKey(CallPage, on_delete=models.CASCADE, related_name="required_documents")
-    text_relation = "required_documents"
-    name = models.CharField(_("name"), max_length=200)
-    description = models.CharField(_("guidance"), max_length=300, blank=True)
-    envelope = models.CharField(
-        _("envelope"), max_length=20, choices=Envelope.choices, default=Envelope.TECHNICAL
-    )
-    is_required = models.BooleanField(_("required"), default=True)
-    accepted_types = models.CharField(
-        _("accepted types"),
-        max_length=100,
-        default="pdf",
-        validators=[validate_accepted_types],
-        help_text=_("Comma-separated extensions, for example: pdf, docx"),
-    )
-    max_size_mb = models.PositiveSmallIntegerField(
-        _("maximum size (MB)"),
-        default=10,
-        validators=[MinValueValidator(1), MaxValueValidator(200)],
-    )
-
-    panels = [
-        FieldPanel("name"),
-        FieldPanel("description"),
-        FieldRowPanel([FieldPanel("envelope"), FieldPanel("is_required")]),
-        FieldRowPanel([FieldPanel("accepted_types"), FieldPanel("max_size_mb")]),
-    ]
-
-    class Meta(Orderable.Meta):
-        verbose_name = _("required document")
-        verbose_name_plural = _("required documents")
-
-    def __str__(self):
-        return self.name
-
-    @property
-    def accepted_type_list(self) -> list[str]:
-        return parse_accepted_types(self.accepted_types)
-
-    @property
-    def max_size_bytes(self) -> int:
-        return self.max_size_mb * 1024 * 1024
-
-
-class CallClosing(models.Model):
-    """The moment the close-calls task saw a call's deadline pass. Written once.
-
-    Kept outside the page so that publishing a later revision of the call
-    cannot overwrite it.
-    """
-
-    call = models.OneToOneField(CallPage, on_delete=models.CASCADE, related_name="closing")
-    deadline = models.DateTimeField(_("deadline that passed"))
-    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
-
-    class Meta:
-        verbose_name = _("call closing")
-
-    def __str__(self):
-        return f"{self.call.reference_code} closed {self.recorded_at:%Y-%m-%d %H:%M}"

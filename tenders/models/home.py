@@ -8,7 +8,8 @@ from wagtail.search import index
 
 from core.page_text import TranslatedText, with_text
 from news.models import ArticlePage
-from tenders.models.calls import CallIndexPage, CallPage
+from tenders.models.calls import CallPage
+from tenders.models.index_page import CallIndexPage
 
 HOME_OPEN_CALLS = 6
 HOME_NEWS = 3

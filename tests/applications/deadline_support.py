@@ -5,7 +5,7 @@ from decimal import Decimal
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from applications.demo import tiny_pdf
-from applications.services.submissions import Amounts
+from applications.services.amounts import Amounts
 from tenders.models import CallPage
 
 OFFER = Amounts(offer_amount=Decimal("1250000"), offer_currency="KES")

@@ -22,11 +22,8 @@ from django.db import connection, connections  # noqa: E402
 
 from applications.demo import tiny_pdf  # noqa: E402
 from applications.models import Submission  # noqa: E402
-from applications.services.submissions import (  # noqa: E402
-    Amounts,
-    submission_save,
-    submission_start,
-)
+from applications.services.amounts import Amounts  # noqa: E402
+from applications.services.submissions import submission_save, submission_start  # noqa: E402
 from tests.factories import UserFactory, build_site, make_call  # noqa: E402
 
 APPLICANTS = int(sys.argv[1]) if len(sys.argv) > 1 else 8

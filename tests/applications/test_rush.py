@@ -16,7 +16,8 @@ from django.db import OperationalError, connection, connections, transaction
 
 from applications.demo import tiny_pdf
 from applications.models import Submission, SubmissionSequence
-from applications.services.submissions import Amounts, submission_save, submission_start
+from applications.services.amounts import Amounts
+from applications.services.submissions import submission_save, submission_start
 from core.db import atomic_with_retry
 from tests import services
 from tests.factories import UserFactory

@@ -40,10 +40,12 @@ from applications.models import (
     Submission,
     SubmissionFile,
 )
+from applications.services.amounts import Amounts
 from applications.services.opening import opening_confirm
-from applications.services.submissions import Amounts, submission_save
+from applications.services.submissions import submission_save
 from reviews.models import Assignment, FinancialOpeningRegister, Panel, ScoringSheet
-from reviews.services.panels import conflict_declare, financial_open, panel_lock, review_save
+from reviews.services.outcomes import financial_open
+from reviews.services.panels import conflict_declare, panel_lock, review_save
 from reviews.services.sheet_build import scoring_sheet_build
 from tenders.freeze import TermsFrozen
 from tenders.models import CallPage

@@ -293,7 +293,7 @@ def test_an_offer_in_another_currency_is_refused_with_a_clear_message(consultanc
 
 
 def test_the_service_refuses_another_currency_too(consultancy_call, applicant):
-    from applications.services.submissions import Amounts
+    from applications.services.amounts import Amounts
     from core.errors import Refused
 
     with pytest.raises(Refused, match="takes offers in KES only"):

@@ -10,9 +10,10 @@ import pytest
 from django.urls import reverse
 
 from applications.models import CallOpening, Submission
+from applications.services.amounts import Amounts
 from applications.services.deadline import late_message
 from applications.services.opening import call_open
-from applications.services.submissions import Amounts, submission_save, submission_start
+from applications.services.submissions import submission_save, submission_start
 from applications.uploads import store_upload
 from core.clock import db_now
 from core.errors import DeadlinePassed, NotAllowed

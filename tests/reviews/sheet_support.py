@@ -16,13 +16,8 @@ from applications.services.opening import call_open
 from core.storage import private_storage
 from reviews.models import Assignment, Panel, Score
 from reviews.ranking import call_ranking, shown
-from reviews.services.panels import (
-    conflict_declare,
-    financial_open,
-    panel_hand_over,
-    panel_lock,
-    review_save,
-)
+from reviews.services.outcomes import financial_open
+from reviews.services.panels import conflict_declare, panel_hand_over, panel_lock, review_save
 from tenders.models import CallPage
 from tests.factories import StaffFactory, UserFactory, make_call, submit_bid
 from tests.reviews.compliance_support import examined

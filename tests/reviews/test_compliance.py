@@ -15,13 +15,8 @@ from reviews.compliance import compliance_findings
 from reviews.models import Assignment, ComplianceDecision, Panel
 from reviews.ranking import call_ranking
 from reviews.services.compliance import compliance_clear, compliance_decide
-from reviews.services.panels import (
-    financial_open,
-    outcome_decide,
-    outcomes_send,
-    panel_lock,
-    review_save,
-)
+from reviews.services.outcomes import financial_open, outcome_decide, outcomes_send
+from reviews.services.panels import panel_lock, review_save
 from tenders.models import CallPage
 from tests.applications.test_application_form import FORM
 from tests.factories import UserFactory

@@ -7,7 +7,8 @@ from django.urls import reverse
 from applications.choices import AuditAction
 from applications.models import AuditEvent, Submission
 from reviews.models import Panel, ReportSignOff
-from reviews.services.panels import financial_open, outcome_decide, panel_lock
+from reviews.services.outcomes import financial_open, outcome_decide
+from reviews.services.panels import panel_lock
 from tests.factories import UserFactory
 from tests.reviews.compliance_support import examined
 from tests.reviews.sheet_support import evaluation_builder

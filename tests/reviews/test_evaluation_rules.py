@@ -15,12 +15,8 @@ from applications.models import AuditEvent, Submission
 from core.errors import NotAllowed, Refused
 from reviews.models import Assignment, Panel
 from reviews.ranking import call_ranking
-from reviews.services.panels import (
-    financial_open,
-    negotiation_fail,
-    outcome_decide,
-    panel_lock,
-)
+from reviews.services.outcomes import financial_open, negotiation_fail, outcome_decide
+from reviews.services.panels import panel_lock
 from tenders.models import CallPage
 from tests.reviews.compliance_support import examined
 from tests.reviews.sheet_support import evaluation_builder

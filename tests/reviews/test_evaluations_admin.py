@@ -10,7 +10,8 @@ from django.urls import reverse
 from core.templatetags.format_tags import score as shown_score
 from reviews.models import Assignment, Panel
 from reviews.ranking import call_ranking
-from reviews.services.panels import conflict_declare, financial_open, panel_lock, review_progress
+from reviews.services.outcomes import financial_open
+from reviews.services.panels import conflict_declare, panel_lock, review_progress
 from tenders.models import CallPage
 from tests.reviews.admin_support import (
     LIST,

@@ -10,7 +10,8 @@ from applications.models.audit import AppendOnlyError
 from notifications.models import OutboxMessage
 from reviews.models import FinancialOpeningRegister, Panel
 from reviews.ranking import call_ranking
-from reviews.services.panels import financial_open, panel_lock
+from reviews.services.outcomes import financial_open
+from reviews.services.panels import panel_lock
 from tenders.models import CallPage
 from tests.factories import UserFactory
 from tests.reviews.compliance_support import examined

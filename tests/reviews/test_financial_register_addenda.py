@@ -17,7 +17,8 @@ from applications.models.audit import AppendOnlyError
 from notifications.models import OutboxMessage
 from reviews.models import FinancialOpeningRegister, Panel
 from reviews.ranking import call_ranking
-from reviews.services.panels import financial_open, negotiation_fail, panel_lock
+from reviews.services.outcomes import financial_open, negotiation_fail
+from reviews.services.panels import panel_lock
 from tenders.models import CallPage
 from tests.reviews.compliance_support import examined
 from tests.reviews.sheet_support import evaluation_builder

@@ -12,7 +12,8 @@ from applications.choices import AuditAction
 from applications.models import AuditEvent, Submission
 from notifications.models import OutboxMessage
 from reviews.models import Panel
-from reviews.services.panels import outcome_decide, panel_lock
+from reviews.services.outcomes import outcome_decide
+from reviews.services.panels import panel_lock
 from tests.factories import PASSWORD, second_factor_code
 from tests.reviews.compliance_support import examined
 from tests.reviews.sheet_support import evaluation_builder

@@ -19,13 +19,8 @@ from core.errors import NotAllowed
 from notifications.models import OutboxMessage
 from reviews.models import Assignment, Panel
 from reviews.ranking import call_ranking
-from reviews.services.panels import (
-    conflict_declare,
-    outcome_decide,
-    outcomes_send,
-    panel_hand_over,
-    panel_lock,
-)
+from reviews.services.outcomes import outcome_decide, outcomes_send
+from reviews.services.panels import conflict_declare, panel_hand_over, panel_lock
 from tenders.freeze import TermsFrozen
 from tenders.models import CallPage
 from tests.factories import UserFactory, make_call, submit_bid

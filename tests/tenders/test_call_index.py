@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from tenders.models.calls import CALLS_PER_PAGE
+from tenders.models.index_page import CALLS_PER_PAGE
 from tests.factories import make_call
 
 DAY = timedelta(days=1)
