@@ -53,6 +53,7 @@ class AuditAction(models.TextChoices):
     CALL_OPENED = "call_opened", _("Call opened")
     OPENING_CONFIRMED = "opening_confirmed", _("Opening confirmed by a committee member")
     OPENING_DELAYED = "opening_delayed", _("Late opening recorded")
+    COMMITTEE_CHANGED = "committee_changed", _("Opening committee changed")
     TERMS_CHANGED = "terms_changed", _("Call's deadline or terms changed")
     CALL_CANCELLED = "call_cancelled", _("Call cancelled")
     ACCESS_REFUSED = "access_refused", _("Access refused")

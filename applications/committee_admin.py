@@ -15,6 +15,7 @@ from wagtail.snippets.views import snippets as snippet_views
 
 from applications.permissions import sits_on_panel
 from applications.services.committee import committee_change_refusal
+from applications.services.committee_changes import acting
 from core.admin_menu import InstancePermissionMixin, StaffPermissionPolicy
 
 
@@ -47,6 +48,21 @@ class CommitteeForm(WagtailAdminModelForm):
         ) % {"n": settings.OPENING_COMMITTEE_MIN_MEMBERS, "q": settings.OPENING_QUORUM}
         if self.frozen:
             self.fields["members"].help_text = self.frozen
+
+    def save(self, commit=True):
+        # The members are set here (or in save_m2m): the committee's change is this
+        # staff member's, on the audit chain (applications.services.committee_changes).
+        with acting(getattr(self, "for_user", None)):
+            saved = super().save(commit=commit)
+        if not commit:
+            save_m2m = self.save_m2m
+
+            def save_m2m_as_user():
+                with acting(getattr(self, "for_user", None)):
+                    save_m2m()
+
+            self.save_m2m = save_m2m_as_user
+        return saved
 
     def clean(self):
         cleaned = super().clean()

@@ -1,8 +1,12 @@
 """Bidders hear of what a call announces: addenda and published answers."""
 
+from django.db.models.signals import m2m_changed
+
 from applications.choices import AuditAction
+from applications.models import OpeningCommittee
 from applications.permissions import shortlisted_applicants
 from applications.services.audit import audit_record
+from applications.services.committee_changes import on_members_changed
 from applications.services.notices import (
     notify_stakeholders,
     on_addendum_recorded,
@@ -52,6 +56,11 @@ def on_call_cancelled(sender, call, cancellation, **kwargs) -> None:
 
 
 def connect():
+    m2m_changed.connect(
+        on_members_changed,
+        sender=OpeningCommittee.members.through,
+        dispatch_uid="zabuni-committee-changes",
+    )
     register_shortlist(shortlisted_applicants)
     second_stage_published.connect(on_second_stage_published, dispatch_uid="zabuni-invitations")
     call_cancelled.connect(on_call_cancelled, dispatch_uid="zabuni-cancellation")

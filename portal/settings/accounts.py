@@ -67,3 +67,7 @@ if OPENING_KEY_STRENGTH not in ("moderate", "interactive"):
     raise ImproperlyConfigured("OPENING_KEY_STRENGTH is moderate or interactive.")
 # A confirmation link's lifetime (accounts.tokens: its own generator).
 EMAIL_VERIFICATION_TIMEOUT = env.int("EMAIL_VERIFICATION_TIMEOUT", default=60 * 60 * 24)
+
+# Told of every change to an opening committee, whoever makes it (issue 23); empty: nobody
+# beyond the members concerned.
+OPENING_OVERSIGHT_EMAIL = env.str("OPENING_OVERSIGHT_EMAIL", default="")
