@@ -61,3 +61,11 @@ def _paused_or_not_right(request) -> str:
             "while. Nothing was done."
         )
     return str(NOT_RIGHT)
+
+
+def credential_failure_record(*, request, user) -> None:
+    """Count a wrong secret other than the password (an opening key's passphrase) as a
+    failed sign-in: the same lockout covers it."""
+    request = request if request is not None else HttpRequest()
+    credentials = {"username": user.get_username()}
+    user_login_failed.send(sender=__name__, credentials=credentials, request=request)

@@ -54,6 +54,8 @@ class AuditAction(models.TextChoices):
     OPENING_CONFIRMED = "opening_confirmed", _("Opening confirmed by a committee member")
     OPENING_DELAYED = "opening_delayed", _("Late opening recorded")
     COMMITTEE_CHANGED = "committee_changed", _("Opening committee changed")
+    CALL_KEYED = "call_keyed", _("Call's key made and split among its committee")
+    SEAL_BROKEN = "seal_broken", _("A stored item failed its integrity check")
     TERMS_CHANGED = "terms_changed", _("Call's deadline or terms changed")
     CALL_CANCELLED = "call_cancelled", _("Call cancelled")
     ACCESS_REFUSED = "access_refused", _("Access refused")

@@ -14,6 +14,7 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.snippets.views import snippets as snippet_views
 
 from applications.permissions import sits_on_panel
+from applications.services.call_keys import key_problems
 from applications.services.committee import committee_change_refusal
 from applications.services.committee_changes import acting
 from core.admin_menu import InstancePermissionMixin, StaffPermissionPolicy
@@ -82,6 +83,10 @@ class CommitteeForm(WagtailAdminModelForm):
             self.add_error(
                 "members", _("At least one member must not sit on the call's evaluation panel.")
             )
+        if call is not None and call.live and not self.errors:
+            # A published call is re-keyed to the new committee: each must hold a key.
+            for problem in key_problems(members):
+                self.add_error("members", problem)
         return cleaned
 
 

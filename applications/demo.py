@@ -16,6 +16,9 @@ from applications.answers import answers_fingerprint, budget_of
 from applications.choices import SubmissionStatus
 from applications.models import Answer, Submission, SubmissionFile
 from applications.models.submissions import new_object_name
+from applications.sealed_files import store_sealed
+from applications.services.amounts import apply_amounts, stored_amounts
+from applications.services.call_keys import sealing_key_for
 from core.storage import private_storage
 from tenders.demo.forms import GRANT_ANSWERS
 
@@ -62,8 +65,19 @@ DEMO_BIDS = [
 
 def _store_file(submission, requirement, content: bytes, original_name: str) -> None:
     """A demo PDF in private storage under a UUID name, as an upload would be kept."""
-    name = private_storage().save(new_object_name(submission.call_id), ContentFile(content))
+    key = sealing_key_for(submission.call_id)
+    sealed_key = None
+    if key is None:
+        name = private_storage().save(new_object_name(submission.call_id), ContentFile(content))
+    else:
+        name, sealed_key = store_sealed(
+            ContentFile(content),
+            object_name=new_object_name(submission.call_id),
+            call_public_key=key.public_key,
+        )
     SubmissionFile.objects.create(
+        call_key=key,
+        sealed_key=sealed_key,
         submission=submission,
         requirement=requirement,
         document_name=requirement.name,
@@ -74,6 +88,12 @@ def _store_file(submission, requirement, content: bytes, original_name: str) -> 
         size=len(content),
         sha256=hashlib.sha256(content).hexdigest(),
     )
+
+
+def _seal_amounts(submission) -> None:
+    """The amounts sealed to the call's key, as a bid's are when it is saved."""
+    if apply_amounts(submission, stored_amounts(submission)):
+        submission.save()
 
 
 def load_demo_submissions(call, users_by_email) -> int:
@@ -94,6 +114,7 @@ def load_demo_submissions(call, users_by_email) -> int:
             offer_currency=call.currency if call.has_financial_envelope else "",
             submitted_at=call.closes_at - timedelta(hours=hours),
         )
+        _seal_amounts(submission)
         for requirement in requirements:
             if not requirement.is_required:
                 continue
@@ -129,6 +150,7 @@ def load_demo_grant_applications(call, users_by_email) -> int:
             answers_sha256=answers_fingerprint(answers),
             submitted_at=timezone.now() - timedelta(hours=20 * number),
         )
+        _seal_amounts(submission)
         Answer.objects.bulk_create(
             Answer(submission=submission, question_id=qid, value=value)
             for qid, value in answers.items()
@@ -163,3 +185,59 @@ def load_demo_committee(call, members) -> int:
     if created:
         committee.members.set(members)
     return int(created)
+
+
+# The demo's recovery key is made from this seed, so the loader can print its private
+# half every time: a demo, not a secret.
+DEMO_RECOVERY_SEED = b"zabuni demo recovery key, not a secret"
+
+
+def demo_recovery_private():
+    import nacl.hash
+    from nacl.encoding import RawEncoder
+    from nacl.public import PrivateKey
+
+    return PrivateKey(nacl.hash.blake2b(DEMO_RECOVERY_SEED, digest_size=32, encoder=RawEncoder))
+
+
+def demo_recovery_words() -> str:
+    """The demo recovery key's private half, as ``opening_recovery_key`` prints one."""
+    import base64
+
+    secret = base64.b32encode(bytes(demo_recovery_private())).decode().rstrip("=")
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+
+
+def load_demo_recovery_key() -> int:
+    """The demo organisation's recovery key (once)."""
+    from applications.models import RecoveryKey
+
+    if RecoveryKey.in_use() is not None:
+        return 0
+    RecoveryKey.objects.create(public_key=bytes(demo_recovery_private().public_key))
+    return 1
+
+
+def demo_call_private(call, passphrase: str):
+    """``call``'s private key, rebuilt as its quorum would: each member's share opened
+    with their opening key under the demo passphrase (the demo opens its closed calls)."""
+    from accounts.opening_keys import opening_key_unlock
+    from applications.models import KeyShare
+    from applications.sealed_files import server_box
+    from applications.sealing import share_open, share_pack
+    from applications.services.call_keys import call_key_in_use
+    from applications.services.key_opening import call_private_rebuild
+
+    key = call_key_in_use(call.pk)
+    if key is None:
+        return None
+    shares = KeyShare.objects.filter(call_key=key, member__isnull=False).select_related(
+        "opening_key"
+    )
+    given = [
+        server_box().encrypt(
+            share_pack(*share_open(s.sealed, opening_key_unlock(s.opening_key, passphrase)))
+        )
+        for s in shares[: key.threshold]
+    ]
+    return call_private_rebuild(call, given)

@@ -1,5 +1,7 @@
 """The bid form, built from the call's required documents."""
 
+import secrets
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -10,6 +12,13 @@ from tenders.choices import Currency, Envelope
 
 def document_field_name(requirement) -> str:
     return f"document_{requirement.pk}"
+
+
+SEALED_AMOUNT = _(
+    "Saved and sealed: the amount you gave is encrypted to the opening committee's keys, "
+    "so nobody can show it to you again before the opening, this page included. Leave the "
+    "field empty to keep it, or type it again to change it."
+)
 
 
 def plain_amount(value):
@@ -28,10 +37,15 @@ class SubmissionForm(forms.Form):
     service, so that every refusal is known at once.
     """
 
+    # One per rendering of the form: a second post of the same rendering (a double click)
+    # is told apart from a real resubmission, which sealed amounts cannot be compared for.
+    form_token = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+
     def __init__(self, *args, call, submission, **kwargs):
         super().__init__(*args, **kwargs)
         self.call = call
         self.submission = submission
+        self.fields["form_token"].initial = secrets.token_urlsafe(16)
         self.requirements = rows_with_text(call, "required_documents")
         for requirement in self.requirements:
             types = requirement.accepted_type_list
@@ -59,6 +73,7 @@ class SubmissionForm(forms.Form):
                 max_digits=14,
                 decimal_places=2,
                 initial=plain_amount(submission.offer_amount),
+                help_text=SEALED_AMOUNT if submission.amounts_sealed else "",
             )
             # One currency per call: offers are compared as they are, never converted.
             only = _("This call takes offers in %(currency)s only.") % {
@@ -82,6 +97,7 @@ class SubmissionForm(forms.Form):
                 max_digits=14,
                 decimal_places=2,
                 initial=plain_amount(submission.amount_requested),
+                help_text=SEALED_AMOUNT if submission.amounts_sealed else "",
             )
 
     def uploads(self) -> dict[int, object]:

@@ -6,6 +6,7 @@ from applications.choices import AuditAction
 from applications.models import OpeningCommittee
 from applications.permissions import shortlisted_applicants
 from applications.services.audit import audit_record
+from applications.services.call_keys import call_key_publish_refusal
 from applications.services.committee_changes import on_members_changed
 from applications.services.notices import (
     notify_stakeholders,
@@ -13,6 +14,7 @@ from applications.services.notices import (
     on_clarification_published,
     on_second_stage_published,
 )
+from tenders.publishing import register_publish_check
 from tenders.signals import (
     addendum_recorded,
     call_cancelled,
@@ -62,6 +64,7 @@ def connect():
         dispatch_uid="zabuni-committee-changes",
     )
     register_shortlist(shortlisted_applicants)
+    register_publish_check(call_key_publish_refusal)
     second_stage_published.connect(on_second_stage_published, dispatch_uid="zabuni-invitations")
     call_cancelled.connect(on_call_cancelled, dispatch_uid="zabuni-cancellation")
     addendum_recorded.connect(audit_terms_change, dispatch_uid="zabuni-addendum-audit")

@@ -27,10 +27,12 @@ import nacl.utils
 from Crypto.Protocol.SecretSharing import Shamir
 from nacl.encoding import RawEncoder
 from nacl.public import PrivateKey, PublicKey, SealedBox
+from nacl.secret import SecretBox
 
 SEED_BYTES = 16  # what pycryptodome's Shamir shares
 CHUNK = 64 * 1024
 _PERSON = b"zabuni-call-key"
+_STORAGE_PERSON = b"zabuni-storage"
 _HEADER = sodium.crypto_secretstream_xchacha20poly1305_HEADERBYTES
 _ABYTES = sodium.crypto_secretstream_xchacha20poly1305_ABYTES
 _TAG_FINAL = sodium.crypto_secretstream_xchacha20poly1305_TAG_FINAL
@@ -99,6 +101,18 @@ def call_key_rebuild(shares: Iterable[tuple[int, bytes]], public_key: bytes) -> 
     return private
 
 
+def box_seal(plain: bytes, public_key: bytes) -> bytes:
+    """A small item (a bid's amounts) sealed to a public key."""
+    return SealedBox(PublicKey(bytes(public_key))).encrypt(bytes(plain))
+
+
+def box_open(sealed: bytes, private: PrivateKey) -> bytes:
+    try:
+        return SealedBox(private).decrypt(bytes(sealed))
+    except nacl.exceptions.CryptoError as exc:
+        raise SealBroken("the sealed item does not open with this key") from exc
+
+
 def data_key_new() -> bytes:
     return sodium.crypto_secretstream_xchacha20poly1305_keygen()
 
@@ -112,6 +126,32 @@ def data_key_open(sealed: bytes, private: PrivateKey) -> bytes:
         return SealedBox(private).decrypt(bytes(sealed))
     except nacl.exceptions.CryptoError as exc:
         raise SealBroken("the data key does not open with this key") from exc
+
+
+def storage_box(secret: bytes) -> SecretBox:
+    """The server's box for opened bids' data keys and for shares given before the
+    quorum, keyed by BLAKE2b over ``secret`` (``BID_STORAGE_KEY``, 32 bytes)."""
+    if len(secret) < 32:
+        raise ValueError("the storage key must be at least 32 bytes")
+    return SecretBox(
+        nacl.hash.blake2b(secret, digest_size=32, person=_STORAGE_PERSON, encoder=RawEncoder)
+    )
+
+
+def storage_open(box: SecretBox, sealed: bytes) -> bytes:
+    try:
+        return box.decrypt(bytes(sealed))
+    except nacl.exceptions.CryptoError as exc:
+        raise SealBroken("this does not open with the server's storage key") from exc
+
+
+def share_pack(index: int, share: bytes) -> bytes:
+    return bytes([index]) + bytes(share)
+
+
+def share_unpack(packed: bytes) -> tuple[int, bytes]:
+    packed = bytes(packed)
+    return packed[0], packed[1:]
 
 
 def encrypt_chunks(data_key: bytes, chunks: Iterable[bytes]) -> Iterator[bytes]:

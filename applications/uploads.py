@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from applications.archives import archive_kind
 from applications.models.submissions import new_object_name
+from applications.sealed_files import store_sealed
 from core.errors import Refused, StorageUnavailable
 from core.storage import STORAGE_ERRORS, delete_quietly, private_storage
 from tenders.choices import ACCEPTED_FILE_TYPES
@@ -29,6 +30,8 @@ class StagedFile:
     content_type: str
     size: int
     sha256: str
+    call_key_id: int | None = None
+    sealed_key: bytes | None = None
 
 
 # Characters that draw nothing, though Unicode calls them letters or spaces: a
@@ -125,8 +128,10 @@ def check_upload(uploaded, *, accepted: list[str], max_bytes: int, label: str) -
     return name
 
 
-def store_upload(uploaded, *, call_id: int, display_name: str) -> StagedFile:
-    """Hash and write an upload to private storage under a new UUID name."""
+def store_upload(uploaded, *, call_id: int, display_name: str, call_key=None) -> StagedFile:
+    """Hash and write an upload to private storage under a new UUID name: encrypted to
+    ``call_key`` (``applications.sealed_files``), or as it is for a call published before
+    calls were keyed."""
     sha256 = getattr(uploaded, "sha256_hex", None)  # hashed as it arrived (core.uploadhandler)
     if sha256 is None:
         digest = hashlib.sha256()
@@ -138,8 +143,14 @@ def store_upload(uploaded, *, call_id: int, display_name: str) -> StagedFile:
     content_type = ACCEPTED_FILE_TYPES[extension_of(display_name)]
     # Stored and served as what the content is, not what the browser claimed.
     uploaded.content_type = content_type
+    sealed_key = None
     try:
-        object_name = private_storage().save(new_object_name(call_id), uploaded)
+        if call_key is None:
+            object_name = private_storage().save(new_object_name(call_id), uploaded)
+        else:
+            object_name, sealed_key = store_sealed(
+                uploaded, object_name=new_object_name(call_id), call_public_key=call_key.public_key
+            )
     except STORAGE_ERRORS as exc:
         raise StorageUnavailable(
             _(
@@ -153,6 +164,8 @@ def store_upload(uploaded, *, call_id: int, display_name: str) -> StagedFile:
         content_type=content_type,
         size=uploaded.size,
         sha256=sha256,
+        call_key_id=getattr(call_key, "pk", None),
+        sealed_key=sealed_key,
     )
 
 

@@ -29,6 +29,7 @@ Not part of the test suite.
 """
 
 import argparse
+import base64
 import collections
 import http.client
 import itertools
@@ -57,6 +58,7 @@ def production_env(env: dict[str, str]) -> dict[str, str]:
         **env,
         "DJANGO_ENV": "production",
         "SECRET_KEY": "bench-throwaway-" + secrets.token_urlsafe(32),
+        "BID_STORAGE_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_SSL_REDIRECT": "false",
         # Hashed static names from collectstatic's manifest, as deployed.

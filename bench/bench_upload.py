@@ -31,6 +31,7 @@ does not) with the file size. Not part of the test suite.
 """
 
 import argparse
+import base64
 import json
 import re
 import secrets
@@ -115,6 +116,7 @@ def upload_site_env(tmp: Path) -> dict[str, str]:
     env.update(
         TMPDIR=str(uploads_tmp),  # Django's temporary upload files go here
         SECRET_KEY="bench-throwaway-" + secrets.token_urlsafe(32),
+        BID_STORAGE_KEY=base64.b64encode(secrets.token_bytes(32)).decode(),
         DEBUG="false",
         DJANGO_SETTINGS_MODULE="portal.settings",
     )

@@ -27,11 +27,14 @@ from smtplib import (
 
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection
+from django.db.models import Case, F, TextField, Value, When
 from django.utils import timezone
 
 from core.db import commits_without_flush
 from notifications.models import OutboxMessage, OutboxState
 from notifications.policy import backoff, lease, retry_period
+
+BODY_DROPPED = "(Delivered. The body of a message about a bid is not kept.)"
 
 logger = logging.getLogger(__name__)
 
@@ -81,9 +84,26 @@ def build_email(message: OutboxMessage, connection=None) -> EmailMultiAlternativ
 def outbox_record_sent(message: OutboxMessage) -> None:
     # The claim's attempt number fences the update: a worker whose lease ran out
     # (and whose message another worker claimed since) changes nothing.
+    # A message about a bid may carry what is sealed (a price, file fingerprints): once
+    # it is delivered, its body is dropped, so a copy of the database does not read it.
     OutboxMessage.objects.filter(
         pk=message.pk, state=OutboxState.SENDING, attempts=message.attempts
-    ).update(state=OutboxState.SENT, sent_at=timezone.now(), lease_expires_at=None, last_error="")
+    ).update(
+        state=OutboxState.SENT,
+        sent_at=timezone.now(),
+        lease_expires_at=None,
+        last_error="",
+        body_text=Case(
+            When(confidential=True, then=Value(BODY_DROPPED)),
+            default=F("body_text"),
+            output_field=TextField(),
+        ),
+        body_html=Case(
+            When(confidential=True, then=Value("")),
+            default=F("body_html"),
+            output_field=TextField(),
+        ),
+    )
 
 
 def outbox_record_failure(message: OutboxMessage, error: BaseException, now=None) -> bool:

@@ -9,6 +9,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from accounts.demo import DEMO_OPENING_PASSPHRASE
+from applications.demo import demo_call_private
 from applications.services.opening import call_open
 from reviews.choices import ReviewStatus
 from reviews.models import Assignment, Panel, Review
@@ -93,7 +95,7 @@ def load_demo_panel(call, users_by_email, *, staff) -> int:
         )
         panel.members.set([users_by_email[email] for email in DEMO_PANEL])
         created += 1
-    call_open(call=call, user=staff)
+    call_open(call=call, user=staff, call_private=demo_call_private(call, DEMO_OPENING_PASSPHRASE))
     created += panel_hand_over(call=call)
     criteria = list(call.criteria.all())
     for email, bids in DEMO_REVIEWS.items():
@@ -176,7 +178,7 @@ def _scored_by_the_demo_panel(call, panel, users_by_email, *, staff):
         )
         panel.members.set([users_by_email[email] for email in DEMO_PANEL])
         created += 1
-    call_open(call=call, user=staff)
+    call_open(call=call, user=staff, call_private=demo_call_private(call, DEMO_OPENING_PASSPHRASE))
     created += panel_hand_over(call=call)
     created += _score_every_bid(panel, call, users_by_email)
     return panel, created

@@ -58,8 +58,11 @@ def build_site():
 _call_counter = iter(range(1, 1_000_000))
 
 
-def make_call(index, *, criteria=None, documents=None, **fields):
-    """Create and publish a call under ``index``; open now unless dates are given."""
+def make_call(index, *, criteria=None, documents=None, committee=None, **fields):
+    """Create and publish a call under ``index``; open now unless dates are given.
+
+    As staff must, it sets up the call's opening committee before publishing (three new
+    staff with opening keys, or ``committee``'s members), so the call has its key."""
     n = next(_call_counter)
     now = timezone.now()
     values = {
@@ -106,7 +109,11 @@ def make_call(index, *, criteria=None, documents=None, **fields):
         )
         for n, (name, envelope, required, types, size) in enumerate(documents or default_documents)
     ]
+    call.live = False
     index.add_child(instance=call)
+    from tests.sealing_support import keyed_committee
+
+    keyed_committee(call, committee)
     call.save_revision().publish()
     return CallPage.objects.get(pk=call.pk)
 

@@ -1,6 +1,6 @@
 from .answers import Answer
 from .audit import AuditEvent
-from .keys import RecoveryKey
+from .keys import CallKey, KeyShare, RecoveryKey, RecoveryShare
 from .opening import (
     CallOpening,
     OpeningCommittee,
@@ -14,13 +14,16 @@ from .uploads import PartialUpload
 __all__ = [
     "Answer",
     "AuditEvent",
+    "CallKey",
     "CallOpening",
+    "KeyShare",
     "OpeningCommittee",
     "OpeningConfirmation",
     "OpeningDelay",
     "OpeningRegister",
     "PartialUpload",
     "RecoveryKey",
+    "RecoveryShare",
     "Submission",
     "SubmissionFile",
     "SubmissionSequence",

@@ -63,6 +63,9 @@ class OpeningConfirmation(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     confirmed_at = models.DateTimeField(_("confirmed at"))
+    # The member's share of the call's key, opened with their passphrase and kept sealed
+    # under the server's storage key until the quorum is reached; cleared at the opening.
+    share = models.BinaryField(_("share, until the opening"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("opening confirmation")

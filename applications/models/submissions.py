@@ -68,6 +68,18 @@ class Submission(models.Model):
     # SHA-256 over the canonical form of the answers as submitted (applications.answers),
     # printed on the receipt: the applicant's proof of what they answered.
     answers_sha256 = models.CharField(_("answers' SHA-256"), max_length=64, blank=True)
+    # The seal (issue 23): the amounts above, encrypted to the call's key
+    # (``amounts_key``) until the opening, and the columns left empty; with what the
+    # checks said of them when they were given ("" when they were fine), since nothing
+    # can read them again to check them before the opening.
+    sealed_amounts = models.BinaryField(_("amounts, sealed"), null=True, blank=True)
+    amounts_key = models.ForeignKey(
+        "applications.CallKey", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    amounts_problem = models.CharField(_("what the checks said"), max_length=300, blank=True)
+    # SHA-256 of the token of the last bid form whose post went through: the same form
+    # posted again is a double click, not a resubmission.
+    form_token = models.CharField(_("last form"), max_length=64, blank=True)
 
     objects = SubmissionQuerySet.as_manager()
 
@@ -114,6 +126,11 @@ class Submission(models.Model):
         return self.status == SubmissionStatus.AWARDED
 
     @property
+    def amounts_sealed(self) -> bool:
+        """Its amounts are encrypted to the call's key and not yet opened."""
+        return self.sealed_amounts is not None
+
+    @property
     def status_badge(self) -> str:
         """The badge colour for the applicant's own view of their status."""
         if self.is_submitted:
@@ -153,6 +170,15 @@ class SubmissionFile(models.Model):
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     pending = models.BooleanField(_("pending resubmission"), default=False)
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    # The seal (issue 23): the stored object is encrypted with a data key of its own,
+    # sealed to the call's key (``call_key``), which only the committee's quorum can
+    # rebuild; at the opening the data key is sealed again under the server's storage
+    # key (``server_key``). Both empty: a file stored before calls were keyed, in clear.
+    call_key = models.ForeignKey(
+        "applications.CallKey", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    sealed_key = models.BinaryField(_("data key, sealed to the call"), null=True, blank=True)
+    server_key = models.BinaryField(_("data key, for the panel"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("submission file")
@@ -169,6 +195,11 @@ class SubmissionFile(models.Model):
     @property
     def is_financial(self) -> bool:
         return self.envelope == Envelope.FINANCIAL
+
+    @property
+    def is_sealed_now(self) -> bool:
+        """Encrypted to the call's key and not yet opened: nobody can read it."""
+        return self.call_key_id is not None and self.server_key is None
 
     @property
     def document_label(self) -> str:

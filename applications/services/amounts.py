@@ -2,11 +2,14 @@
 amount a grant applicant requests; an expression of interest asks for neither. What
 Submit requires of them, and writing them."""
 
+import json
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from applications.sealing import box_open, box_seal
+from applications.services.call_keys import sealing_key_for
 from core.errors import Refused
 
 
@@ -15,9 +18,20 @@ class Amounts:
     offer_amount: Decimal | None = None
     offer_currency: str = ""
     amount_requested: Decimal | None = None
+    # Amounts stored sealed (issue 23): unreadable, and what the checks said of them
+    # when they were given ("" if they were fine). None: the amounts are the above.
+    sealed_problem: str | None = None
+
+    @property
+    def given(self) -> bool:
+        return self.offer_amount is not None or self.amount_requested is not None
 
 
 def check_amounts(call, amounts: Amounts) -> None:
+    if amounts.sealed_problem is not None:
+        if amounts.sealed_problem:
+            raise Refused(amounts.sealed_problem)
+        return
     if call.has_financial_envelope:
         if amounts.offer_amount is None or amounts.offer_amount <= 0:
             raise Refused(_("Enter the amount of your financial offer."))
@@ -47,6 +61,8 @@ def check_stored_amounts(submission) -> None:
 
 
 def stored_amounts(submission) -> Amounts:
+    if submission.amounts_sealed:
+        return Amounts(sealed_problem=submission.amounts_problem)
     return Amounts(
         offer_amount=submission.offer_amount,
         offer_currency=submission.offer_currency,
@@ -55,6 +71,14 @@ def stored_amounts(submission) -> Amounts:
 
 
 def apply_amounts(submission, amounts: Amounts) -> bool:
+    """Write ``amounts`` on ``submission`` (not saved); whether anything changed. On a
+    keyed call they are sealed to the call's key, checked first, and the columns stay
+    empty; amounts not given keep the sealed ones."""
+    if amounts.sealed_problem is not None:
+        return False  # the sealed ones, given back as they are
+    key = sealing_key_for(submission.call_id)
+    if key is not None:
+        return _seal_amounts(submission, amounts, key)
     changed = False
     for field in ("offer_amount", "offer_currency", "amount_requested"):
         value = getattr(amounts, field)
@@ -64,3 +88,41 @@ def apply_amounts(submission, amounts: Amounts) -> bool:
             setattr(submission, field, value)
             changed = True
     return changed
+
+
+def _seal_amounts(submission, amounts: Amounts, key) -> bool:
+    if not amounts.given:
+        return False  # nothing typed: what is sealed stays
+    try:
+        check_amounts(submission.call, amounts)
+        problem = ""
+    except Refused as refusal:
+        problem = str(refusal.message)[:300]
+    plain = json.dumps(
+        {
+            "offer_amount": None if amounts.offer_amount is None else str(amounts.offer_amount),
+            "offer_currency": amounts.offer_currency or "",
+            "amount_requested": None
+            if amounts.amount_requested is None
+            else str(amounts.amount_requested),
+        }
+    ).encode()
+    submission.sealed_amounts = box_seal(plain, key.public_key)
+    submission.amounts_key = key
+    submission.amounts_problem = problem
+    submission.offer_amount, submission.offer_currency = None, ""
+    submission.amount_requested = None
+    return True
+
+
+def amounts_unseal(submission, private) -> None:
+    """At the opening: the sealed amounts written back in their columns (not saved)."""
+    values = json.loads(box_open(submission.sealed_amounts, private))
+    submission.offer_amount = (
+        None if values["offer_amount"] is None else Decimal(values["offer_amount"])
+    )
+    submission.offer_currency = values["offer_currency"]
+    submission.amount_requested = (
+        None if values["amount_requested"] is None else Decimal(values["amount_requested"])
+    )
+    submission.sealed_amounts = None

@@ -18,7 +18,14 @@ from django.utils.translation import gettext as _
 
 from accounts.credentials import credentials_verify
 from applications.choices import AuditAction
-from applications.models import CallOpening, OpeningCommittee, OpeningConfirmation, OpeningDelay
+from applications.models import (
+    CallOpening,
+    OpeningCommittee,
+    OpeningConfirmation,
+    OpeningDelay,
+    Submission,
+    SubmissionFile,
+)
 from applications.permissions import sits_on_panel
 from applications.services.audit import audit_record
 from applications.services.deadline import closes_at_of
@@ -80,6 +87,14 @@ def committee_change_refusal(call_id: int, now=None) -> str | None:
         return _(
             "The committee was fixed at the deadline. To change it, record a late opening "
             "with its reason once the confirmation window has closed."
+        )
+    if (
+        SubmissionFile.objects.filter(submission__call_id=call_id, call_key__isnull=False).exists()
+        or Submission.objects.filter(call_id=call_id, amounts_key__isnull=False).exists()
+    ):
+        return _(
+            "Bids are already sealed to this committee's keys: the committee is fixed as the "
+            "call's key is."
         )
     return None
 

@@ -17,6 +17,7 @@ from django.contrib.auth import get_user_model
 
 from applications.choices import AuditAction
 from applications.services.audit import audit_record
+from applications.services.call_keys import call_key_after_committee_change
 from notifications.services import outbox_enqueue
 
 _actor: ContextVar = ContextVar("committee_actor", default=None)
@@ -45,6 +46,8 @@ def on_members_changed(sender, instance, action, reverse, pk_set, **kwargs) -> N
         committee_change_record(committee=instance, joined=set(), left=set(pk_set))
     elif action == "post_clear" and getattr(instance, _CLEARED, None):
         committee_change_record(committee=instance, joined=set(), left=getattr(instance, _CLEARED))
+    if action in ("post_add", "post_remove", "post_clear"):
+        call_key_after_committee_change(instance, actor=_actor.get())
 
 
 def committee_change_record(*, committee, joined: set, left: set) -> None:

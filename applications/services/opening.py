@@ -13,6 +13,7 @@ from applications.models import (
     CallOpening,
     OpeningCommittee,
     OpeningConfirmation,
+    RecoveryShare,
     Submission,
 )
 from applications.permissions import can_open_call
@@ -24,6 +25,14 @@ from applications.services.committee import (
     when,
 )
 from applications.services.deadline import closes_at_of
+from applications.services.key_opening import (
+    call_private_rebuild,
+    items_open_for_panel,
+    member_share,
+    recovery_share,
+    shares_given,
+    shares_needed,
+)
 from applications.services.registers import opening_register_write
 from core.clock import db_now
 from core.errors import NotAllowed, Refused
@@ -37,12 +46,16 @@ def opening_possible_from(closes_at):
     return closes_at + timedelta(seconds=settings.OPENING_GRACE_SECONDS)
 
 
-def call_open(*, call: CallPage, user, request=None, quorum: bool = False) -> CallOpening:
+def call_open(
+    *, call: CallPage, user, request=None, quorum: bool = False, call_private=None
+) -> CallOpening:
     """Unseal ``call``: record who opened it and when. Idempotent.
 
     No URL reaches this for one person: the admin's opening goes through
     ``opening_confirm``, which calls it when the committee's quorum is reached.
-    Tests and the demo loader call it directly to set up opened calls.
+    Tests and the demo loader call it directly to set up opened calls, with the call's
+    private key (``call_private``) rebuilt from their committee's shares when its bids
+    are sealed (``applications.services.key_opening``).
 
     It locks the call's submission rows in key order, so it waits for any
     save still recording a bid received before the deadline, and refuses
@@ -88,6 +101,7 @@ def call_open(*, call: CallPage, user, request=None, quorum: bool = False) -> Ca
                 )
         except IntegrityError:  # opened by someone else a moment ago
             return CallOpening.objects.get(call=call)
+        items_open_for_panel(call, call_private)
         audit_record(
             actor=user,
             action=AuditAction.CALL_OPENED,
@@ -99,7 +113,9 @@ def call_open(*, call: CallPage, user, request=None, quorum: bool = False) -> Ca
     return opening
 
 
-def opening_confirm(*, call: CallPage, user, password: str, code: str = "", request=None):
+def opening_confirm(
+    *, call: CallPage, user, password: str, code: str = "", passphrase: str = "", request=None
+):
     """One committee member confirms the opening, re-entering their password and,
     for a member with a second factor (every staff member has one: accounts.
     second_factor), a current code from it (accounts.credentials: counted like a
@@ -139,14 +155,18 @@ def opening_confirm(*, call: CallPage, user, password: str, code: str = "", requ
             )
             % {"time": when(window)}
         )
+    share = member_share(call=call, user=user, passphrase=passphrase, request=request)
     with transaction.atomic():
         # One confirmer at a time per call: the last two members confirming at the
         # same moment must not each count the other out, and the quorum opens the
         # call in the same transaction that records it.
         OpeningCommittee.objects.select_for_update().filter(pk=committee.pk).first()
         confirmation, created = OpeningConfirmation.objects.get_or_create(
-            call=call, member=user, defaults={"confirmed_at": now}
+            call=call, member=user, defaults={"confirmed_at": now, "share": share}
         )
+        if not created and share is not None and confirmation.share is None:
+            confirmation.share = share
+            confirmation.save(update_fields=["share"])
         if created:
             audit_record(
                 actor=user,
@@ -161,7 +181,54 @@ def opening_confirm(*, call: CallPage, user, password: str, code: str = "", requ
         ).count()
         if created:
             confirmation_notice(call, confirmation, count)
-        opening = None
-        if count >= settings.OPENING_QUORUM:
-            opening = call_open(call=call, user=user, request=request, quorum=True)
+        opening = _open_if_ready(call, committee, user=user, request=request)
     return count, opening
+
+
+def _open_if_ready(call, committee, *, user, request=None):
+    """Open ``call`` once the quorum has confirmed and the shares given rebuild its key."""
+    confirmed = OpeningConfirmation.objects.filter(
+        call=call, member__in=committee.members.filter(is_active=True)
+    )
+    if confirmed.count() < settings.OPENING_QUORUM:
+        return None
+    private = call_private_rebuild(call, shares_given(call))
+    if private is None and shares_needed(call):
+        return None
+    if private is not None:
+        holders = [
+            c.member.get_full_name() or c.member.email
+            for c in confirmed.filter(share__isnull=False).select_related("member")
+        ]
+        if RecoveryShare.objects.filter(call=call, share__isnull=False).exists():
+            holders.append("the recovery key")
+        audit_record(
+            actor=None,
+            action=AuditAction.CALL_KEYED,
+            call=call,
+            detail="The call's key was rebuilt from the shares of: " + ", ".join(holders),
+        )
+    user = user or confirmed.order_by("-confirmed_at").first().member
+    return call_open(call=call, user=user, request=request, quorum=True, call_private=private)
+
+
+def recovery_share_give(*, call: CallPage, private) -> CallOpening | None:
+    """The organisation's recovery key gives its share of ``call``'s key, in place of a
+    member who lost their passphrase (``manage.py opening_recovery_share``). It confirms
+    nothing by itself: the call opens only once the quorum of members has confirmed."""
+    share = recovery_share(call=call, private=private)
+    committee = OpeningCommittee.objects.filter(call=call).first()
+    if committee is None:
+        raise NotAllowed(_("This call has no opening committee."))
+    with transaction.atomic():
+        OpeningCommittee.objects.select_for_update().filter(pk=committee.pk).first()
+        if CallOpening.objects.filter(call=call).exists():
+            raise NotAllowed(_("The call is already opened."))
+        RecoveryShare.objects.create(call=call, share=share)
+        audit_record(
+            actor=None,
+            action=AuditAction.OPENING_CONFIRMED,
+            call=call,
+            detail="The recovery key's share of the call's key was given",
+        )
+        return _open_if_ready(call, committee, user=None)

@@ -44,6 +44,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from applications.models import PartialUpload, SubmissionFile
 from applications.services.submissions import FilesRefused, require_editable, submission_save
@@ -51,6 +52,7 @@ from applications.uploads import extension_of, sanitise_filename, sizes_to_compa
 from core.db import atomic_with_retry
 from core.errors import Refused, StorageUnavailable
 from core.page_text import rows_with_text
+from core.sealed_temp import ScratchBroken, SealedScratch
 
 # An account's unfinished uploads may declare this many times the limits of the
 # documents of the call it starts one for, added up: a whole bid in flight, and
@@ -74,6 +76,18 @@ class OffsetMismatch(Refused):
 
 class UploadGone(Refused):
     status_code = 404
+
+
+class KeyLost(Refused):
+    """The pieces do not open with the key the page sent (another page, or none)."""
+
+    status_code = 409
+
+
+KEY_LOST = gettext_lazy(
+    "This upload cannot go on from this page: its pieces are encrypted under a key that "
+    "only the page that started it held. Choose the file again."
+)
 
 
 def _path(upload_id) -> Path:
@@ -186,13 +200,17 @@ def _start_locked(*, user, submission, requirement, name: str, size: int, budget
         submission=submission, requirement=requirement, owner=user, name=name, size=size
     )
     # Made before the commit: if the commit fails, the sweep finds it without a row.
+    # The pieces are kept encrypted under a key made here and handed to the uploader's
+    # page only (``upload.key``): the server never stores it (core.sealed_temp).
     path = _path(upload.pk)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.touch(mode=0o600)
+    upload.key = SealedScratch(path=path, create=True).key
     return upload, replaced
 
 
-def upload_append(*, user, upload_id, offset: int, piece, length: int, received_at, request=None):
+def upload_append(
+    *, user, upload_id, offset: int, piece, length: int, received_at, key: bytes, request=None
+):
     """Write one piece (a file object of ``length`` bytes) at ``offset``. Returns the
     upload; once it is whole, it has been saved on the bid or refused (``refusal``).
 
@@ -215,17 +233,18 @@ def upload_append(*, user, upload_id, offset: int, piece, length: int, received_
                     _("%(doc)s: more bytes arrived than the file has.") % {"doc": upload.name}
                 )
             try:
-                with open(_path(upload.pk), "r+b") as partial:
-                    partial.seek(offset)
-                    piece.seek(0)
-                    shutil.copyfileobj(piece, partial, 64 * 1024)
-                    partial.truncate(offset + length)
+                partial = SealedScratch.resume(_path(upload.pk), key, offset)
+                piece.seek(0)
+                shutil.copyfileobj(piece, partial, 64 * 1024)
+                partial.finish()
             except FileNotFoundError:
                 raise UploadGone(_("That upload is not found. Choose the file again.")) from None
+            except ScratchBroken:
+                raise KeyLost(KEY_LOST) from None
             upload.received = offset + length
             upload.save(update_fields=["received"])
         if upload.received == upload.size:
-            _finish_locked(upload, user=user, request=request, received_at=received_at)
+            _finish_locked(upload, user=user, request=request, received_at=received_at, key=key)
         return upload
 
     upload = atomic_with_retry(append)
@@ -234,22 +253,25 @@ def upload_append(*, user, upload_id, offset: int, piece, length: int, received_
     return upload
 
 
-def _finish_locked(upload: PartialUpload, *, user, request, received_at) -> None:
+def _finish_locked(upload: PartialUpload, *, user, request, received_at, key: bytes) -> None:
     """The whole file, through the bid form's own path, under the upload's row lock.
 
     A refused file is recorded as the ending; storage out of reach is not an
     ending: it is raised, the transaction rolls back, and the bytes stay for a
     request at the end to finish later."""
     try:
-        with open(_path(upload.pk), "rb") as handle:
-            whole = File(handle, name=upload.name)
-            submission_save(
-                submission=upload.submission,
-                user=user,
-                uploads={upload.requirement_id: whole},
-                request=request,
-                received_at=received_at,
-            )
+        scratch = SealedScratch(key, path=_path(upload.pk)).with_size(upload.size)
+        whole = File(scratch, name=upload.name)
+        whole.size = upload.size
+        submission_save(
+            submission=upload.submission,
+            user=user,
+            uploads={upload.requirement_id: whole},
+            request=request,
+            received_at=received_at,
+        )
+    except ScratchBroken:
+        upload.refusal = KEY_LOST
     except FileNotFoundError:
         upload.refusal = _("%(doc)s: the file was lost on the way. Choose it again.") % {
             "doc": upload.name

@@ -1,5 +1,6 @@
 """Starting, saving, submitting and withdrawing submissions."""
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -26,6 +27,7 @@ from applications.services.answers import (
 )
 from applications.services.audit import audit_record
 from applications.services.audit_chain import audit_chain_head
+from applications.services.call_keys import call_key_hold, sealing_key_for
 from applications.services.deadline import (
     closes_at_of,
     late_message,
@@ -132,11 +134,11 @@ def _stage(call, uploads) -> list[tuple[RequiredDocument, StagedFile]]:
             continue
         checked.append((requirement, uploaded, name))
     staged = []
+    call_key = sealing_key_for(call.pk) if checked else None
     try:
         for requirement, uploaded, name in checked:
-            staged.append(
-                (requirement, store_upload(uploaded, call_id=call.pk, display_name=name))
-            )
+            stored = store_upload(uploaded, call_id=call.pk, display_name=name, call_key=call_key)
+            staged.append((requirement, stored))
     except BaseException:
         discard_staged([s for _r, s in staged])
         raise
@@ -153,6 +155,7 @@ def submission_save(
     submit: bool = False,
     request=None,
     received_at: datetime | None = None,
+    form_token: str = "",
 ) -> tuple[Submission, bool]:
     """Save a draft (``submit=False``) or submit it, with any new files.
 
@@ -171,6 +174,8 @@ def submission_save(
     received_at = received_at or db_now()
     require_editable(user, submission, received_at)
     call = submission.call
+    if amounts is not None and not amounts.given and submission.amounts_sealed:
+        amounts = None  # the field left blank: the sealed amounts stay as they are
     questions = form_questions(call)
     if answers is not None:
         known = {q.id for q in questions}
@@ -197,7 +202,12 @@ def submission_save(
                 submission.pk,
                 call,
                 staged,
-                _Changes(amounts=amounts, answers=answers, questions=questions),
+                _Changes(
+                    amounts=amounts,
+                    answers=answers,
+                    questions=questions,
+                    form_token=token_digest(form_token),
+                ),
                 submit,
                 request,
                 user,
@@ -221,6 +231,11 @@ class _Changes:
     amounts: Amounts | None
     answers: dict | None
     questions: list
+    form_token: str = ""
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest() if token else ""
 
 
 def _save_locked(submission_id, call, staged, changes, submit, request, user, received_at):
@@ -234,7 +249,16 @@ def _save_locked(submission_id, call, staged, changes, submit, request, user, re
     require_not_opened(call.pk)
     if submission.status not in APPLICANT_EDITABLE:
         raise NotAllowed(str(CANNOT_CHANGE))
+    if changes.form_token and submission.form_token == changes.form_token:
+        # The same rendering of the form posted again (a double click): the first post
+        # went through; this one changes nothing, and its uploads are dropped.
+        return submission, False, [item.object_name for _r, item in staged]
+    if changes.form_token:
+        submission.form_token = changes.form_token
+        Submission.objects.filter(pk=submission.pk).update(form_token=changes.form_token)
 
+    for key_id in {item.call_key_id for _r, item in staged if item.call_key_id}:
+        call_key_hold(key_id)
     already_submitted = submission.status == SubmissionStatus.SUBMITTED
     changed = False
     doomed_objects = []  # files this save replaces: deleted after commit
@@ -262,6 +286,8 @@ def _save_locked(submission_id, call, staged, changes, submit, request, user, re
             size=item.size,
             sha256=item.sha256,
             pending=already_submitted,
+            call_key_id=item.call_key_id,
+            sealed_key=item.sealed_key,
         )
         changed = True
         audit_record(
@@ -346,6 +372,8 @@ def _save_locked(submission_id, call, staged, changes, submit, request, user, re
             context={
                 "submission": submission,
                 "call": call,
+                # The amounts as given, for the bidder's copy: the row holds them sealed.
+                "amounts": amounts,
                 "files": receipt_files,
                 # Written down outside the database: the bidder's copy of the chain's head.
                 "audit_head": audit_chain_head(),

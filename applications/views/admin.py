@@ -31,6 +31,7 @@ from applications.permissions import (
     can_view_financial_envelope,
     can_view_submission,
 )
+from applications.services.call_keys import call_key_in_use
 from applications.services.committee import (
     committee_change_refusal,
     confirmation_window_closes,
@@ -81,6 +82,10 @@ def call_submissions(request, call_id):
         "can_view_audit": can_view_audit_trail(request.user, call),
         "submissions": [],
     }
+    context["call_key"] = call_key_in_use(call.pk) if context["sealed"] else None
+    context["holds_share"] = bool(
+        context["call_key"] and context["call_key"].shares.filter(member=request.user).exists()
+    )
     if context["can_confirm"] and uses_passkey(request.user):
         # The confirmation asks the member's security key or passkey (accounts.passkeys).
         context["uses_passkey"] = True
@@ -152,12 +157,21 @@ def call_open_view(request, call_id):
             user=request.user,
             password=request.POST.get("password", ""),
             code=request.POST.get("code", ""),
+            passphrase=request.POST.get("passphrase", ""),
             request=request,
         )
     except Refused as refusal:
         messages.error(request, refusal.message)
     else:
-        if opening is not None:
+        if opening is None and count >= settings.OPENING_QUORUM:
+            messages.success(
+                request,
+                _(
+                    "Your confirmation is recorded. The call opens when enough members have "
+                    "given their passphrases to rebuild its key."
+                ),
+            )
+        elif opening is not None:
             messages.success(
                 request,
                 _("Call opened: %(n)s submissions unsealed.")

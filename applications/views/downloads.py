@@ -1,15 +1,23 @@
 """The one way a private file leaves storage."""
 
-from django.http import Http404
+import logging
+
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from applications.choices import AuditAction
 from applications.models import SubmissionFile
 from applications.permissions import can_download_file, can_see_applicant_identity
+from applications.sealed_files import is_readable, is_sealed, plaintext_chunks, verify
+from applications.sealing import SealBroken
 from applications.services.audit import audit_record
-from core.serving import serve_private_object
+from core.serving import serve_private_object, serve_private_stream, store_unavailable
+from core.storage import STORAGE_ERRORS
+
+logger = logging.getLogger(__name__)
 
 
 @never_cache
@@ -26,6 +34,17 @@ def file_download(request, file_id):
     item = get_object_or_404(SubmissionFile.objects.select_related("submission__call"), pk=file_id)
     if not can_download_file(request.user, item):
         raise Http404
+    if not is_readable(item):
+        # The owner's own file, before the opening: encrypted to the committee's keys.
+        return HttpResponse(
+            _(
+                "This file is sealed: it was encrypted to the opening committee's keys as it "
+                "arrived, so nobody, you and this server included, can read it until the "
+                "committee opens the call. Its name, size and SHA-256 are on your bid page."
+            ),
+            status=409,
+            content_type="text/plain; charset=utf-8",
+        )
     audit_record(
         actor=request.user,
         action=AuditAction.FILE_DOWNLOADED,
@@ -39,6 +58,38 @@ def file_download(request, file_id):
         # Blind review: the applicant's own file name could name them.
         extension = item.original_name.rsplit(".", 1)[-1] if "." in item.original_name else ""
         filename = f"{item.submission.label} - {item.document_name}.{extension}".rstrip(".")
-    return serve_private_object(
-        item.object_name, filename=filename, content_type=item.content_type
+    if not is_sealed(item):  # stored before calls were keyed
+        return serve_private_object(
+            item.object_name, filename=filename, content_type=item.content_type
+        )
+    try:
+        verify(item)
+    except SealBroken as exc:
+        return seal_broken_answer(request, item, exc)
+    except STORAGE_ERRORS:
+        return store_unavailable()
+    return serve_private_stream(
+        plaintext_chunks(item), filename=filename, content_type=item.content_type, size=item.size
+    )
+
+
+def seal_broken_answer(request, item, exc):
+    """A stored file that fails its check is reported, on the record, and never served."""
+    logger.error("Sealed file %s failed its integrity check: %s", item.pk, exc)
+    audit_record(
+        actor=request.user,
+        action=AuditAction.SEAL_BROKEN,
+        request=request,
+        submission=item.submission,
+        file=item,
+        detail=str(exc),
+    )
+    return HttpResponse(
+        _(
+            "This file failed its integrity check: what is in storage is not what the "
+            "applicant sent. It was not served, and the event is in the audit trail. Tell "
+            "the administrators."
+        ),
+        status=409,
+        content_type="text/plain; charset=utf-8",
     )

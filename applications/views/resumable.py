@@ -8,6 +8,7 @@ for anyone else's bid or upload, 405 for another method, 409 with the
 when private storage is out of reach, 429 for too many starts.
 """
 
+import base64
 import json
 import tempfile
 from functools import wraps
@@ -131,8 +132,12 @@ def start(request, pk):
     except Refused as refusal:
         return _refused(refusal)
     url = reverse("applications:upload", args=[upload.pk])
+    # The key of the upload's encrypted pieces: the page keeps it and sends it with each
+    # piece (``Upload-Key``); the server does not keep it (issue 23).
+    key = base64.urlsafe_b64encode(upload.key).decode()
     return JsonResponse(
-        {"url": url, "piece": settings.UPLOAD_PIECE_BYTES, **_state(upload)}, status=201
+        {"url": url, "piece": settings.UPLOAD_PIECE_BYTES, "key": key, **_state(upload)},
+        status=201,
     )
 
 
@@ -148,6 +153,7 @@ def piece(request, upload_id):
             return JsonResponse(_state(upload_for(request.user, upload_id)))
         try:
             offset = int(request.headers.get("Upload-Offset", ""))
+            key = base64.urlsafe_b64decode(request.headers.get("Upload-Key", ""))
         except ValueError:
             return _unreadable()
         limit = settings.UPLOAD_PIECE_BYTES
@@ -169,6 +175,7 @@ def piece(request, upload_id):
                 piece=body,
                 length=length,
                 received_at=time_of_receipt(request),
+                key=key,
                 request=request,
             )
     except Refused as refusal:

@@ -126,6 +126,7 @@ def submission_detail(request, pk):
             "form": form,
             "rows": list(form.rows(files)),
             "files": files,
+            "sealed_files": any(f.is_sealed_now for f in files),
             "editable": editable,
             "owner": owner,
             "answer_sections": shown_sections(sections, answers, request.answer_errors),
@@ -172,6 +173,7 @@ def _save(request, submission, form):
             submit=submit,
             request=request,
             received_at=time_of_receipt(request),
+            form_token=form.cleaned_data.get("form_token", ""),
         )
     except FilesRefused as refusal:
         _show_file_refusals(request, form, refusal)

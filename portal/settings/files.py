@@ -26,7 +26,7 @@ UPLOAD_START_RATE = env.str("UPLOAD_START_RATE", default="30/10m")
 
 # Uploads stream to a temporary file on disk, never into memory, whatever
 # their size. A request larger than this is refused before it is read.
-FILE_UPLOAD_HANDLERS = ["core.uploadhandler.BoundedNameTemporaryFileUploadHandler"]
+FILE_UPLOAD_HANDLERS = ["core.uploadhandler.SealedScratchUploadHandler"]
 MAX_UPLOAD_REQUEST_MB = env.int("MAX_UPLOAD_REQUEST_MB", default=250)
 # A ZIP-based upload (DOCX, XLSX, ODT, ODS, ZIP) that would expand past this when
 # opened is refused as a possible decompression bomb (applications/archives.py).
@@ -100,3 +100,14 @@ STORAGES = {
 # folder, wherever the manifest is on: so `make run` serves what production does.
 WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
 WHITENOISE_AUTOREFRESH = WHITENOISE_USE_FINDERS and DEBUG
+# The server's key for bids once opened (issue 23, item 4): when the committee's quorum
+# opens a call, each item's data key is sealed again under a key derived from this, so
+# the panel can read the bids. Before the opening nothing on the server can. 32 random
+# bytes, base64: ``openssl rand -base64 32``.
+# Production must set it; a laptop uses a known one, which protects nothing.
+if PRODUCTION:
+    BID_STORAGE_KEY = env.str("BID_STORAGE_KEY")
+else:
+    BID_STORAGE_KEY = env.str(
+        "BID_STORAGE_KEY", default="bGFwdG9wLW9ubHktYmlkLXN0b3JhZ2Uta2V5LXphYnU="
+    )

@@ -66,12 +66,14 @@
   }
 
   // One piece, with its progress (fetch cannot report upload progress; XHR can).
-  function sendPiece(url, blob, offset, onProgress) {
+  function sendPiece(url, key, blob, offset, onProgress) {
     return new Promise(function (resolve, reject) {
       var xhr = new XMLHttpRequest();
       xhr.open("POST", url);
       xhr.setRequestHeader("X-CSRFToken", token);
       xhr.setRequestHeader("Upload-Offset", String(offset));
+      // The key of this upload's encrypted pieces: only this page holds it.
+      xhr.setRequestHeader("Upload-Key", key);
       xhr.setRequestHeader("Content-Type", "application/octet-stream");
       xhr.upload.onprogress = function (event) { onProgress(event.loaded); };
       xhr.onload = function () {
@@ -116,7 +118,7 @@
       body: JSON.stringify({ requirement: requirement, name: file.name, size: file.size })
     }).then(json).then(function (started) {
       if (started.status !== 201) { done(started.message || text.textFailed, false); return; }
-      var url = started.url, pieceSize = started.piece, offset = started.offset, delay = 1000;
+      var url = started.url, key = started.key, pieceSize = started.piece, offset = started.offset, delay = 1000;
       // How the upload ended: the file kept, or refused with the reason.
       function ended(state) {
         if (state.kept && state.file) { showKept(row, input, state.file); done(text.textKept, true); }
@@ -127,7 +129,7 @@
       // the upload ended, finishing it if the answer to the last piece was lost.
       function next() {
         var end = Math.min(offset + pieceSize, file.size);
-        return sendPiece(url, file.slice(offset, end), offset, function (loaded) {
+        return sendPiece(url, key, file.slice(offset, end), offset, function (loaded) {
           bar.value = offset + loaded;
           status.textContent = fill(text.textSending, {
             percent: Math.floor((offset + loaded) * 100 / file.size) + "%", size: megabytes(file.size)

@@ -41,6 +41,7 @@ from tenders.freeze import (
     stored_terms,
     term_change_refusals,
 )
+from tenders.publishing import goes_live_now, going_live_refusal
 from tenders.querysets import CallPageManager
 from tenders.stages import publish_refusal, stage_change_refusal, stage_errors
 
@@ -298,6 +299,9 @@ class CallPage(TranslatedText, Page):
             raise TermsFrozen({"stage": refusal})
         if self.live and not self.is_translation and (refusal := publish_refusal(self)):
             raise TermsFrozen({"first_stage": refusal})
+        if not self.is_translation and goes_live_now(self):
+            if refusal := going_live_refusal(self):
+                raise TermsFrozen({"title": refusal})
         return super().save(*args, **kwargs)
 
     @property

@@ -94,15 +94,15 @@ def enrol_passkey(page, base_url, email):
 
 
 def test_a_committee_member_confirms_an_opening_with_a_passkey(live_server, browser, staff):
-    from applications.models import OpeningCommittee, OpeningConfirmation
+    from applications.models import OpeningConfirmation
     from tests.applications.deadline_support import close_at
     from tests.factories import UserFactory, build_site, make_call, submit_bid
+    from tests.sealing_support import PASSPHRASE
 
-    call = make_call(build_site()["calls"])
+    others = [StaffFactory(email=f"member{n}@example.org") for n in range(2)]
+    call = make_call(build_site()["calls"], committee=[staff, *others])
     submit_bid(call, UserFactory())
     call = close_at(call, timezone.now() - timedelta(minutes=5))
-    others = [StaffFactory(email=f"member{n}@example.org") for n in range(2)]
-    OpeningCommittee.objects.create(call=call).members.set([staff, *others])
     base_url = live_server.url.replace("127.0.0.1", "localhost")
     context = browser.new_context()
     page = context.new_page()
@@ -111,6 +111,7 @@ def test_a_committee_member_confirms_an_opening_with_a_passkey(live_server, brow
 
     page.goto(base_url + reverse("zabuni_call_submissions", args=[call.pk]))
     page.get_by_label("Your password, to confirm it is you").fill(PASSWORD)
+    page.get_by_label("The passphrase of your opening key", exact=False).fill(PASSPHRASE)
     page.get_by_role("button", name="Confirm the opening").click()
 
     expect(

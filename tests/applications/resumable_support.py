@@ -47,17 +47,28 @@ def bid(partial_root):
     return make_bid()
 
 
+# Each upload's key, as the bid page's script keeps it (the server does not): by URL.
+KEYS: dict[str, str] = {}
+
+
 def start(client, submission, doc, name, size):
-    return client.post(
+    response = client.post(
         reverse("applications:upload_start", args=[submission.pk]),
         {"requirement": doc.pk, "name": name, "size": size},
         content_type="application/json",
     )
+    if response.status_code == 201:
+        KEYS[response.json()["url"]] = response.json()["key"]
+    return response
 
 
-def send(client, url, offset, data):
+def send(client, url, offset, data, *, key=None):
     return client.post(
-        url, data, content_type="application/octet-stream", HTTP_UPLOAD_OFFSET=str(offset)
+        url,
+        data,
+        content_type="application/octet-stream",
+        HTTP_UPLOAD_OFFSET=str(offset),
+        HTTP_UPLOAD_KEY=KEYS.get(url, "") if key is None else key,
     )
 
 

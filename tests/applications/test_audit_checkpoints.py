@@ -121,7 +121,7 @@ def test_the_receipt_email_gives_the_chains_head(site_root):
 
 
 def committee_for(call, *members):
-    committee = OpeningCommittee.objects.create(call=call)
+    committee = OpeningCommittee.objects.get(call=call)
     committee.members.set(members)
     return members
 

@@ -6,10 +6,10 @@ import html
 from django.urls import reverse
 from django.utils import timezone
 
-from applications.services.opening import call_open
 from applications.services.submissions import submission_save
 from tests.applications.deadline_support import close_at
 from tests.factories import UserFactory, make_call, pdf_upload, submit_bid
+from tests.sealing_support import open_call
 
 
 def test_the_audit_page_hides_unopened_financial_files_and_pending_replacements(
@@ -27,12 +27,12 @@ def test_the_audit_page_hides_unopened_financial_files_and_pending_replacements(
         submit=False,
     )
     assert submission.files.filter(pending=True).count() == 1
+    call = close_at(call, timezone.now())
+    open_call(call, staff_user)
     # The owner downloads each of their files: each download names its file.
     client.force_login(applicant)
     for file in submission.files.all():
         assert client.get(reverse("applications:download", args=[file.pk])).status_code == 200
-    call = close_at(call, timezone.now())
-    call_open(call=call, user=staff_user)
     client.force_login(staff_user)
 
     page = html.unescape(client.get(reverse("zabuni_call_audit", args=[call.pk])).content.decode())

@@ -73,10 +73,17 @@ def test_when_the_answer_to_the_last_piece_is_lost_the_page_shows_the_kept_file(
         else:
             # The last piece was written, then the worker died before the file was
             # checked: the upload stays at ``received == size``, unfinished.
+            # The pieces are kept encrypted under the key the page sends with each.
+            import base64
+
+            from core.sealed_temp import SealedScratch
+
             upload = PartialUpload.objects.get()
-            with open(Path(settings.PARTIAL_UPLOAD_ROOT) / str(upload.pk), "r+b") as partial:
-                partial.seek(LAST)
-                partial.write(request.post_data_buffer)
+            key = base64.urlsafe_b64decode(request.headers["upload-key"])
+            path = Path(settings.PARTIAL_UPLOAD_ROOT) / str(upload.pk)
+            partial = SealedScratch.resume(path, key, LAST)
+            partial.write(request.post_data_buffer)
+            partial.finish()
             PartialUpload.objects.filter(pk=upload.pk).update(received=SIZE)
         route.abort("connectionreset")
 

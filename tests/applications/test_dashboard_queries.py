@@ -109,16 +109,16 @@ def _anonymous_pages_are_not_cached(settings):
 
 
 def _opened_call_with_bids(index, count, staff):
-    from applications.services.opening import call_open
     from tenders.models import CallPage
     from tests.factories import submit_bid
+    from tests.sealing_support import open_call
 
     call = make_call(index, title=f"Opened call with {count}")
     for _n in range(count):
         submit_bid(call, UserFactory())
     CallPage.objects.filter(pk=call.pk).update(closes_at=timezone.now() - timedelta(minutes=1))
     call = CallPage.objects.get(pk=call.pk)
-    call_open(call=call, user=staff)
+    open_call(call, staff)
     return call
 
 

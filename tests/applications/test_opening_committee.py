@@ -7,6 +7,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from nacl.public import PrivateKey
 
 from applications.choices import AuditAction
 from applications.models import (
@@ -17,7 +18,8 @@ from applications.models import (
     OpeningDelay,
 )
 from applications.permissions import EvaluatorRules, _evaluator_rules, register_evaluator_rules
-from applications.services.opening import opening_confirm
+from applications.services.key_opening import member_share
+from applications.services.opening import opening_confirm, recovery_share_give
 from core.errors import NotAllowed, Refused
 from tests.applications.deadline_support import close_at
 from tests.factories import (
@@ -29,13 +31,7 @@ from tests.factories import (
     second_factor_code,
     submit_bid,
 )
-
-
-@pytest.fixture
-def call(site_root):
-    call = make_call(site_root["calls"])
-    submit_bid(call, UserFactory())
-    return close_at(call, timezone.now() - timedelta(minutes=5))
+from tests.sealing_support import PASSPHRASE, RECOVERY_PRIVATE
 
 
 @pytest.fixture
@@ -49,14 +45,25 @@ def members(db):
 
 
 @pytest.fixture
+def call(site_root, members):
+    call = make_call(site_root["calls"], committee=members)
+    submit_bid(call, UserFactory())
+    return close_at(call, timezone.now() - timedelta(minutes=5))
+
+
+@pytest.fixture
 def committee(call, members):
-    committee = OpeningCommittee.objects.create(call=call)
-    committee.members.set(members)
-    return committee
+    return OpeningCommittee.objects.get(call=call)
 
 
-def confirm(call, user, password=PASSWORD):
-    return opening_confirm(call=call, user=user, password=password, code=second_factor_code(user))
+def confirm(call, user, password=PASSWORD, passphrase=PASSPHRASE):
+    return opening_confirm(
+        call=call,
+        user=user,
+        password=password,
+        code=second_factor_code(user),
+        passphrase=passphrase,
+    )
 
 
 def test_one_member_short_cannot_open_and_the_full_quorum_can(call, committee, members):
@@ -147,7 +154,9 @@ def test_through_the_admin_a_member_confirms_and_a_superuser_alone_opens_nothing
         page = client.get(reverse("zabuni_call_submissions", args=[call.pk])).content.decode()
         assert "Confirm the opening" in page
         response = client.post(
-            url, {"password": PASSWORD, "code": second_factor_code(member)}, follow=True
+            url,
+            {"password": PASSWORD, "code": second_factor_code(member), "passphrase": PASSPHRASE},
+            follow=True,
         )
         assert response.status_code == 200
 
@@ -204,12 +213,10 @@ def test_the_opening_writes_a_register_once_and_mails_it_to_every_bidder(
 def test_a_grant_calls_register_mails_references_but_no_names(site_root, members):
     from notifications.models import OutboxMessage
 
-    grant = make_call(site_root["calls"], kind="grant")
+    grant = make_call(site_root["calls"], kind="grant", committee=members)
     applicant = UserFactory(first_name="Named", last_name="Activist")
     submit_bid(grant, applicant)
     grant = close_at(grant, timezone.now() - timedelta(minutes=5))
-    committee = OpeningCommittee.objects.create(call=grant)
-    committee.members.set(members)
 
     for member in members:
         confirm(grant, member)
@@ -253,9 +260,13 @@ def test_the_committee_is_fixed_at_the_deadline_even_for_a_superuser(
     from applications.services.committee import committee_change_refusal
 
     policy = CommitteePermissionPolicy(OpeningCommittee)
+    no_bids = OpeningCommittee.objects.get(call=make_call(site_root["calls"], committee=members))
+    assert committee_change_refusal(no_bids.call_id) is None
+    assert policy.user_has_permission_for_instance(superuser, "change", no_bids)
+    # Once a bid is sealed to the committee's keys, the committee is fixed as the key is.
     before = close_at(committee.call, timezone.now() + timedelta(days=5))
-    assert committee_change_refusal(before.pk) is None
-    assert policy.user_has_permission_for_instance(superuser, "change", committee)
+    assert "already sealed" in committee_change_refusal(before.pk)
+    assert not policy.user_has_permission_for_instance(superuser, "change", committee)
 
     close_at(before, timezone.now() - timedelta(minutes=5))
 
@@ -277,6 +288,7 @@ def test_the_committee_is_fixed_at_the_deadline_even_for_a_superuser(
 
 
 def test_a_new_committee_cannot_be_set_up_after_the_deadline(call, superuser, members):
+    OpeningCommittee.objects.filter(call=call).delete()  # as for a call published before keys
     client = Client()
     client.force_login(superuser)
     add = reverse("wagtailsnippets_applications_openingcommittee:add")
@@ -314,7 +326,10 @@ def test_after_a_late_opening_the_committee_may_change_and_confirm_in_a_new_wind
 
     late = _window_passed(call, settings)
     confirm_early = OpeningConfirmation.objects.create(
-        call=late, member=members[0], confirmed_at=timezone.now() - timedelta(hours=60)
+        call=late,
+        member=members[0],
+        confirmed_at=timezone.now() - timedelta(hours=60),
+        share=member_share(call=late, user=members[0], passphrase=PASSPHRASE),
     )
     with pytest.raises(NotAllowed, match="Confirmations were taken until"):
         confirm(late, members[1])
@@ -337,9 +352,16 @@ def test_after_a_late_opening_the_committee_may_change_and_confirm_in_a_new_wind
 
     assert confirm(late, members[2]) == (2, None)
     assert "confirmed since" in committee_change_refusal(late.pk)
-    count, opening = confirm(late, newcomer)
-    assert count == 3 and opening is not None
+    # The newcomer holds no share of the call's key: the quorum confirms, but two shares
+    # do not rebuild the key, and nothing opens until the recovery key stands in.
+    assert confirm(late, newcomer) == (3, None)
+    assert not CallOpening.objects.filter(call=late).exists()
+    with pytest.raises(Refused, match="not the recovery key"):
+        recovery_share_give(call=late, private=PrivateKey.generate())
+    opening = recovery_share_give(call=late, private=RECOVERY_PRIVATE)
+    assert opening is not None and opening.submissions_received == 1
     assert confirm_early.member_id == members[0].pk
+    assert not OpeningConfirmation.objects.filter(call=late, share__isnull=False).exists()
 
 
 def test_every_member_hears_of_each_confirmation(call, committee, members):
@@ -371,7 +393,9 @@ def test_a_member_with_an_authenticator_confirms_only_with_a_current_code(
             opening_confirm(call=call, user=members[0], password=PASSWORD, code=attempt)
     assert not OpeningConfirmation.objects.exists()
 
-    assert opening_confirm(call=call, user=members[0], password=PASSWORD, code=code) == (1, None)
+    assert opening_confirm(
+        call=call, user=members[0], password=PASSWORD, code=code, passphrase=PASSPHRASE
+    ) == (1, None)
 
 
 # --- The password and code at the opening count like a sign-in -------------------------

@@ -15,11 +15,11 @@ from django.utils import timezone
 from applications import permissions
 from applications.choices import SubmissionStatus
 from applications.models import CallOpening, Submission, SubmissionFile
-from applications.services.opening import call_open
 from core.errors import NotAllowed
 from reviews.permissions import is_chair, reads_as_reviewer
 from tenders.models import CallPage
 from tests.factories import UserFactory
+from tests.sealing_support import open_call
 
 SECOND = timedelta(seconds=1)
 
@@ -309,7 +309,7 @@ def test_staff_open_a_call_from_its_deadline_on_and_only_once(call, staff_user, 
 
 def test_opening_before_the_deadline_is_refused_and_records_nothing(call, staff_user):
     with pytest.raises(NotAllowed):
-        call_open(call=call, user=staff_user)
+        open_call(call, staff_user)
     assert not CallOpening.objects.filter(call=call).exists()
 
 

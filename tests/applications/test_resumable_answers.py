@@ -2,6 +2,7 @@
 JSON with a message for any body, any refusal and any method; a refused file is a
 4xx; and a request at the end of the file finishes it, once, whatever was lost."""
 
+import base64
 import hashlib
 import json
 from pathlib import Path
@@ -12,6 +13,7 @@ from django.test import Client
 from django.urls import reverse
 
 from applications.models import PartialUpload, Submission, SubmissionFile
+from core.sealed_temp import SealedScratch
 from tests.applications import resumable_support
 from tests.applications.resumable_support import MB, PIECE, send, send_all, start
 from tests.applications.test_hostile_uploads import bomb
@@ -142,9 +144,12 @@ def test_a_worker_that_died_inside_the_finish_leaves_an_upload_a_retry_finishes(
     url = start(client, submission, doc, "proposal.pdf", len(content)).json()["url"]
     send_all(client, url, content, upto=2 * PIECE)
     upload = PartialUpload.objects.get()
-    with open(Path(settings.PARTIAL_UPLOAD_ROOT) / str(upload.pk), "r+b") as partial:
-        partial.seek(2 * PIECE)
-        partial.write(content[2 * PIECE :])
+    # The last piece written (encrypted, under the page's key), then the worker died.
+    key = base64.urlsafe_b64decode(resumable_support.KEYS[url])
+    path = Path(settings.PARTIAL_UPLOAD_ROOT) / str(upload.pk)
+    partial = SealedScratch.resume(path, key, 2 * PIECE)
+    partial.write(content[2 * PIECE :])
+    partial.finish()
     PartialUpload.objects.filter(pk=upload.pk).update(received=len(content))
 
     state = client.get(url).json()

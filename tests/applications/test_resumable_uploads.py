@@ -166,3 +166,45 @@ def test_a_signed_out_script_gets_a_clear_json_refusal_not_a_sign_in_page(bid):
         assert answer.status_code == 403
         assert "Sign in again" in answer.json()["message"]
     assert PartialUpload.objects.get().received == 0
+
+
+def test_pieces_wait_on_disk_encrypted_under_a_key_only_the_page_holds(bid, partial_root):
+    """A copy of the disk half-way through an upload: the pieces are there, encrypted;
+    the key is neither on disk nor in the database; a page without it cannot go on."""
+    marker = "Nyaraka za siri za Baraka 9034"
+    content = pdf_bytes(size=700 * 1024, text=marker)
+    client, submission, doc = bid["client"], bid["submission"], bid["doc"]
+    started = start(client, submission, doc, "proposal.pdf", len(content)).json()
+    url, key = started["url"], started["key"]
+    half = 256 * 1024 - 1000  # not on a block's edge: the next piece joins a partial block
+    assert send(client, url, 0, content[:half]).status_code == 200
+
+    (partial,) = Path(partial_root).iterdir()
+    on_disk = partial.read_bytes()
+    assert len(on_disk) > half
+    for needle in (marker.encode(), b"%PDF", content[2000:2064], marker.encode("utf-16-le")):
+        assert needle not in on_disk
+    import base64
+
+    raw_key = base64.urlsafe_b64decode(key)
+    row = PartialUpload.objects.filter(pk=partial.name).values_list()
+    assert raw_key not in repr(list(row)).encode() and raw_key not in on_disk
+
+    import os
+
+    stranger = base64.urlsafe_b64encode(os.urandom(32)).decode()
+    refused = send(client, url, half, content[half : half + 1000], key=stranger)
+    assert refused.status_code == 409
+    assert "only the page that started it" in refused.json()["message"]
+
+    offset = half
+    while offset < len(content):
+        answer = send(client, url, offset, content[offset : offset + 256 * 1024])
+        assert answer.status_code == 200, answer.json()
+        offset = answer.json()["offset"]
+    assert answer.json()["kept"]
+    kept = SubmissionFile.objects.get(submission=submission, requirement=doc)
+    assert kept.sha256 == hashlib.sha256(content).hexdigest() and kept.call_key_id
+    from tests.sealing_support import stored_plaintext
+
+    assert stored_plaintext(kept) == content

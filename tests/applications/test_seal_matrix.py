@@ -83,6 +83,7 @@ from tests.factories import (
     submit_bid,
 )
 from tests.reviews.compliance_support import examined
+from tests.sealing_support import PASSPHRASE, committee_set
 
 # --- The world: one call, the owner's bid and everyone around it -------------
 
@@ -90,6 +91,15 @@ from tests.reviews.compliance_support import examined
 @pytest.fixture
 def world(consultancy_call, applicant, reviewer, staff_user, superuser, no_outbox_dispatch):
     call = consultancy_call
+    # The opening committee, set up before any bid: the committee role, staff, and one more.
+    committee_role = in_group(
+        StaffFactory(email="committee.member@example.org"),
+        "Editors",
+        "wagtailadmin.access_admin",
+    )
+    committee_set(
+        call, [committee_role, staff_user, StaffFactory(email="third.member@example.org")]
+    )
     other = UserFactory(email="other.bidder@example.org")
     content = {
         "technical": tiny_pdf("Amina: methodology for the detention monitoring study"),
@@ -150,20 +160,11 @@ def world(consultancy_call, applicant, reviewer, staff_user, superuser, no_outbo
         "owner": applicant,
         "other_applicant": other,
         "reviewer": reviewer,
-        "committee": in_group(
-            StaffFactory(email="committee.member@example.org"),
-            "Editors",
-            "wagtailadmin.access_admin",
-        ),
+        "committee": committee_role,
         "staff": staff_user,
         "superuser": superuser,
         "anonymous": None,
     }
-    # The opening committee: the committee role, staff, and one more member.
-    committee = OpeningCommittee.objects.create(call=call)
-    committee.members.set(
-        [users["committee"], staff_user, StaffFactory(email="third.member@example.org")]
-    )
     # A panel: the reviewer is assigned the owner's bid and has declared nothing yet.
     panel = Panel.objects.create(
         call=call,
@@ -225,7 +226,11 @@ def enter(phase: str, world: World) -> None:
         committee = OpeningCommittee.objects.get(call=call)
         for member in committee.members.order_by("pk"):
             opening_confirm(
-                call=call, user=member, password=PASSWORD, code=second_factor_code(member)
+                call=call,
+                user=member,
+                password=PASSWORD,
+                code=second_factor_code(member),
+                passphrase=PASSPHRASE,
             )
         assert CallOpening.objects.filter(call=call).exists()
     if phase in (AFTER_LOCK, AFTER_FINANCIAL):

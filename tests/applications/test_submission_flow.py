@@ -1,6 +1,7 @@
 """A bid through the browser: start, save, submit, receipt, replace, withdraw, resubmit."""
 
 import hashlib
+import secrets
 from datetime import UTC
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -38,10 +39,11 @@ def bidder(client, applicant):
     return client
 
 
-def post_bid(client, submission, action, files=None, **fields):
-    """POST the bid form as the browser does. ``files`` maps document names to (name, bytes)."""
+def post_bid(client, submission, action, files=None, *, form_token=None, **fields):
+    """POST the bid form as the browser does. ``files`` maps document names to (name, bytes).
+    The form's token is a new page's unless ``form_token`` (a double click) is given."""
     call = submission.call
-    data = {"action": action}
+    data = {"action": action, "form_token": form_token or secrets.token_urlsafe(16)}
     if call.kind == "consultancy":
         data.update(offer_amount="1250000", offer_currency="KES")
     data.update(fields)
@@ -128,9 +130,12 @@ def test_a_bid_from_start_to_receipt(consultancy_call, applicant, bidder):
     assert submission.reference in mail.body_text
     assert sha256(PROPOSAL[1]) in mail.body_text and sha256(OFFER_FILE[1]) in mail.body_text
 
-    # A double click posts the same submit again: no second receipt, nothing changes.
+    # A double click posts the same form again: no second receipt, nothing changes.
+    token = "one-rendering-of-the-form"
+    response = post_bid(bidder, submission, "submit", {FINANCIAL: OFFER_FILE}, form_token=token)
+    assert response.status_code == 302
     before = state(submission)
-    response = post_bid(bidder, submission, "submit", {FINANCIAL: OFFER_FILE})
+    response = post_bid(bidder, submission, "submit", {FINANCIAL: OFFER_FILE}, form_token=token)
     assert response.status_code == 302
     assert response["Location"] == reverse("applications:receipt", args=[submission.pk])
     assert state(submission) == before
@@ -239,7 +244,11 @@ def test_a_grant_request_above_the_ceiling_is_refused(grant_call, applicant, bid
     assert response.status_code == 302
     submission.refresh_from_db()
     assert submission.status == SubmissionStatus.SUBMITTED
-    assert "KES 100,000" in receipt_of(bidder, submission)
+    # The amount is sealed: the receipt page says so; the receipt mail has it.
+    assert "nobody can read it before the opening" in receipt_of(bidder, submission)
+    receipt = OutboxMessage.objects.get(dedupe_key__startswith=f"receipt:{submission.pk}:")
+    assert "KES 100,000" in receipt.body_text
+    assert submission.amount_requested is None and submission.amounts_problem == ""
 
 
 def test_a_consultancy_bid_without_an_offer_amount_is_refused(consultancy_call, bidder):

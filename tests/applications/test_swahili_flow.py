@@ -12,7 +12,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from applications.models import Submission
-from applications.services.opening import call_open
 from applications.services.submissions import submission_start
 from notifications.models import OutboxMessage
 from reviews.models import Assignment, Panel
@@ -20,6 +19,7 @@ from reviews.services.panels import conflict_declare, panel_hand_over
 from tenders.models import CallPage
 from tests.applications.test_application_form import FORM, full_post, with_documents
 from tests.factories import StaffFactory, UserFactory, make_call
+from tests.sealing_support import open_call
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_outbox_dispatch")]
 
@@ -57,7 +57,7 @@ def test_the_form_from_draft_to_review_in_swahili(site_root):
     # After the deadline: opened, the chair marks it responsive, a reviewer reads it.
     CallPage.objects.filter(pk=call.pk).update(closes_at=timezone.now() - timedelta(minutes=1))
     call = CallPage.objects.get(pk=call.pk)
-    call_open(call=call, user=StaffFactory())
+    open_call(call, StaffFactory())
     chair, reviewer = UserFactory(), UserFactory()
     panel = Panel.objects.create(
         call=call, chair=chair, review_deadline=timezone.now() + timedelta(days=5)

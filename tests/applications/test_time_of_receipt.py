@@ -12,13 +12,13 @@ from django.urls import reverse
 from applications.models import CallOpening, Submission
 from applications.services.amounts import Amounts
 from applications.services.deadline import late_message
-from applications.services.opening import call_open
 from applications.services.submissions import submission_save, submission_start
 from applications.uploads import store_upload
 from core.clock import db_now
 from core.errors import DeadlinePassed, NotAllowed
 from tests.applications.deadline_support import OFFER, close_at, form_data
 from tests.factories import StaffFactory, submit_bid
+from tests.sealing_support import open_call
 
 pytestmark = pytest.mark.usefixtures("no_outbox_dispatch")
 
@@ -95,12 +95,12 @@ def test_the_call_cannot_be_opened_while_on_time_bids_may_still_be_recorded(
     staff = StaffFactory()
 
     with pytest.raises(NotAllowed) as refusal:
-        call_open(call=call, user=staff)
+        open_call(call, staff)
     assert "may still be being recorded" in refusal.value.message
     assert not CallOpening.objects.filter(call=call).exists()
 
     call = close_at(call, db_now() - timedelta(seconds=121))
-    opening = call_open(call=call, user=staff)
+    opening = open_call(call, staff)
     assert opening.submissions_received == 1
 
 
@@ -108,7 +108,7 @@ def test_a_bid_cannot_change_once_its_call_is_opened(consultancy_call, applicant
     """Even with a time of receipt before the deadline: the register is final."""
     submission = submit_bid(consultancy_call, applicant)
     call = close_at(consultancy_call, db_now() - timedelta(minutes=5))
-    call_open(call=call, user=StaffFactory())
+    open_call(call, StaffFactory())
 
     with pytest.raises(NotAllowed):
         submission_save(

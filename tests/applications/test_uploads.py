@@ -9,14 +9,18 @@ import hashlib
 import html
 import re
 import unicodedata
+from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from django.core.files.uploadhandler import TemporaryFileUploadHandler
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from applications.models import SubmissionFile
+from tests.applications.deadline_support import close_at
 from tests.applications.upload_support import (
     assert_nothing_saved,
     field_for,
@@ -26,6 +30,7 @@ from tests.applications.upload_support import (
     stored_objects,
 )
 from tests.factories import (
+    StaffFactory,
     UserFactory,
     make_call,
     multipart_body,
@@ -35,6 +40,7 @@ from tests.factories import (
     start_submission,
     zip_bytes,
 )
+from tests.sealing_support import open_call, stored_plaintext
 
 TECHNICAL = "Technical proposal"
 FINANCIAL = "Financial proposal"
@@ -300,7 +306,8 @@ def test_file_names_are_made_safe_and_never_reach_storage(bidder, submission, se
     assert stem not in stored.object_name
     objects = stored_objects(settings)
     assert objects == [Path(settings.PRIVATE_ROOT) / stored.object_name]
-    assert objects[0].read_bytes() == data
+    assert data[:64] not in objects[0].read_bytes()  # encrypted to the call's key
+    assert stored_plaintext(stored) == data
     assert stored.sha256 == hashlib.sha256(data).hexdigest()
     # The applicant sees the safe name on their bid.
     page = html.unescape(
@@ -314,6 +321,12 @@ def test_a_downloaded_file_keeps_its_unicode_name(bidder, submission):
     data = pdf_bytes()
     post_files(bidder, submission, [(TECHNICAL, name, data)])
     stored = SubmissionFile.objects.get(submission=submission)
+
+    sealed = bidder.get(reverse("applications:download", args=[stored.pk]))
+    assert sealed.status_code == 409  # encrypted to the committee until the opening
+    assert "This file is sealed" in sealed.content.decode()
+    call = close_at(submission.call, timezone.now() - timedelta(minutes=5))
+    open_call(call, StaffFactory())
 
     response = bidder.get(reverse("applications:download", args=[stored.pk]))
 
@@ -388,9 +401,11 @@ def test_a_request_over_the_upload_limit_is_refused_before_its_body_is_read(
 def test_a_mistyped_amount_never_costs_the_files_sent_with_it(
     submission, bidder, settings, action
 ):
-    submission.offer_amount = 1000
-    submission.offer_currency = "KES"
+    from applications.services.amounts import Amounts, apply_amounts
+
+    apply_amounts(submission, Amounts(offer_amount=Decimal("1000"), offer_currency="KES"))
     submission.save()
+    sealed = bytes(submission.sealed_amounts)  # encrypted to the call's key
 
     response = post_files(
         bidder,
@@ -406,6 +421,6 @@ def test_a_mistyped_amount_never_costs_the_files_sent_with_it(
     assert "Enter a number." in page  # the amount's own error, next to it
     submission.refresh_from_db()
     assert submission.is_draft  # nothing submitted with a bad field
-    assert submission.offer_amount == 1000  # the amounts stay as they were
+    assert bytes(submission.sealed_amounts) == sealed  # the amounts stay as they were
     assert sorted(f.document_name for f in submission.files.all()) == [FINANCIAL, TECHNICAL]
     assert len(stored_objects(settings)) == 2

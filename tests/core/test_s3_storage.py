@@ -18,11 +18,21 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from django.core.files.storage import storages
 from django.urls import reverse
+from django.utils import timezone
 
 from applications.models import SubmissionFile
 from core.storage import PrivateS3Storage, PublicURLRefused
 from tests import services
-from tests.factories import UserFactory, make_call, multipart_body, pdf_bytes, start_submission
+from tests.applications.deadline_support import close_at
+from tests.factories import (
+    StaffFactory,
+    UserFactory,
+    make_call,
+    multipart_body,
+    pdf_bytes,
+    start_submission,
+)
+from tests.sealing_support import open_call, stored_plaintext
 
 pytestmark = pytest.mark.services
 
@@ -167,17 +177,46 @@ def test_an_upload_lands_in_the_bucket_under_a_uuid_key(uploaded, private_on_s3,
     )
     assert "Pendekezo" not in stored.object_name
     body = s3.get_object(Bucket=private_on_s3, Key=stored.object_name)["Body"].read()
-    assert hashlib.sha256(body).hexdigest() == stored.sha256 == hashlib.sha256(data).hexdigest()
+    # The bucket holds ciphertext only (sealed to the call's key); the SHA-256 recorded
+    # is the plaintext's, and the plaintext comes back only with the call's key.
+    assert data[:64] not in body and len(body) > len(data)
+    assert stored.sha256 == hashlib.sha256(data).hexdigest()
+    assert stored_plaintext(stored) == data
     grants = s3.get_object_acl(Bucket=private_on_s3, Key=stored.object_name)["Grants"]
     assert not [g for g in grants if g["Grantee"].get("URI", "").endswith("/AllUsers")]
 
 
-def test_the_owner_downloads_through_a_one_minute_signed_attachment_url(
+def test_a_sealed_file_is_decrypted_by_the_portal_never_handed_out_as_a_signed_url(
     client, uploaded, private_on_s3
 ):
+    """A signed URL would hand the browser ciphertext: a sealed file is streamed through
+    the portal, decrypted and checked, once the call is opened; before, it is refused."""
     stored, data = uploaded
+    assert client.get(reverse("applications:download", args=[stored.pk])).status_code == 409
+    open_call(close_at(stored.submission.call, timezone.now()), StaffFactory())
 
     response = client.get(reverse("applications:download", args=[stored.pk]))
+
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == data
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_a_plain_object_is_served_through_a_one_minute_signed_attachment_url(private_on_s3):
+    """What is not sealed (a file stored before calls were keyed) is still served as
+    before: a redirect to a URL signed for a minute, as an attachment."""
+    from django.core.files.base import ContentFile
+
+    from core.serving import serve_private_object
+    from core.storage import private_storage
+
+    data = pdf_bytes(text="Stored before calls were keyed")
+    name = private_storage().save(f"submissions/0/{uuid.uuid4().hex}", ContentFile(data))
+
+    response = serve_private_object(
+        name, filename="Pendekezo – ripoti.pdf", content_type="application/pdf"
+    )
 
     assert response.status_code == 302
     location = response["Location"]
@@ -239,9 +278,9 @@ def test_a_download_is_served_as_the_type_its_content_shows(
     stored = SubmissionFile.objects.get(submission=submission)
     assert stored.content_type == "application/pdf"
 
-    location = client.get(reverse("applications:download", args=[stored.pk]))["Location"]
-    status, body, headers = fetch(location)
+    open_call(close_at(submission.call, timezone.now()), StaffFactory())
+    response = client.get(reverse("applications:download", args=[stored.pk]))
 
-    assert status == 200
-    assert body == data
-    assert headers["Content-Type"] == "application/pdf"
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == data
+    assert response["Content-Type"] == "application/pdf"

@@ -372,3 +372,28 @@ def test_a_worker_whose_lease_ran_out_cannot_undo_anothers_delivery(db, settings
     message.refresh_from_db()
     assert message.state == OutboxState.SENT
     assert len(mail.outbox) == 1
+
+
+def test_a_receipt_is_delivered_whole_and_its_body_is_not_kept_after(db, settings, site_root):
+    """A receipt repeats what is sealed (the price, each file's fingerprint): the bidder
+    gets it whole; once it is delivered, the database keeps only that it was sent."""
+    from tests.factories import make_call, submit_bid
+
+    settings.EMAIL_BACKEND = LOCMEM
+    applicant = UserFactory()
+    submission = submit_bid(make_call(site_root["calls"]), applicant)
+    receipt = OutboxMessage.objects.get(dedupe_key__startswith=f"receipt:{submission.pk}:")
+    assert "1,250,000" in receipt.body_text  # pending: needed to send it
+    other = enqueue_verify(UserFactory())
+
+    assert outbox_deliver(message_id=receipt.pk) is True
+    assert outbox_deliver(message_id=other.pk) is True
+
+    assert "1,250,000" in mail.outbox[0].body and submission.reference in mail.outbox[0].body
+    receipt.refresh_from_db()
+    assert receipt.state == OutboxState.SENT
+    assert "1,250,000" not in receipt.body_text + receipt.body_html
+    assert submission.reference not in receipt.body_text + receipt.body_html
+    assert "not kept" in receipt.body_text
+    other.refresh_from_db()
+    assert "http://x/" in other.body_text  # not about a bid: kept as it was

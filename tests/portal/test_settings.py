@@ -1,5 +1,6 @@
 """Production settings: no unsafe default, and nothing for `check --deploy` to flag."""
 
+import base64
 import os
 import secrets
 import subprocess
@@ -36,6 +37,7 @@ def production_env(tmp_path):
         DJANGO_ENV="production",
         DJANGO_SETTINGS_MODULE="portal.settings",
         SECRET_KEY=secrets.token_urlsafe(64),
+        BID_STORAGE_KEY=base64.b64encode(secrets.token_bytes(32)).decode(),
         ALLOWED_HOSTS="calls.example.org",
         DATABASE_URL="postgres://zabuni@db.example.org:5432/zabuni",
         PRIVATE_ROOT=str(tmp_path / "private"),

@@ -14,10 +14,10 @@ from django.utils import timezone
 from accounts.models import Profile
 from applications.choices import SubmissionStatus
 from applications.models import Submission
-from applications.services.opening import call_open
 from reviews.models import Assignment, Panel
 from reviews.services.panels import conflict_declare, panel_hand_over, review_save
 from tests.factories import StaffFactory, UserFactory, make_call
+from tests.sealing_support import open_call
 
 ADD = reverse("wagtailsnippets_reviews_panel:add")
 LIST = reverse("zabuni_evaluation_list")
@@ -85,7 +85,7 @@ def closed_call(site_root, *, bids=3, opened=True, staff=None, **fields):
             submitted_at=now - timedelta(days=1),
         )
     if opened:
-        call_open(call=call, user=staff or StaffFactory())
+        open_call(call, staff or StaffFactory())
     return call
 
 

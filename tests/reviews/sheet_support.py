@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.models import Profile
 from applications.models import Submission
-from applications.services.opening import call_open
+from applications.services.amounts import Amounts
 from core.storage import private_storage
 from reviews.models import Assignment, Panel, Score
 from reviews.ranking import call_ranking, shown
@@ -21,6 +21,7 @@ from reviews.services.panels import conflict_declare, panel_hand_over, panel_loc
 from tenders.models import CallPage
 from tests.factories import StaffFactory, UserFactory, make_call, submit_bid
 from tests.reviews.compliance_support import examined
+from tests.sealing_support import open_call
 
 CRITERIA = [("Methodology", 40), ("Experience", 35), ("Gender approach", 25)]
 HALF = Decimal("0.5")
@@ -52,14 +53,18 @@ def evaluation_builder(site_root):
             Profile.objects.create(
                 user=applicant, legal_name=f"Haki Consultants No {i} of {call.pk}"
             )
-            bid = submit_bid(call, applicant)
-            Submission.objects.filter(pk=bid.pk).update(offer_amount=Decimal(100000 + 7500 * i))
+            # The price as the bidder gives it: sealed to the call's key until the opening.
+            bid = submit_bid(
+                call,
+                applicant,
+                amounts=Amounts(offer_amount=Decimal(100000 + 7500 * i), offer_currency="KES"),
+            )
             bids.append(bid)
             applicants.append(applicant)
         CallPage.objects.filter(pk=call.pk).update(closes_at=timezone.now() - timedelta(hours=1))
         call = CallPage.objects.get(pk=call.pk)
         staff = StaffFactory()
-        call_open(call=call, user=staff)
+        open_call(call, staff)
         members = [UserFactory(email=f"member{m}-{call.pk}@panel.example") for m in range(3)]
         panel = Panel.objects.create(
             call=call, chair=members[0], review_deadline=timezone.now() + timedelta(days=5)

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.models import Profile
 from applications.models import Submission
-from applications.services.opening import call_open
+from applications.services.amounts import Amounts
 from core.templatetags.format_tags import score
 from notifications.models import OutboxMessage
 from reviews.models import Assignment, Panel
@@ -20,6 +20,7 @@ from reviews.services.panels import conflict_declare, panel_hand_over, review_sa
 from tenders.models import CallPage
 from tests.browser_support import sign_in, sign_out
 from tests.factories import StaffFactory, UserFactory, build_site, make_call, submit_bid
+from tests.sealing_support import open_call
 
 pytestmark = [pytest.mark.services, pytest.mark.browser]
 
@@ -66,12 +67,14 @@ def evaluation(transactional_db, django_db_serialized_rollback, no_outbox_dispat
     for firm, email, offer in FIRMS:
         applicant = UserFactory(email=email)
         Profile.objects.create(user=applicant, legal_name=firm, applicant_type="organisation")
-        bid = submit_bid(call, applicant)
-        Submission.objects.filter(pk=bid.pk).update(offer_amount=Decimal(offer))
+        # The price as the bidder gives it: sealed to the call's key until the opening.
+        bid = submit_bid(
+            call, applicant, amounts=Amounts(offer_amount=Decimal(offer), offer_currency="KES")
+        )
         bids.append(bid)
     CallPage.objects.filter(pk=call.pk).update(closes_at=timezone.now() - timedelta(hours=1))
     call = CallPage.objects.get(pk=call.pk)
-    call_open(call=call, user=StaffFactory())
+    open_call(call, StaffFactory())
     members = {
         "reviewer1": reviewer("amina.reviewer@panel.org"),
         "reviewer2": reviewer("baraka.reviewer@panel.org"),

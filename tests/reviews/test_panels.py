@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.models import Profile
 from applications.choices import AuditAction
 from applications.models import Answer, AuditEvent, Submission
-from applications.services.opening import call_open
+from applications.services.amounts import Amounts
 from notifications.models import OutboxMessage
 from reviews.models import Assignment, ComplianceDecision, Panel
 from reviews.services.panels import conflict_declare, panel_hand_over, panel_lock, review_save
@@ -21,6 +21,7 @@ from tenders.models import CallPage
 from tests.applications.test_application_form import FORM
 from tests.factories import StaffFactory, UserFactory, make_call, submit_bid
 from tests.reviews.compliance_support import examined
+from tests.sealing_support import open_call
 
 CRITERIA = [("Methodology", 40), ("Experience", 35), ("Gender approach", 25)]
 FIRMS = [
@@ -57,13 +58,15 @@ def evaluation(site_root, no_outbox_dispatch):
         for (firm, email), offer in zip(FIRMS, offers, strict=True):
             applicant = UserFactory(email=email)
             Profile.objects.create(user=applicant, legal_name=firm, applicant_type="organisation")
-            bid = submit_bid(call, applicant)
-            Submission.objects.filter(pk=bid.pk).update(offer_amount=Decimal(offer))
+            # The price as the bidder gives it: sealed to the call's key until the opening.
+            bid = submit_bid(
+                call, applicant, amounts=Amounts(offer_amount=Decimal(offer), offer_currency="KES")
+            )
             bids.append(bid)
         CallPage.objects.filter(pk=call.pk).update(closes_at=timezone.now() - timedelta(hours=1))
         call = CallPage.objects.get(pk=call.pk)
         staff = StaffFactory()
-        call_open(call=call, user=staff)
+        open_call(call, staff)
         members = [reviewer(f"r{n}-{call.pk}@panel.org") for n in range(3)]
         panel = Panel.objects.create(
             call=call,

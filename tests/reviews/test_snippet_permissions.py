@@ -27,6 +27,7 @@ from tests.reviews.admin_support import (
     panel_for,
     refused,
 )
+from tests.sealing_support import give_opening_key
 
 ROLES = ("editor", "staff", "chair", "superuser")
 # What a role may do with the instance: edit it, only read its form, or nothing.
@@ -101,9 +102,10 @@ def panel_locked(site_root, panelists) -> Case:
 
 
 def _committee_case(call) -> Case:
-    committee = OpeningCommittee.objects.create(call=call)
-    committee.members.set([StaffFactory() for _ in range(3)])
+    committee = OpeningCommittee.objects.get(call=call)  # set up before it was published
     newcomers = [StaffFactory() for _ in range(3)]
+    for newcomer in newcomers:
+        give_opening_key(newcomer)
 
     def changed():
         return set(committee.members.all()) == set(newcomers)

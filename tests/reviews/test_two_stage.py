@@ -13,7 +13,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from applications.models import Answer, Submission
-from applications.services.opening import call_open
 from applications.services.submissions import submission_start
 from core.errors import NotAllowed
 from notifications.models import OutboxMessage
@@ -26,6 +25,7 @@ from tenders.models import CallPage
 from tests.factories import UserFactory, make_call, submit_bid
 from tests.reviews.compliance_support import examined
 from tests.reviews.sheet_support import evaluation_builder
+from tests.sealing_support import open_call
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_outbox_dispatch")]
 
@@ -175,7 +175,7 @@ def test_second_stage_reviewers_read_the_first_stage_submission(site_root, first
     CallPage.objects.filter(pk=call.pk).update(closes_at=timezone.now() - timedelta(minutes=1))
     call = CallPage.objects.get(pk=call.pk)
 
-    call_open(call=call, user=first_stage["staff"])
+    open_call(call, first_stage["staff"])
     reviewer = UserFactory()
     panel = Panel.objects.create(
         call=call, chair=reviewer, review_deadline=timezone.now() + timedelta(days=5)

@@ -17,11 +17,38 @@ def add_page_url(model, parent) -> str:
 
 
 def post_new_page(client, model, parent, data, *, publish=True):
-    """POST the admin create form; return the response (redirects not followed)."""
+    """POST the admin create form; return the response (redirects not followed).
+
+    A call is published as staff must publish one (issue 23): saved as a draft, its
+    opening committee set up (members with opening keys), then published from its edit
+    form. A draft the form refused is answered at once."""
+    from tenders.models import CallPage
+
     data = dict(data)
+    if publish and issubclass(model, CallPage):
+        before = set(CallPage.objects.values_list("pk", flat=True))
+        draft = client.post(add_page_url(model, parent), data)
+        created = CallPage.objects.exclude(pk__in=before).first()
+        if draft.status_code != 302 or created is None:
+            return client.post(add_page_url(model, parent), {**data, "action-publish": "1"})
+        from tests.sealing_support import keyed_committee
+
+        keyed_committee(created)
+        return publish_from_edit(client, created, data)
     if publish:
         data["action-publish"] = "action-publish"
     return client.post(add_page_url(model, parent), data)
+
+
+def publish_from_edit(client, call, data, **kwargs):
+    """POST a draft call's edit form with Publish, its rows sent back by id."""
+    data = {**data, "action-publish": "action-publish"}
+    for relation in ("criteria", "required_documents"):
+        if f"{relation}-TOTAL_FORMS" in data:
+            rows = list(getattr(call, relation).order_by("sort_order"))
+            data[f"{relation}-INITIAL_FORMS"] = len(rows)
+            data.update({f"{relation}-{n}-id": row.pk for n, row in enumerate(rows)})
+    return client.post(reverse("wagtailadmin_pages:edit", args=[call.pk]), data, **kwargs)
 
 
 def form_errors(response) -> list[str]:

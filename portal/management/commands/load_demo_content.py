@@ -15,8 +15,10 @@ from accounts.demo import (
 )
 from accounts.models import Profile
 from applications.demo import (
+    demo_recovery_words,
     load_demo_committee,
     load_demo_grant_applications,
+    load_demo_recovery_key,
     load_demo_submissions,
 )
 from news.demo import demo_articles
@@ -81,9 +83,13 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Opening walk-through ({SEALED_DEMO_CALL}, closed and sealed): its opening "
             f"committee ({', '.join(DEMO_COMMITTEE)}) each confirm under Submissions in the "
-            "admin, re-entering their password and a code (demo_totp); the third confirmation "
-            "opens the call. The committee's opening keys (on each one's Security page) are "
-            f"locked with the demo passphrase '{DEMO_OPENING_PASSPHRASE}'."
+            "admin, re-entering their password, a code (demo_totp) and the passphrase of their "
+            "opening key; the third confirmation rebuilds the call's key and opens the call. "
+            "The committee's opening keys (on each one's Security page) are locked with the "
+            f"demo passphrase '{DEMO_OPENING_PASSPHRASE}'. Every demo call's files and prices "
+            "are encrypted to its key (docs/security.md). The demo's recovery key, which "
+            "stands in for a member who lost their passphrase (manage.py "
+            f"opening_recovery_share <call>), is: {demo_recovery_words()}"
         )
         self.stdout.write(
             f"Evaluation walk-through ({CLOSED_DEMO_CALL}, opened and with its panel): "
@@ -187,6 +193,7 @@ class Command(BaseCommand):
                 self.created += enrol_demo_authenticator(user)
         for email in DEMO_COMMITTEE:
             self.created += enrol_demo_opening_key(User.objects.get(email=email))
+        self.created += load_demo_recovery_key()
 
     def load_home(self) -> HomePage:
         home = HomePage.objects.filter(locale__language_code=settings.LANGUAGE_CODE).first()
@@ -257,4 +264,10 @@ class Command(BaseCommand):
             for n, (name, envelope, required, types, size) in enumerate(documents)
             if call.kind == "consultancy" or envelope == "technical"
         ]
-        self.add(index, call)
+        # As staff must: the committee is set up, each member holding an opening key,
+        # before the call is published and gets its key.
+        call.live = False
+        index.add_child(instance=call)
+        committee = get_user_model().objects.filter(email__in=DEMO_COMMITTEE)
+        self.created += load_demo_committee(call, list(committee)) + 1
+        call.save_revision().publish()

@@ -8,6 +8,9 @@ from tests.applications.seal_matrix.routes import Route
 ALLOWED = "allowed"  # 200 with the content
 REFUSED = "refused"  # 403/404 (or a redirect to sign in), and none of the bid's content
 NO_LEAK = "no leak"  # whatever the status, none of the bid's content
+# 409: the file is encrypted to the committee's keys; nobody can read it yet, its owner
+# included (issue 23). None of its content, no download event.
+SEALED = "sealed"
 
 # Routes collected because their view lives in applications/, but which show
 # no one's bid but the visitor's own: for anyone else, nothing may leak.
@@ -57,7 +60,8 @@ def expectation(name: str, role: str, phase: str, resource: str) -> str | None:
         return ALLOWED if role == "owner" or (leads and opened) or declared else REFUSED
     if name == "applications:download":
         if role == "owner":
-            return ALLOWED  # pending and financial files too: they are the owner's
+            # Pending and financial files too: they are the owner's, once they can be read.
+            return ALLOWED if opened else SEALED
         # The financial envelope stays closed until the financial opening, after
         # technical scoring is locked, and then to staff and the chair only; a
         # replacement never resubmitted stays the owner's for good.

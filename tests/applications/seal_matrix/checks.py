@@ -4,7 +4,7 @@ from django.urls import reverse
 
 from applications.choices import AuditAction
 from applications.models import AuditEvent
-from tests.applications.seal_matrix.cells import ALLOWED, NO_LEAK, REFUSED, expectation
+from tests.applications.seal_matrix.cells import ALLOWED, NO_LEAK, REFUSED, SEALED, expectation
 from tests.applications.seal_matrix.columns import (
     AFTER_FINANCIAL,
     ANSWER_PENDING,
@@ -124,7 +124,9 @@ def check_cell(route: Route, role: str, phase: str, resource: str, url: str, w: 
         for needle in _must_hide(route.name, phase, resource, w, role):
             if needle in text:
                 problems.append(f"{cell}: shows {needle!r}, which is sealed")
-    elif expected in (REFUSED, NO_LEAK):
+    elif expected in (REFUSED, NO_LEAK, SEALED):
+        if expected == SEALED and response.status_code != 409:
+            problems.append(f"{cell}: expected 409, the file sealed to the committee")
         if expected == REFUSED and not refusal_is_proper(response, role):
             where = response.get("Location", "")
             problems.append(f"{cell}: expected 403/404 or a redirect to sign in {where}")

@@ -1,0 +1,114 @@
+"""Files of a bid, encrypted before they reach storage (issue 23, item 3).
+
+Each file gets a data key of its own (``applications.sealing``): its bytes are
+encrypted as they stream to storage, 64 KiB at a time, and the data key is sealed to
+the call's public key, which nobody holds. After the opening the data key is also
+sealed under the server's storage key (``server_key``), and the panel reads the file
+through ``plaintext_chunks``, which checks every chunk's authentication and, at the
+end, the SHA-256 recorded when the file arrived: a changed, cut or swapped object is
+reported (``SealBroken``), never served.
+"""
+
+import base64
+import hashlib
+import io
+from collections.abc import Iterator
+
+from django.conf import settings
+from django.core.files import File
+
+from applications.sealing import (
+    CHUNK,
+    SealBroken,
+    chunked,
+    data_key_new,
+    data_key_open,
+    data_key_seal,
+    decrypt_chunks,
+    encrypt_chunks,
+    storage_box,
+    storage_open,
+)
+from core.storage import private_storage
+
+
+class EncryptingReader(io.RawIOBase):
+    """A read-only stream of the ciphertext of ``plain`` (a file opened for reading),
+    made as it is read: storage pulls from it, and memory holds one chunk."""
+
+    def __init__(self, plain, data_key: bytes):
+        super().__init__()
+        plain.seek(0)
+        self._blocks = encrypt_chunks(data_key, chunked(plain, CHUNK))
+        self._buffer = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        while size < 0 or len(self._buffer) < size:
+            block = next(self._blocks, None)
+            if block is None:
+                break
+            self._buffer += block
+        if size < 0:
+            size = len(self._buffer)
+        piece, self._buffer = self._buffer[:size], self._buffer[size:]
+        return piece
+
+    def readinto(self, target) -> int:
+        piece = self.read(len(target))
+        target[: len(piece)] = piece
+        return len(piece)
+
+
+def server_box():
+    return storage_box(base64.b64decode(settings.BID_STORAGE_KEY))
+
+
+def store_sealed(plain, *, object_name: str, call_public_key: bytes) -> tuple[str, bytes]:
+    """Encrypt ``plain`` to storage under ``object_name``; returns the name stored and
+    the data key sealed to the call. The plaintext never reaches the store."""
+    data_key = data_key_new()
+    stored = private_storage().save(object_name, File(EncryptingReader(plain, data_key)))
+    return stored, data_key_seal(data_key, call_public_key)
+
+
+def data_key_for_panel(sealed_key: bytes, call_private) -> bytes:
+    """At the opening: the data key, unsealed with the rebuilt call key and sealed again
+    under the server's storage key."""
+    return server_box().encrypt(data_key_open(sealed_key, call_private))
+
+
+def is_sealed(item) -> bool:
+    return item.call_key_id is not None
+
+
+def is_readable(item) -> bool:
+    """The server can read the item: stored in clear (before keys), or opened."""
+    return not is_sealed(item) or item.server_key is not None
+
+
+def plaintext_chunks(item) -> Iterator[bytes]:
+    """The stored file's bytes, decrypted and checked; ``SealBroken`` if the stored
+    object was changed, or is not the file recorded (SHA-256)."""
+    digest = hashlib.sha256()
+    with private_storage().open(item.object_name, "rb") as stored:
+        if not is_sealed(item):
+            chunks = chunked(stored)
+        else:
+            if item.server_key is None:
+                raise SealBroken("the file is still sealed to the committee")
+            data_key = storage_open(server_box(), item.server_key)
+            chunks = decrypt_chunks(data_key, chunked(stored))
+        for chunk in chunks:
+            digest.update(chunk)
+            yield chunk
+    if is_sealed(item) and digest.hexdigest() != item.sha256:
+        raise SealBroken("the stored file is not the one recorded")
+
+
+def verify(item) -> None:
+    """Read the whole item once, checking it, before anything of it is served."""
+    for _chunk in plaintext_chunks(item):
+        pass

@@ -1,0 +1,145 @@
+"""Opening a call with its committee's keys (issue 23, item 4).
+
+Each confirming member gives their passphrase: their opening key is unlocked in
+memory, their share of the call's key opened with it, and the share kept sealed
+under the server's storage key (``OpeningConfirmation.share``) until the quorum is
+reached. Then the call's private key is rebuilt in memory from ``threshold`` shares,
+every item's data key is sealed again under the storage key so the panel can read the
+bids, and the shares are erased. A wrong passphrase counts towards the account's
+lockout, as a wrong password does. The organisation's recovery key stands in for a
+member who lost theirs (``manage.py opening_recovery_share``).
+"""
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from nacl.public import PrivateKey
+
+from accounts.credentials import credential_failure_record
+from accounts.opening_keys import WrongPassphrase, opening_key_of, opening_key_unlock
+from applications.models import (
+    KeyShare,
+    OpeningConfirmation,
+    RecoveryShare,
+    Submission,
+    SubmissionFile,
+)
+from applications.sealed_files import data_key_for_panel, server_box
+from applications.sealing import (
+    NotEnoughShares,
+    SealBroken,
+    call_key_rebuild,
+    share_open,
+    share_pack,
+    share_unpack,
+    storage_open,
+)
+from applications.services.amounts import amounts_unseal
+from applications.services.call_keys import call_key_in_use
+from core.errors import NotAllowed, Refused
+
+
+def member_share(*, call, user, passphrase: str, request=None) -> bytes | None:
+    """``user``'s share of ``call``'s key, opened with their passphrase and sealed under
+    the storage key; None when the call has no key or ``user`` holds no share of it
+    (a member who joined after a late opening)."""
+    key = call_key_in_use(call.pk)
+    if key is None:
+        return None
+    share = KeyShare.objects.filter(call_key=key, member=user).first()
+    if share is None:
+        return None
+    opening_key = opening_key_of(user)
+    if opening_key is None or opening_key.pk != share.opening_key_id:
+        raise NotAllowed(
+            _(
+                "Your share of this call's key was sealed to the opening key you had when the "
+                "call was published, which you have since replaced: your new key cannot open "
+                "it. The recovery key can stand in for you."
+            )
+        )
+    if not passphrase:
+        raise Refused(_("Give the passphrase of your opening key: the call's key needs it."))
+    try:
+        private = opening_key_unlock(opening_key, passphrase)
+    except WrongPassphrase:
+        credential_failure_record(request=request, user=user)
+        raise
+    try:
+        index, piece = share_open(share.sealed, private)
+    except SealBroken as exc:
+        raise Refused(
+            _("Your share of this call's key does not open: tell the administrators.")
+        ) from exc
+    return server_box().encrypt(share_pack(index, piece))
+
+
+def recovery_share(*, call, private: PrivateKey) -> bytes:
+    """The recovery key's share of ``call``'s key, sealed under the storage key."""
+    key = call_key_in_use(call.pk)
+    share = key and KeyShare.objects.filter(call_key=key, recovery_key__isnull=False).first()
+    if share is None:
+        raise Refused(_("This call's key has no share for the recovery key."))
+    try:
+        index, piece = share_open(share.sealed, private)
+    except SealBroken as exc:
+        raise Refused(_("That is not the recovery key this call's key was split to.")) from exc
+    return server_box().encrypt(share_pack(index, piece))
+
+
+def shares_given(call) -> list[bytes]:
+    """The shares given so far, each sealed under the storage key: the confirming
+    members' and the recovery key's."""
+    members = OpeningConfirmation.objects.filter(call=call, share__isnull=False)
+    recovery = RecoveryShare.objects.filter(call=call, share__isnull=False)
+    return [bytes(s) for s in members.values_list("share", flat=True)] + [
+        bytes(s) for s in recovery.values_list("share", flat=True)
+    ]
+
+
+def call_private_rebuild(call, sealed_shares: list[bytes]) -> PrivateKey | None:
+    """The call's private key from the shares given, or None while too few are."""
+    key = call_key_in_use(call.pk)
+    if key is None:
+        return None
+    box = server_box()
+    shares = [share_unpack(storage_open(box, s)) for s in sealed_shares]
+    if len({index for index, _s in shares}) < key.threshold:
+        return None
+    try:
+        return call_key_rebuild(shares, key.public_key)
+    except NotEnoughShares:
+        return None
+
+
+def shares_needed(call) -> int:
+    key = call_key_in_use(call.pk)
+    return key.threshold if key else 0
+
+
+def items_open_for_panel(call, private: PrivateKey | None) -> int:
+    """Seal every item's data key under the storage key, in the opening's transaction;
+    refuse if items are sealed and the call's key was not rebuilt. Clears the shares."""
+    items = list(
+        SubmissionFile.objects.filter(
+            submission__call=call, call_key__isnull=False, server_key__isnull=True
+        ).only("pk", "sealed_key", "call_key_id")
+    )
+    priced = list(Submission.objects.filter(call=call, sealed_amounts__isnull=False))
+    if (items or priced) and private is None:
+        raise NotAllowed(
+            _("The bids are sealed to the committee's keys: the quorum's passphrases open them.")
+        )
+    for item in items:
+        item.server_key = data_key_for_panel(item.sealed_key, private)
+    for submission in priced:
+        amounts_unseal(submission, private)
+    with transaction.atomic():
+        SubmissionFile.objects.bulk_update(items, ["server_key"], batch_size=500)
+        Submission.objects.bulk_update(
+            priced,
+            ["offer_amount", "offer_currency", "amount_requested", "sealed_amounts"],
+            batch_size=500,
+        )
+        OpeningConfirmation.objects.filter(call=call).update(share=None)
+        RecoveryShare.objects.filter(call=call).update(share=None)
+    return len(items)

@@ -1,0 +1,354 @@
+"""A key for each call, held by nobody (issue 23, items 2 to 4): publishing needs a
+complete committee with opening keys; the call's key is split among them and the
+recovery key; files are stored encrypted to it; a quorum's passphrases open them; a
+tampered object is reported, never served."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from nacl.public import PrivateKey
+
+from accounts.models import OpeningKey
+from applications.choices import AuditAction
+from applications.models import (
+    AuditEvent,
+    CallKey,
+    CallOpening,
+    KeyShare,
+    OpeningCommittee,
+    OpeningConfirmation,
+    SubmissionFile,
+)
+from applications.sealing import SealBroken
+from applications.services.call_keys import call_key_in_use
+from applications.services.opening import opening_confirm
+from core.errors import NotAllowed, Refused
+from core.storage import private_storage
+from tenders.freeze import TermsFrozen
+from tenders.models import CallPage
+from tests.applications.deadline_support import close_at
+from tests.factories import (
+    PASSWORD,
+    StaffFactory,
+    UserFactory,
+    make_call,
+    pdf_bytes,
+    second_factor_code,
+    submit_bid,
+    zip_bytes,
+)
+from tests.sealing_support import (
+    PASSPHRASE,
+    call_private_of,
+    give_opening_key,
+    open_call,
+    recovery_key,
+    stored_plaintext,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def draft_call(index) -> CallPage:
+    """A call saved as a draft, as an editor starts one."""
+    call = make_call(index)  # a template with rows; copied below as a fresh draft
+    draft = CallPage(
+        title="Draft call",
+        slug="draft-call",
+        kind="consultancy",
+        reference_code="DC-CFC-2026-900",
+        summary="A draft.",
+        opens_at=call.opens_at,
+        closes_at=call.closes_at,
+        clarifications_close_at=call.clarifications_close_at,
+        budget_ceiling=call.budget_ceiling,
+        currency="KES",
+        selection_method="qcbs",
+        technical_weight=call.technical_weight,
+        financial_weight=call.financial_weight,
+        minimum_technical_score=call.minimum_technical_score,
+        live=False,
+    )
+    index.add_child(instance=draft)
+    return CallPage.objects.get(pk=draft.pk)
+
+
+def test_a_call_cannot_be_published_until_its_committee_holds_keys_and_is_told_who_is_missing(
+    site_root,
+):
+    call = draft_call(site_root["calls"])
+    with pytest.raises(TermsFrozen, match="Set up this call's opening committee"):
+        call.save_revision().publish()
+
+    members = [StaffFactory(first_name="Wanjiku", last_name="Mutua") for _ in range(3)]
+    committee = OpeningCommittee.objects.create(call=call)
+    committee.members.set(members)
+    give_opening_key(members[0])
+    with pytest.raises(TermsFrozen, match="have not made their opening key") as refused:
+        CallPage.objects.get(pk=call.pk).save_revision().publish()
+    assert refused.value.messages[0].count("Wanjiku Mutua") == 2  # the two without a key
+    assert not CallPage.objects.get(pk=call.pk).live
+    assert not CallKey.objects.filter(call=call).exists()
+
+    for member in members:
+        give_opening_key(member)
+    CallPage.objects.get(pk=call.pk).save_revision().publish()
+
+    key = call_key_in_use(call.pk)
+    assert CallPage.objects.get(pk=call.pk).live and key.threshold == 3
+    holders = KeyShare.objects.filter(call_key=key)
+    assert {s.member_id for s in holders if s.member_id} == {m.pk for m in members}
+    assert holders.filter(recovery_key__isnull=False).count() == 1
+    assert AuditEvent.objects.filter(call=call, action=AuditAction.CALL_KEYED).count() == 1
+
+
+def test_the_admin_refuses_to_publish_and_names_the_members_without_a_key(
+    client, superuser, site_root
+):
+    from tests.tenders.page_forms import (
+        call_form_data,
+        form_errors,
+        post_new_page,
+        publish_from_edit,
+    )
+
+    client.force_login(superuser)
+    data = call_form_data()
+    assert (
+        post_new_page(client, CallPage, site_root["calls"], data, publish=False).status_code == 302
+    )
+    call = CallPage.objects.get(reference_code=data["reference_code"])
+    member = StaffFactory(first_name="Baraka", last_name="Omondi")
+    others = [give_opening_key(StaffFactory()).user for _ in range(2)]
+    OpeningCommittee.objects.create(call=call).members.set([member, *others])
+
+    response = publish_from_edit(client, call, data, follow=True)
+
+    page = response.content.decode()
+    assert "Nothing was published." in page and "Baraka Omondi" in page
+    assert "opening_recovery_key" in page  # and the organisation's recovery key is missing
+    assert not CallPage.objects.get(pk=call.pk).live
+
+    give_opening_key(member)
+    recovery_key()
+    published = publish_from_edit(client, CallPage.objects.get(pk=call.pk), data, follow=True)
+    assert "Nothing was published" not in published.content.decode(), form_errors(published)
+    assert CallPage.objects.get(pk=call.pk).live
+    assert call_key_in_use(call.pk) is not None
+
+
+def test_the_committee_re_keys_the_call_until_the_first_file_is_sealed_then_is_fixed(site_root):
+    call = make_call(site_root["calls"])
+    first = call_key_in_use(call.pk)
+    newcomer = give_opening_key(StaffFactory()).user
+    committee = OpeningCommittee.objects.get(call=call)
+    old_members = list(committee.members.all())
+
+    committee.members.set([*old_members[:2], newcomer])
+
+    second = call_key_in_use(call.pk)
+    assert second.pk != first.pk and bytes(second.public_key) != bytes(first.public_key)
+    assert CallKey.objects.get(pk=first.pk).replaced_at is not None
+    assert KeyShare.objects.filter(call_key=second, member=newcomer).exists()
+    assert not KeyShare.objects.filter(call_key=second, member=old_members[2]).exists()
+
+    submit_bid(call, UserFactory())
+    assert set(SubmissionFile.objects.values_list("call_key", flat=True)) == {second.pk}
+    from applications.services.committee import committee_change_refusal
+
+    assert "already sealed" in committee_change_refusal(call.pk)
+    committee.members.set(old_members)  # outside the admin: the key stays as it is
+    assert call_key_in_use(call.pk).pk == second.pk
+
+
+def test_a_committee_left_incomplete_outside_the_admin_refuses_bids_rather_than_store_clear(
+    site_root,
+):
+    call = make_call(site_root["calls"])
+    committee = OpeningCommittee.objects.get(call=call)
+    committee.members.remove(committee.members.first())
+    assert call_key_in_use(call.pk) is None
+
+    with pytest.raises(Refused, match="committee is being changed"):
+        submit_bid(call, UserFactory())
+    assert not SubmissionFile.objects.exists()
+    folder = f"submissions/{call.pk}"
+    assert not private_storage().exists(folder) or not private_storage().listdir(folder)[1]
+
+
+@pytest.fixture
+def bid_call(site_root):
+    members = [StaffFactory() for _ in range(4)]
+    call = make_call(site_root["calls"], committee=members)
+    submit_bid(call, UserFactory())
+    return close_at(call, timezone.now() - timedelta(minutes=5)), members
+
+
+def confirm(call, member, passphrase=PASSPHRASE):
+    return opening_confirm(
+        call=call,
+        user=member,
+        password=PASSWORD,
+        code=second_factor_code(member),
+        passphrase=passphrase,
+    )
+
+
+def test_fewer_than_the_quorum_reveal_nothing_and_the_quorum_opens(bid_call):
+    call, members = bid_call
+    files = list(SubmissionFile.objects.filter(submission__call=call))
+    assert files and all(f.sealed_key and f.server_key is None for f in files)
+
+    assert confirm(call, members[0]) == (1, None)
+    assert confirm(call, members[1]) == (2, None)
+    # Two shares, kept sealed under the storage key: the call's key cannot be rebuilt.
+    from applications.services.key_opening import call_private_rebuild, shares_given
+
+    assert len(shares_given(call)) == 2
+    assert call_private_rebuild(call, shares_given(call)) is None
+    assert all(f.server_key is None for f in SubmissionFile.objects.filter(submission__call=call))
+
+    count, opening = confirm(call, members[2])
+
+    assert count == 3 and opening is not None
+    assert all(
+        f.server_key is not None for f in SubmissionFile.objects.filter(submission__call=call)
+    )
+    assert not OpeningConfirmation.objects.filter(call=call, share__isnull=False).exists()
+    keyed = AuditEvent.objects.filter(call=call, action=AuditAction.CALL_KEYED)
+    assert keyed.filter(
+        detail__startswith="The call's key was rebuilt from the shares of"
+    ).exists()
+
+
+def test_a_wrong_passphrase_is_refused_and_counted_like_a_wrong_password(bid_call, settings):
+    call, members = bid_call
+    from axes.models import AccessAttempt
+
+    with pytest.raises(Refused, match="passphrase does not open"):
+        confirm(call, members[0], passphrase="not the passphrase at all")
+    assert not OpeningConfirmation.objects.filter(call=call).exists()
+    attempt = AccessAttempt.objects.get(username=members[0].email)
+    assert attempt.failures_since_start == 1
+
+
+def test_a_member_whose_key_was_replaced_cannot_confirm_with_the_new_one(bid_call):
+    call, members = bid_call
+    OpeningKey.objects.filter(user=members[0]).update(replaced_at=timezone.now())
+    from accounts.opening_keys import opening_key_create
+
+    opening_key_create(user=members[0], passphrase="a brand new passphrase here")
+
+    with pytest.raises(NotAllowed, match="your new key cannot open it"):
+        confirm(call, members[0], passphrase="a brand new passphrase here")
+    assert not OpeningConfirmation.objects.filter(call=call).exists()
+
+
+def test_tampering_with_a_stored_file_is_reported_and_never_served(bid_call, client):
+    call, members = bid_call
+    for member in members[:3]:
+        confirm(call, member)
+    assert CallOpening.objects.filter(call=call).exists()
+    item = SubmissionFile.objects.filter(submission__call=call, envelope="technical").first()
+    path = private_storage().path(item.object_name)
+    with open(path, "r+b") as stored:
+        stored.seek(200)
+        byte = stored.read(1)
+        stored.seek(200)
+        stored.write(bytes([byte[0] ^ 1]))
+    with pytest.raises(SealBroken):
+        stored_plaintext(item)
+
+    client.force_login(item.submission.applicant)
+    response = client.get(reverse("applications:download", args=[item.pk]))
+
+    assert response.status_code == 409
+    assert "failed its integrity check" in response.content.decode()
+    assert b"%PDF" not in response.content
+    assert AuditEvent.objects.filter(action=AuditAction.SEAL_BROKEN, file_id=item.pk).exists()
+
+
+def test_a_file_swapped_for_another_sealed_file_is_refused(bid_call, client):
+    call, members = bid_call
+    for member in members[:3]:
+        confirm(call, member)
+    technical, financial = (
+        SubmissionFile.objects.filter(submission__call=call).order_by("envelope").reverse()
+    )
+    storage = private_storage()
+    swapped = storage.path(financial.object_name)
+    with open(storage.path(technical.object_name), "rb") as source:
+        data = source.read()
+    with open(swapped, "wb") as target:
+        target.write(data)
+
+    with pytest.raises(SealBroken):
+        stored_plaintext(financial)
+
+
+def test_storage_holds_no_byte_of_a_bid_before_the_opening(site_root):
+    """A copy of the whole storage, taken before the deadline, in every encoding."""
+    import base64
+
+    call = make_call(site_root["calls"])
+    marker = "Siri ya Haki Data 4417"
+    pdf = pdf_bytes(text=marker)
+    book = zip_bytes(
+        {
+            "[Content_Types].xml": b"<Types/>",
+            "xl/workbook.xml": f"<workbook>{marker}</workbook>".encode(),
+        }
+    )
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    submit_bid(
+        call,
+        UserFactory(),
+        files={
+            "Technical proposal": SimpleUploadedFile("proposal.pdf", pdf, "application/pdf"),
+            "Financial proposal": SimpleUploadedFile("offer.xlsx", book, "application/zip"),
+        },
+    )
+    root = private_storage().path("")
+    import pathlib
+
+    stored = b"".join(p.read_bytes() for p in pathlib.Path(root).rglob("*") if p.is_file())
+    assert stored
+    needles = [
+        marker.encode(),
+        marker.encode("utf-16-le"),
+        marker.encode().hex().encode(),
+        base64.b64encode(marker.encode()),
+        pdf[:32],
+        b"%PDF",
+        b"PK\x03\x04",
+    ]
+    for needle in needles:
+        assert needle not in stored, needle
+    opened = open_call(close_at(call, timezone.now()), StaffFactory())
+    assert opened is not None
+    item = SubmissionFile.objects.get(submission__call=call, envelope="technical")
+    assert stored_plaintext(item) == pdf
+
+
+def test_the_recovery_key_alone_or_any_private_key_does_not_rebuild_the_call_key(site_root):
+    call = make_call(site_root["calls"])
+    assert call_private_of(call) is not None  # three members' shares do
+    from applications.services.key_opening import call_private_rebuild, recovery_share
+    from tests.sealing_support import RECOVERY_PRIVATE
+
+    alone = [recovery_share(call=call, private=RECOVERY_PRIVATE)]
+    assert call_private_rebuild(call, alone) is None
+    with pytest.raises(Refused):
+        recovery_share(call=call, private=PrivateKey.generate())
+
+
+def test_a_call_made_by_the_test_factory_is_keyed_as_staff_would_key_it(site_root):
+    call = make_call(site_root["calls"])
+    committee = OpeningCommittee.objects.get(call=call)
+    key = call_key_in_use(call.pk)
+    assert {s.member_id for s in key.shares.all() if s.member_id} == set(
+        committee.members.values_list("pk", flat=True)
+    )
