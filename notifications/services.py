@@ -10,7 +10,7 @@ from django.utils import timezone, translation
 
 from core.db import after_commit_batch
 from core.queue import BROKER_ERRORS, queue_task
-from notifications.delivery import outbox_deliver_due
+from notifications.delivery import BODY_DROPPED, outbox_deliver_due
 from notifications.models import OutboxMessage, OutboxState
 from notifications.policy import retry_period
 
@@ -128,3 +128,13 @@ def outbox_retry_now(*, message_ids, now=None) -> int:
         )
         transaction.on_commit(lambda: outbox_dispatch(message_ids=list(message_ids)))
     return count
+
+
+def delivered_confidential_bodies_drop() -> int:
+    """Mail about a bid delivered before bodies were dropped on delivery: drop them now
+    (``notifications.delivery.BODY_DROPPED``); the number dropped."""
+    return (
+        OutboxMessage.objects.filter(confidential=True, state=OutboxState.SENT)
+        .exclude(body_text=BODY_DROPPED)
+        .update(body_text=BODY_DROPPED, body_html="")
+    )
