@@ -7,8 +7,9 @@ for a resumable upload, only in the uploader's browser): whoever copies the disk
 ciphertext, and the key dies with the request.
 
 The file is cut into blocks of ``BLOCK`` bytes, each encrypted on its own with
-libsodium's XChaCha20-Poly1305 (IETF AEAD, through PyNaCl), with a nonce made of a
-random prefix and the block's number, and the block's number as associated data: any
+libsodium's XChaCha20-Poly1305 (IETF AEAD, through PyNaCl) under a random 24-byte
+nonce written before it (a block rewritten when a resumed upload extends it gets a new
+one: a nonce is never used twice), with the block's number as associated data: any
 block can be read back without the ones before it (the archive checks seek to a ZIP's
 end first), and a changed or moved block fails authentication. Nothing here is a
 primitive of our own.
@@ -26,7 +27,8 @@ import nacl.utils
 BLOCK = 64 * 1024
 KEY_BYTES = sodium.crypto_aead_xchacha20poly1305_ietf_KEYBYTES
 _ABYTES = sodium.crypto_aead_xchacha20poly1305_ietf_ABYTES
-_PREFIX = 16  # random; the block number fills the last 8 bytes of the 24-byte nonce
+_NONCE = sodium.crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
+_STRIDE = _NONCE + BLOCK + _ABYTES  # one block on disk: its nonce, then its ciphertext
 
 
 class ScratchBroken(Exception):
@@ -48,14 +50,11 @@ class SealedScratch(io.RawIOBase):
             if path is None:
                 handle, path = tempfile.mkstemp(prefix="sealed-", dir=dir)
                 os.close(handle)
-            self._prefix = nacl.utils.random(_PREFIX)
-            with open(path, "wb") as new:
-                new.write(self._prefix)
+            with open(path, "wb"):
+                pass
             os.chmod(path, 0o600)
             self.size = 0
         else:
-            with open(path, "rb") as existing:
-                self._prefix = existing.read(_PREFIX)
             self.size = None  # told by the caller: ``with_size``
         self.path = path
         self._pending = b""
@@ -64,13 +63,11 @@ class SealedScratch(io.RawIOBase):
         self._finished = False
 
     # --- writing -----------------------------------------------------------------
-    def _nonce(self, index: int) -> bytes:
-        return self._prefix + struct.pack(">Q", index)
-
     def _seal(self, index: int, plain: bytes) -> bytes:
+        nonce = nacl.utils.random(_NONCE)
         aad = struct.pack(">Q", index)
-        return sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(
-            plain, aad, self._nonce(index), self.key
+        return nonce + sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(
+            plain, aad, nonce, self.key
         )
 
     def write(self, data) -> int:
@@ -113,7 +110,7 @@ class SealedScratch(io.RawIOBase):
         elif full:
             scratch._block(full - 1)  # the key must open what is there
         with open(path, "r+b") as stored:
-            stored.truncate(_PREFIX + full * (BLOCK + _ABYTES))
+            stored.truncate(full * _STRIDE)
         scratch._cache = (-1, b"")
         return scratch
 
@@ -128,11 +125,11 @@ class SealedScratch(io.RawIOBase):
         if self._cache[0] == index:
             return self._cache[1]
         with open(self.path, "rb") as stored:
-            stored.seek(_PREFIX + index * (BLOCK + _ABYTES))
-            sealed = stored.read(BLOCK + _ABYTES)
+            stored.seek(index * _STRIDE)
+            block = stored.read(_STRIDE)
         try:
             plain = sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(
-                sealed, struct.pack(">Q", index), self._nonce(index), self.key
+                block[_NONCE:], struct.pack(">Q", index), block[:_NONCE], self.key
             )
         except nacl.exceptions.CryptoError as exc:
             raise ScratchBroken("a block of the scratch file does not open") from exc

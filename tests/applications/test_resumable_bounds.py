@@ -29,13 +29,13 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("partial_root")]
 
 def bytes_waiting(root) -> int:
     """The bytes of the files waiting, as sent: what is on disk, less what encrypting
-    them adds (core.sealed_temp: 16 bytes per file and per block of 64 KiB)."""
+    them adds (core.sealed_temp: a 24-byte nonce and a 16-byte tag per block of 64 KiB)."""
     if not Path(root).exists():
         return 0
     total = 0
     for path in Path(root).iterdir():
-        stored = path.stat().st_size - 16
-        total += stored - 16 * -(-stored // (BLOCK + 16))
+        stored = path.stat().st_size
+        total += stored - 40 * -(-stored // (BLOCK + 40))
     return total
 
 

@@ -119,3 +119,20 @@ def test_a_scratch_file_resumed_at_any_offset_reads_as_one(tmp_path):
     assert SealedScratch(key, path=path).with_size(len(data)).read() == data
     with pytest.raises(ScratchBroken):
         SealedScratch.resume(path, SealedScratch().key, written)
+
+
+def test_a_block_rewritten_by_a_resumed_upload_gets_a_new_nonce(tmp_path):
+    """XChaCha20-Poly1305 must never see a nonce twice under one key: the partial last
+    block, extended by the next piece, is encrypted again under a nonce of its own."""
+    key = SealedScratch().key
+    path = tmp_path / "partial"
+    SealedScratch(key, path=path, create=True)
+    first = SealedScratch.resume(path, key, 0)
+    first.write(b"a" * 1000)
+    first.finish()
+    nonce_before = Path(path).read_bytes()[:24]
+    again = SealedScratch.resume(path, key, 1000)
+    again.write(b"b" * 1000)
+    again.finish()
+    assert Path(path).read_bytes()[:24] != nonce_before
+    assert SealedScratch(key, path=path).with_size(2000).read() == b"a" * 1000 + b"b" * 1000
