@@ -118,7 +118,7 @@ def shares_needed(call) -> int:
 
 def items_open_for_panel(call, private: PrivateKey | None) -> int:
     """Seal every item's data key under the storage key, in the opening's transaction;
-    refuse if items are sealed and the call's key was not rebuilt. Clears the shares."""
+    refuse if items are sealed and the call's key was not rebuilt."""
     items = list(
         SubmissionFile.objects.filter(
             submission__call=call, call_key__isnull=False, server_key__isnull=True
@@ -140,6 +140,10 @@ def items_open_for_panel(call, private: PrivateKey | None) -> int:
             ["offer_amount", "offer_currency", "amount_requested", "sealed_amounts"],
             batch_size=500,
         )
-        OpeningConfirmation.objects.filter(call=call).update(share=None)
-        RecoveryShare.objects.filter(call=call).update(share=None)
     return len(items)
+
+
+def shares_erase(call) -> None:
+    """Once the call is opened (and its register says whose shares were used)."""
+    OpeningConfirmation.objects.filter(call=call).update(share=None)
+    RecoveryShare.objects.filter(call=call).update(share=None)

@@ -30,6 +30,7 @@ from applications.services.key_opening import (
     items_open_for_panel,
     member_share,
     recovery_share,
+    shares_erase,
     shares_given,
     shares_needed,
 )
@@ -110,6 +111,7 @@ def call_open(
             detail=_("%(n)s submissions received") % {"n": opening.submissions_received},
         )
         opening_register_write(call=call, opened_by=user)
+        shares_erase(call)
     return opening
 
 

@@ -12,7 +12,7 @@ import json
 from django.utils import timezone
 
 from applications.choices import RECEIVED, SubmissionStatus
-from applications.models import OpeningConfirmation, OpeningRegister, Submission
+from applications.models import OpeningConfirmation, OpeningRegister, RecoveryShare, Submission
 from applications.services.audit_chain import audit_chain_head
 from notifications.services import outbox_enqueue
 from tenders.choices import Envelope
@@ -68,10 +68,20 @@ def opening_register_write(*, call, opened_by) -> OpeningRegister:
     )
     lines = [_line(s) for s in submissions]
     confirmations = OpeningConfirmation.objects.filter(call=call).select_related("member")
+    # Whose shares of the call's key rebuilt it (issue 23): read before they are erased.
     members = [
-        {"name": c.member.get_full_name() or c.member.email, "at": c.confirmed_at.isoformat()}
+        {
+            "name": c.member.get_full_name() or c.member.email,
+            "at": c.confirmed_at.isoformat(),
+            **({"key_share": True} if c.share is not None else {}),
+        }
         for c in confirmations.order_by("confirmed_at")
     ] or [{"name": opened_by.get_full_name() or opened_by.email, "at": timezone.now().isoformat()}]
+    recovery = RecoveryShare.objects.filter(call=call, share__isnull=False).first()
+    if recovery is not None:
+        members.append(
+            {"name": "Recovery key", "at": recovery.given_at.isoformat(), "key_share": True}
+        )
     head = audit_chain_head()
     audit_head = str(head) if head else ""
     register = OpeningRegister.objects.create(

@@ -221,6 +221,11 @@ def test_fewer_than_the_quorum_reveal_nothing_and_the_quorum_opens(bid_call):
     assert keyed.filter(
         detail__startswith="The call's key was rebuilt from the shares of"
     ).exists()
+    # The opening register says whose shares rebuilt the key.
+    from applications.models import OpeningRegister
+
+    register = OpeningRegister.objects.get(call=call)
+    assert [m.get("key_share") for m in register.members] == [True, True, True]
 
 
 def test_a_wrong_passphrase_is_refused_and_counted_like_a_wrong_password(bid_call, settings):

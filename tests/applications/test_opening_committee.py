@@ -362,6 +362,13 @@ def test_after_a_late_opening_the_committee_may_change_and_confirm_in_a_new_wind
     assert opening is not None and opening.submissions_received == 1
     assert confirm_early.member_id == members[0].pk
     assert not OpeningConfirmation.objects.filter(call=late, share__isnull=False).exists()
+    from applications.models import OpeningRegister
+
+    shares = {
+        m["name"]: m.get("key_share") for m in OpeningRegister.objects.get(call=late).members
+    }
+    assert shares[newcomer.get_full_name()] is None and shares["Recovery key"] is True
+    assert shares[members[0].get_full_name()] and shares[members[2].get_full_name()]
 
 
 def test_every_member_hears_of_each_confirmation(call, committee, members):
