@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.snippets.views import snippets as snippet_views
 
+from accounts.models import OpeningKey
 from applications.permissions import sits_on_panel
 from applications.services.call_keys import key_problems
 from applications.services.committee import committee_change_refusal
@@ -36,6 +37,14 @@ class CommitteeForm(WagtailAdminModelForm):
             .objects.filter(is_active=True, is_staff=True)
             .order_by("last_name", "first_name")
         )
+        # Who has no opening key yet shows in the list: a call cannot be published until
+        # every member has made theirs (issue 23).
+        keyed = set(
+            OpeningKey.objects.filter(replaced_at__isnull=True).values_list("user_id", flat=True)
+        )
+        self.fields["members"].label_from_instance = lambda user: (
+            str(user) if user.pk in keyed else _("%(name)s (no opening key yet)") % {"name": user}
+        )
         self.fields["members"].widget = forms.CheckboxSelectMultiple(
             choices=self.fields["members"].choices
         )
@@ -45,7 +54,9 @@ class CommitteeForm(WagtailAdminModelForm):
                 field.disabled = True
         self.fields["members"].help_text = _(
             "At least %(n)s staff members, and at least one of them not on the call's "
-            "evaluation panel. The call opens when %(q)s of them have confirmed."
+            "evaluation panel. The call opens when %(q)s of them have confirmed. Each must "
+            "have made their opening key (on their own Security page) before the call is "
+            "published: its key is split among them."
         ) % {"n": settings.OPENING_COMMITTEE_MIN_MEMBERS, "q": settings.OPENING_QUORUM}
         if self.frozen:
             self.fields["members"].help_text = self.frozen

@@ -122,7 +122,12 @@ def test_the_admin_refuses_to_publish_and_names_the_members_without_a_key(
     call = CallPage.objects.get(reference_code=data["reference_code"])
     member = StaffFactory(first_name="Baraka", last_name="Omondi")
     others = [give_opening_key(StaffFactory()).user for _ in range(2)]
-    OpeningCommittee.objects.create(call=call).members.set([member, *others])
+    committee = OpeningCommittee.objects.create(call=call)
+    committee.members.set([member, *others])
+    edit = reverse("wagtailsnippets_applications_openingcommittee:edit", args=[committee.pk])
+    listing = client.get(edit).content.decode()
+    assert "Baraka Omondi (no opening key yet)" in listing  # the admin says who is missing
+    assert f"{others[0].get_full_name()} (no opening key yet)" not in listing
 
     response = publish_from_edit(client, call, data, follow=True)
 

@@ -78,6 +78,10 @@ SMALLEST = {
         rf"  (PASS|FAIL) workbook: sheet_build {NUMBER}x raw openpyxl at 50 bids .*\n"
         rf"  (PASS|FAIL) workbook queries: \d+ at 20 bids, \d+ at 50 bids",
     ),
+    "bench_opening.py": Smallest(
+        ("--bids", "3", "--size-mb", "1", "--repeat", "1"),
+        rf"^  decrypted read / raw read: {NUMBER}x",
+    ),
     "bench_pages.py": Smallest(
         (
             "--requests",
