@@ -223,10 +223,9 @@ def demo_call_private(call, passphrase: str):
     with their opening key under the demo passphrase (the demo opens its closed calls)."""
     from accounts.opening_keys import opening_key_unlock
     from applications.models import KeyShare
-    from applications.sealed_files import server_box
-    from applications.sealing import share_open, share_pack
+    from applications.sealing import share_open
     from applications.services.call_keys import call_key_in_use
-    from applications.services.key_opening import call_private_rebuild
+    from applications.services.key_opening import call_private_rebuild, share_given_seal
 
     key = call_key_in_use(call.pk)
     if key is None:
@@ -235,8 +234,8 @@ def demo_call_private(call, passphrase: str):
         "opening_key"
     )
     given = [
-        server_box().encrypt(
-            share_pack(*share_open(s.sealed, opening_key_unlock(s.opening_key, passphrase)))
+        share_given_seal(
+            key.pk, *share_open(s.sealed, opening_key_unlock(s.opening_key, passphrase))
         )
         for s in shares[: key.threshold]
     ]

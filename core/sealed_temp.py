@@ -19,6 +19,7 @@ import io
 import os
 import struct
 import tempfile
+import weakref
 
 import nacl.bindings as sodium
 import nacl.exceptions
@@ -35,6 +36,13 @@ class ScratchBroken(Exception):
     """A block of the scratch file did not authenticate (changed, or the wrong key)."""
 
 
+def _unlink(path) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+
+
 def new_key() -> bytes:
     return nacl.utils.random(KEY_BYTES)
 
@@ -45,11 +53,17 @@ class SealedScratch(io.RawIOBase):
 
     def __init__(self, key: bytes | None = None, *, path=None, dir=None, create: bool = False):
         super().__init__()
-        self.key = key or new_key()
+        self.key = new_key() if key is None else bytes(key)
+        if len(self.key) != KEY_BYTES:
+            raise ScratchBroken("a scratch file's key is 32 bytes")
+        self._finalizer = None
         if path is None or create:
             if path is None:
                 handle, path = tempfile.mkstemp(prefix="sealed-", dir=dir)
                 os.close(handle)
+                # A request that dies half-way (a client gone mid-body) never closes its
+                # files: the scratch file goes when this object does.
+                self._finalizer = weakref.finalize(self, _unlink, path)
             with open(path, "wb"):
                 pass
             os.chmod(path, 0o600)
@@ -161,16 +175,18 @@ class SealedScratch(io.RawIOBase):
         while done < wanted:
             index, offset = divmod(self._pos, BLOCK)
             piece = self._block(index)[offset : offset + wanted - done]
+            if not piece:  # a block shorter than the size says: put back, or cut
+                raise ScratchBroken("a block of the scratch file is shorter than it should be")
             target[done : done + len(piece)] = piece
             done += len(piece)
             self._pos += len(piece)
         return done
 
     def remove(self) -> None:
-        try:
-            os.unlink(self.path)
-        except FileNotFoundError:
-            pass
+        if self._finalizer is not None:
+            self._finalizer()
+        else:
+            _unlink(self.path)
 
     def close(self) -> None:
         super().close()

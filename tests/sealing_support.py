@@ -14,10 +14,9 @@ from nacl.public import PrivateKey
 
 from accounts.models import OpeningKey
 from applications.models import KeyShare, OpeningCommittee, RecoveryKey
-from applications.sealed_files import server_box
-from applications.sealing import share_open, share_pack
+from applications.sealing import share_open
 from applications.services.call_keys import call_key_in_use
-from applications.services.key_opening import call_private_rebuild
+from applications.services.key_opening import call_private_rebuild, share_given_seal
 
 PASSPHRASE = "tests open calls with this passphrase"
 _KDF = nacl.pwhash.argon2id
@@ -96,7 +95,7 @@ def call_private_of(call):
         "opening_key"
     )[: key.threshold]:
         private = opening_key_unlock(share.opening_key, PASSPHRASE)
-        given.append(server_box().encrypt(share_pack(*share_open(share.sealed, private))))
+        given.append(share_given_seal(key.pk, *share_open(share.sealed, private)))
     return call_private_rebuild(call, given)
 
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from applications.sealing import box_open, box_seal
-from applications.services.call_keys import sealing_key_for
+from applications.services.call_keys import call_key_hold, sealing_key_for
 from core.errors import Refused
 
 
@@ -93,6 +93,7 @@ def apply_amounts(submission, amounts: Amounts) -> bool:
 def _seal_amounts(submission, amounts: Amounts, key) -> bool:
     if not amounts.given:
         return False  # nothing typed: what is sealed stays
+    call_key_hold(key.pk)  # in the save's transaction: no re-key until it commits
     try:
         check_amounts(submission.call, amounts)
         problem = ""

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import OpeningKey
 from applications.choices import AuditAction
@@ -99,13 +100,18 @@ def call_key_publish_refusal(call) -> str:
             "Set up this call's opening committee before publishing it (Opening committees, "
             "in the admin): the bids are sealed to the committee's keys as they arrive."
         )
+    if call_key_in_use(call.pk) is not None and items_sealed_to(call.pk):
+        return ""  # published again: what is sealed stays sealed to the key it has
     members = list(committee.members.filter(is_active=True))
     problems = committee_problems(committee) + key_problems(members)
     if problems:
         return _("This call cannot be published yet. %(problems)s") % {
             "problems": " ".join(problems)
         }
-    call_key_ensure(committee, members=members)
+    try:
+        call_key_ensure(committee, members=members)
+    except Refused as refusal:
+        return refusal.message
     return ""
 
 
@@ -189,8 +195,11 @@ def call_key_after_committee_change(committee, *, actor=None) -> None:
     members = list(committee.members.filter(is_active=True))
     if committee_problems(committee) or key_problems(members):
         if current is not None:
-            current.replaced_at = timezone.now()
-            current.save(update_fields=["replaced_at"])
+            with transaction.atomic():
+                # Taken after any save holding the key commits; then looked at again.
+                CallKey.objects.select_for_update().filter(pk=current.pk).first()
+                if not items_sealed_to(committee.call_id):
+                    CallKey.objects.filter(pk=current.pk).update(replaced_at=timezone.now())
         return
     call_key_ensure(committee, members=members, actor=actor)
 
@@ -220,9 +229,18 @@ def call_key_hold(key_id: int) -> None:
     with connection.cursor() as cursor:
         cursor.execute(sql, [key_id])
         if cursor.fetchone() is None:
-            raise CallNotKeyed(
-                _(
-                    "This call's opening committee changed while your files were arriving, so "
-                    "nothing was saved. Please send them again."
-                )
-            )
+            raise CallNotKeyed(str(KEY_CHANGED))
+
+
+def call_key_hold_clear(call_id: int) -> None:
+    """Inside a save's transaction, for items stored in the clear (a call published
+    before keys): refused if the call has been keyed since, so nothing plain lands on a
+    sealed call (``seal_open_calls`` running meanwhile)."""
+    if call_is_keyed_era(call_id):
+        raise CallNotKeyed(str(KEY_CHANGED))
+
+
+KEY_CHANGED = gettext_lazy(
+    "This call's opening committee changed while your files were arriving, so nothing was "
+    "saved. Please send them again."
+)

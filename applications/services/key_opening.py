@@ -10,6 +10,9 @@ lockout, as a wrong password does. The organisation's recovery key stands in for
 member who lost theirs (``manage.py opening_recovery_share``).
 """
 
+import logging
+import struct
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 from nacl.public import PrivateKey
@@ -18,6 +21,7 @@ from accounts.credentials import credential_failure_record
 from accounts.opening_keys import WrongPassphrase, opening_key_of, opening_key_unlock
 from applications.models import (
     KeyShare,
+    OpeningCommittee,
     OpeningConfirmation,
     RecoveryShare,
     Submission,
@@ -37,6 +41,8 @@ from applications.services.amounts import amounts_unseal
 from applications.services.call_keys import call_key_in_use
 from core.errors import NotAllowed, Refused
 
+logger = logging.getLogger(__name__)
+
 
 def member_share(*, call, user, passphrase: str, request=None) -> bytes | None:
     """``user``'s share of ``call``'s key, opened with their passphrase and sealed under
@@ -50,13 +56,9 @@ def member_share(*, call, user, passphrase: str, request=None) -> bytes | None:
         return None
     opening_key = opening_key_of(user)
     if opening_key is None or opening_key.pk != share.opening_key_id:
-        raise NotAllowed(
-            _(
-                "Your share of this call's key was sealed to the opening key you had when the "
-                "call was published, which you have since replaced: your new key cannot open "
-                "it. The recovery key can stand in for you."
-            )
-        )
+        # Sealed to the key they had when the call was published, replaced since: their
+        # new key cannot open it. They still confirm; the recovery key stands in.
+        return None
     if not passphrase:
         raise Refused(_("Give the passphrase of your opening key: the call's key needs it."))
     try:
@@ -70,7 +72,7 @@ def member_share(*, call, user, passphrase: str, request=None) -> bytes | None:
         raise Refused(
             _("Your share of this call's key does not open: tell the administrators.")
         ) from exc
-    return server_box().encrypt(share_pack(index, piece))
+    return share_given_seal(key.pk, index, piece)
 
 
 def recovery_share(*, call, private: PrivateKey) -> bytes:
@@ -83,13 +85,24 @@ def recovery_share(*, call, private: PrivateKey) -> bytes:
         index, piece = share_open(share.sealed, private)
     except SealBroken as exc:
         raise Refused(_("That is not the recovery key this call's key was split to.")) from exc
-    return server_box().encrypt(share_pack(index, piece))
+    return share_given_seal(key.pk, index, piece)
+
+
+def share_given_seal(key_id: int, index: int, piece: bytes) -> bytes:
+    """A share given for the opening, kept until the quorum sealed under the storage key,
+    with the call key it belongs to (a share of a key since replaced is never used)."""
+    return server_box().encrypt(struct.pack(">Q", key_id) + share_pack(index, piece))
 
 
 def shares_given(call) -> list[bytes]:
     """The shares given so far, each sealed under the storage key: the confirming
-    members' and the recovery key's."""
-    members = OpeningConfirmation.objects.filter(call=call, share__isnull=False)
+    members' (those still on the committee) and the recovery key's."""
+    committee = OpeningCommittee.objects.filter(call=call).first()
+    members = OpeningConfirmation.objects.filter(
+        call=call,
+        share__isnull=False,
+        member__in=committee.members.filter(is_active=True) if committee else [],
+    )
     recovery = RecoveryShare.objects.filter(call=call, share__isnull=False)
     return [bytes(s) for s in members.values_list("share", flat=True)] + [
         bytes(s) for s in recovery.values_list("share", flat=True)
@@ -102,7 +115,11 @@ def call_private_rebuild(call, sealed_shares: list[bytes]) -> PrivateKey | None:
     if key is None:
         return None
     box = server_box()
-    shares = [share_unpack(storage_open(box, s)) for s in sealed_shares]
+    shares = []
+    for sealed in sealed_shares:
+        plain = storage_open(box, sealed)
+        if struct.unpack(">Q", plain[:8])[0] == key.pk:
+            shares.append(share_unpack(plain[8:]))
     if len({index for index, _s in shares}) < key.threshold:
         return None
     try:
@@ -119,12 +136,22 @@ def shares_needed(call) -> int:
 def items_open_for_panel(call, private: PrivateKey | None) -> int:
     """Seal every item's data key under the storage key, in the opening's transaction;
     refuse if items are sealed and the call's key was not rebuilt."""
+    key = call_key_in_use(call.pk)
     items = list(
         SubmissionFile.objects.filter(
             submission__call=call, call_key__isnull=False, server_key__isnull=True
         ).only("pk", "sealed_key", "call_key_id")
     )
     priced = list(Submission.objects.filter(call=call, sealed_amounts__isnull=False))
+    stray = [i for i in items if key is None or i.call_key_id != key.pk] + [
+        p for p in priced if key is None or p.amounts_key_id != key.pk
+    ]
+    if stray:
+        # Sealed to a key other than the call's (it cannot happen through the portal):
+        # left sealed and reported, never allowed to stop the opening of the rest.
+        logger.error("Opening %s: %s items sealed to another key stay sealed", call.pk, len(stray))
+        items = [i for i in items if i not in stray]
+        priced = [p for p in priced if p not in stray]
     if (items or priced) and private is None:
         raise NotAllowed(
             _("The bids are sealed to the committee's keys: the quorum's passphrases open them.")

@@ -218,6 +218,8 @@ def recovery_share_give(*, call: CallPage, private) -> CallOpening | None:
     """The organisation's recovery key gives its share of ``call``'s key, in place of a
     member who lost their passphrase (``manage.py opening_recovery_share``). It confirms
     nothing by itself: the call opens only once the quorum of members has confirmed."""
+    if db_now() < closes_at_of(call.pk):
+        raise NotAllowed(_("The deadline has not passed: the submissions stay sealed."))
     share = recovery_share(call=call, private=private)
     committee = OpeningCommittee.objects.filter(call=call).first()
     if committee is None:

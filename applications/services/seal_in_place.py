@@ -76,8 +76,9 @@ def call_seal_in_place(call: CallPage, *, dry_run: bool = False) -> Sealed:
     if dry_run:
         result.files, result.amounts = plain_files.count(), plain_amounts.count()
         return result
-    for item in plain_files.order_by("pk"):
-        result.files += _seal_file(item, key)
+    while batch := list(plain_files.order_by("pk")[:100]):  # until none is left
+        for item in batch:
+            result.files += _seal_file(item, key)
     for submission in plain_amounts.order_by("pk"):
         with transaction.atomic():
             locked = Submission.objects.select_for_update().get(pk=submission.pk)

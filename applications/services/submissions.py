@@ -1,6 +1,7 @@
 """Starting, saving, submitting and withdrawing submissions."""
 
 import hashlib
+import json
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -27,7 +28,11 @@ from applications.services.answers import (
 )
 from applications.services.audit import audit_record
 from applications.services.audit_chain import audit_chain_head
-from applications.services.call_keys import call_key_hold, sealing_key_for
+from applications.services.call_keys import (
+    call_key_hold,
+    call_key_hold_clear,
+    sealing_key_for,
+)
 from applications.services.deadline import (
     closes_at_of,
     late_message,
@@ -206,7 +211,9 @@ def submission_save(
                     amounts=amounts,
                     answers=answers,
                     questions=questions,
-                    form_token=token_digest(form_token),
+                    form_token=post_digest(
+                        form_token, submit=submit, amounts=amounts, answers=answers, staged=staged
+                    ),
                 ),
                 submit,
                 request,
@@ -234,8 +241,24 @@ class _Changes:
     form_token: str = ""
 
 
-def token_digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest() if token else ""
+def post_digest(token: str, *, submit: bool, amounts, answers, staged) -> str:
+    """What one post of the bid form was: its form's token, the action and what it
+    carried (amounts, answers, each file's SHA-256). The same post again is a double
+    click; the same page sending anything else (Save, then Submit) is not."""
+    if not token:
+        return ""
+    content = json.dumps(
+        {
+            "token": token,
+            "submit": submit,
+            "amounts": None if amounts is None else [str(v) for v in vars(amounts).values()],
+            "answers": answers,
+            "files": sorted((r.pk, item.sha256) for r, item in staged),
+        },
+        sort_keys=True,
+        default=str,
+    )
+    return hashlib.sha256(content.encode()).hexdigest()
 
 
 def _save_locked(submission_id, call, staged, changes, submit, request, user, received_at):
@@ -259,6 +282,8 @@ def _save_locked(submission_id, call, staged, changes, submit, request, user, re
 
     for key_id in {item.call_key_id for _r, item in staged if item.call_key_id}:
         call_key_hold(key_id)
+    if any(item.call_key_id is None for _r, item in staged):
+        call_key_hold_clear(call.pk)
     already_submitted = submission.status == SubmissionStatus.SUBMITTED
     changed = False
     doomed_objects = []  # files this save replaces: deleted after commit

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from accounts.passkeys import assertion_prepare, uses_passkey
@@ -120,6 +121,7 @@ def _opening_timeline(user, call) -> dict:
     }
 
 
+@sensitive_post_parameters("password")
 @require_POST
 def call_opening_delay_view(request, call_id):
     """Staff record a late opening, with a reason and their password."""
@@ -146,6 +148,7 @@ def call_opening_delay_view(request, call_id):
     return redirect("zabuni_call_submissions", call_id=call.pk)
 
 
+@sensitive_post_parameters("password", "code", "passphrase")
 @require_POST
 def call_open_view(request, call_id):
     """A committee member confirms the opening, with their password; the quorum opens."""

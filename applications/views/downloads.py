@@ -45,6 +45,14 @@ def file_download(request, file_id):
             status=409,
             content_type="text/plain; charset=utf-8",
         )
+    if is_sealed(item):
+        # Read whole once and checked before anything of it is served or recorded.
+        try:
+            verify(item)
+        except SealBroken as exc:
+            return seal_broken_answer(request, item, exc)
+        except STORAGE_ERRORS:
+            return store_unavailable()
     audit_record(
         actor=request.user,
         action=AuditAction.FILE_DOWNLOADED,
@@ -62,12 +70,6 @@ def file_download(request, file_id):
         return serve_private_object(
             item.object_name, filename=filename, content_type=item.content_type
         )
-    try:
-        verify(item)
-    except SealBroken as exc:
-        return seal_broken_answer(request, item, exc)
-    except STORAGE_ERRORS:
-        return store_unavailable()
     return serve_private_stream(
         plaintext_chunks(item), filename=filename, content_type=item.content_type, size=item.size
     )

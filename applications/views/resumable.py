@@ -23,6 +23,8 @@ from applications.forms import UploadStartForm
 from applications.models import Submission
 from applications.permissions import is_owner
 from applications.services.resumable import (
+    KEY_LOST,
+    KeyLost,
     OffsetMismatch,
     kept_file,
     upload_append,
@@ -156,6 +158,8 @@ def piece(request, upload_id):
             key = base64.urlsafe_b64decode(request.headers.get("Upload-Key", ""))
         except ValueError:
             return _unreadable()
+        if len(key) != 32:  # missing or not a key: the page that started it sends it
+            return _refused(KeyLost(KEY_LOST))
         limit = settings.UPLOAD_PIECE_BYTES
         # The whole piece is read before its time of receipt is taken.
         with tempfile.SpooledTemporaryFile(max_size=limit) as body:

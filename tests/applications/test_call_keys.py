@@ -244,16 +244,103 @@ def test_a_wrong_passphrase_is_refused_and_counted_like_a_wrong_password(bid_cal
     assert attempt.failures_since_start == 1
 
 
-def test_a_member_whose_key_was_replaced_cannot_confirm_with_the_new_one(bid_call):
+def test_a_member_whose_key_was_replaced_confirms_without_a_share(bid_call):
+    """Their share was sealed to the key they had at publication: the new one cannot open
+    it. They still confirm (the quorum counts them), and the recovery key stands in."""
     call, members = bid_call
     OpeningKey.objects.filter(user=members[0]).update(replaced_at=timezone.now())
     from accounts.opening_keys import opening_key_create
+    from applications.services.opening import recovery_share_give
+    from tests.sealing_support import RECOVERY_PRIVATE
 
     opening_key_create(user=members[0], passphrase="a brand new passphrase here")
 
-    with pytest.raises(NotAllowed, match="your new key cannot open it"):
-        confirm(call, members[0], passphrase="a brand new passphrase here")
-    assert not OpeningConfirmation.objects.filter(call=call).exists()
+    assert confirm(call, members[0], passphrase="a brand new passphrase here") == (1, None)
+    assert OpeningConfirmation.objects.get(call=call, member=members[0]).share is None
+    assert confirm(call, members[1]) == (2, None)
+    assert confirm(call, members[2]) == (3, None)  # three confirmed, two shares: still sealed
+    assert not CallOpening.objects.filter(call=call).exists()
+    assert recovery_share_give(call=call, private=RECOVERY_PRIVATE) is not None
+
+
+def test_the_recovery_key_gives_nothing_before_the_deadline(site_root):
+    from applications.services.opening import recovery_share_give
+    from tests.sealing_support import RECOVERY_PRIVATE
+
+    call = make_call(site_root["calls"])
+    with pytest.raises(NotAllowed, match="deadline has not passed"):
+        recovery_share_give(call=call, private=RECOVERY_PRIVATE)
+
+
+def test_every_quorum_rebuilds_the_key_and_no_smaller_set_does(site_root):
+    """M of the N holders' shares, whichever M, rebuild the call's key; no M-1 of them do
+    (with the default quorum of 3 and four holders: three members and the recovery key)."""
+    from itertools import combinations
+
+    from accounts.opening_keys import opening_key_unlock
+    from applications.sealing import NotEnoughShares, call_key_rebuild, share_open
+    from tests.sealing_support import RECOVERY_PRIVATE
+
+    call = make_call(site_root["calls"])
+    key = call_key_in_use(call.pk)
+    opened = []
+    for share in KeyShare.objects.filter(call_key=key).select_related("opening_key"):
+        private = (
+            opening_key_unlock(share.opening_key, PASSPHRASE)
+            if share.member_id
+            else RECOVERY_PRIVATE
+        )
+        opened.append(share_open(share.sealed, private))
+    assert len(opened) == 4 and key.threshold == 3
+    for subset in combinations(opened, key.threshold):
+        assert bytes(call_key_rebuild(subset, key.public_key).public_key) == bytes(key.public_key)
+    for subset in combinations(opened, key.threshold - 1):
+        with pytest.raises(NotEnoughShares):
+            call_key_rebuild(subset, key.public_key)
+
+
+def test_a_share_given_for_a_replaced_key_is_never_combined(site_root):
+    """The call was re-keyed before any bid, after a share of its first key had been given
+    (the recovery key's, say): that share is left out, and the new key's shares open."""
+    from accounts.opening_keys import opening_key_unlock
+    from applications.models import RecoveryShare
+    from applications.sealing import share_open
+    from applications.services.key_opening import (
+        call_private_rebuild,
+        share_given_seal,
+        shares_given,
+    )
+
+    call = make_call(site_root["calls"])
+    old = call_key_in_use(call.pk)
+    committee = OpeningCommittee.objects.get(call=call)
+    newcomer = give_opening_key(StaffFactory()).user
+    committee.members.set([*committee.members.order_by("pk")[:2], newcomer])
+    new = call_key_in_use(call.pk)
+    assert new.pk != old.pk
+    RecoveryShare.objects.create(call=call, share=share_given_seal(old.pk, 4, b"0" * 16))
+    for share in KeyShare.objects.filter(call_key=new, member__isnull=False):
+        private = opening_key_unlock(share.opening_key, PASSPHRASE)
+        OpeningConfirmation.objects.create(
+            call=call,
+            member=share.member,
+            confirmed_at=timezone.now(),
+            share=share_given_seal(new.pk, *share_open(share.sealed, private)),
+        )
+
+    rebuilt = call_private_rebuild(call, shares_given(call))
+
+    assert rebuilt is not None and bytes(rebuilt.public_key) == bytes(new.public_key)
+
+
+def test_the_storage_key_is_checked_at_start_up(settings):
+    from applications.checks import bid_storage_key
+
+    settings.BID_STORAGE_KEY = "c2hvcnQ="
+    assert [e.id for e in bid_storage_key()] == ["applications.E003"]
+    settings.BID_STORAGE_KEY = "ZXhhbXBsZS1vbmx5LW5vdC1zZWNyZXQtY2hhbmdlLW1l"
+    settings.PRODUCTION = True
+    assert [e.id for e in bid_storage_key()] == ["applications.E004"]
 
 
 def test_tampering_with_a_stored_file_is_reported_and_never_served(bid_call, client):

@@ -187,8 +187,11 @@ def test_pieces_wait_on_disk_encrypted_under_a_key_only_the_page_holds(bid, part
     import base64
 
     raw_key = base64.urlsafe_b64decode(key)
-    row = PartialUpload.objects.filter(pk=partial.name).values_list()
-    assert raw_key not in repr(list(row)).encode() and raw_key not in on_disk
+    (row,) = PartialUpload.objects.filter(pk=partial.name).values_list()
+    for column in row:
+        value = bytes(column) if isinstance(column, bytes | memoryview) else str(column).encode()
+        assert raw_key not in value and key.encode() not in value
+    assert raw_key not in on_disk
 
     import os
 
@@ -196,6 +199,9 @@ def test_pieces_wait_on_disk_encrypted_under_a_key_only_the_page_holds(bid, part
     refused = send(client, url, half, content[half : half + 1000], key=stranger)
     assert refused.status_code == 409
     assert "only the page that started it" in refused.json()["message"]
+    for not_a_key in ("", "AAAA", "!!"):  # missing, too short, not base64: never a 500
+        answer = send(client, url, half, content[half : half + 1000], key=not_a_key)
+        assert answer.status_code in (400, 409), answer.content
 
     offset = half
     while offset < len(content):

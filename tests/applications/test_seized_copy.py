@@ -47,8 +47,9 @@ def price_forms() -> list[bytes]:
 
 
 def database_copy() -> bytes:
-    if connection.vendor != "postgresql":
-        return Path(connection.settings_dict["NAME"]).read_bytes()
+    if connection.vendor == "sqlite":
+        connection.ensure_connection()
+        return connection.connection.serialize()  # the whole database, in memory or not
     if shutil.which("pg_dump") is None:
         pytest.fail("pg_dump is not installed: the copy of the database cannot be taken")
     settings = connection.settings_dict

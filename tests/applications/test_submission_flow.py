@@ -141,6 +141,19 @@ def test_a_bid_from_start_to_receipt(consultancy_call, applicant, bidder):
     assert state(submission) == before
 
 
+def test_save_then_submit_from_the_same_page_submits(consultancy_call, bidder):
+    """One rendering of the form, two different posts (Save, then Submit, from the page
+    the Back button brought back): the second is not a double click."""
+    submission = start(bidder, consultancy_call)
+    token = "the-same-page"
+    files = {TECHNICAL: PROPOSAL, FINANCIAL: OFFER_FILE}
+    assert post_bid(bidder, submission, "save", files, form_token=token).status_code == 302
+    response = post_bid(bidder, submission, "submit", form_token=token)
+    assert response.status_code == 302
+    submission.refresh_from_db()
+    assert submission.status == SubmissionStatus.SUBMITTED and submission.reference
+
+
 def test_a_replacement_waits_for_resubmit_and_then_replaces_the_old_file(
     consultancy_call, applicant, bidder, django_capture_on_commit_callbacks
 ):
