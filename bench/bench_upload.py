@@ -1,46 +1,70 @@
-"""Memory and throughput of a large upload through the bid form, against a plain copy.
+"""Throughput and memory of a large upload through the bid form, WITH the encryption
+the portal now does (issue 23), against the same file stored WITHOUT it.
 
-    .venv/bin/python bench/bench_upload.py [--sizes 10,100] [--workers 1] [--storage local|s3]
+    .venv/bin/python bench/bench_upload.py [--sizes 10,100] [--workers 1]
+        [--storage local|s3] [--repeat 3]
 
 It builds a throwaway site in a temporary folder (SQLite database, var
 folder, private folder, temporary-upload folder), migrates it and loads the
 demo content, and raises the size limit of the open consultancy call's
-"Technical proposal" to 200 MB directly in the database. For each size it
-then starts gunicorn (sync workers, ``--timeout 300``, DEBUG off), signs in
-as the demo applicant with a bare http.client session (CSRF cookie and
-token), starts a bid, and uploads a valid PDF of that size as a multipart
-POST streamed from disk: neither the client nor, if the portal is right, the
-server holds the file in memory.
+"Technical proposal" to 200 MB directly in the database. The call is keyed, as
+every call the demo publishes is: the portal encrypts the file twice on its way
+in, to a scratch file under a key only the worker holds while the bytes arrive
+(``core.uploadhandler``), then to private storage under a data key of its own,
+sealed to the call's key (``applications.sealed_files.store_sealed``).
 
-While the request runs, a thread samples VmRSS and VmHWM of the gunicorn
-worker processes every 50 ms. The baseline, in the same run and with the
-same settings, copies the same file straight into the same private storage
-with ``storages["private"].save()`` in a fresh subprocess (warmed, like the
-worker, by one small save first), sampled the same way. Each size gets a
-fresh gunicorn, so the high-water mark is its own.
+For each size it then starts gunicorn (sync workers, ``--timeout 300``, DEBUG
+off), signs in as the demo applicant with a bare http.client session (CSRF
+cookie and token), starts a bid, and uploads a valid PDF of that size as a
+multipart POST streamed from disk, ``--repeat`` times (the median is reported).
+It then checks that what storage holds is ciphertext: not a PDF, larger than
+the file, and, opened with the call's key rebuilt from the demo committee's
+shares, the file with the SHA-256 recorded.
 
-``--storage s3`` puts private storage on an S3 API server (moto's server
-mode, in its own process on loopback), as production has it; the baseline
-then saves into the same bucket. On the local filesystem the raw save is a
-copy within the page cache, faster than SHA-256 itself can read the bytes:
-the line "hash + one write" gives the most any path that fingerprints the
-file (as the portal must, for the receipt) could reach there.
+While the requests run, a thread samples VmRSS and VmHWM of the gunicorn worker
+processes every 50 ms. Each size gets a fresh gunicorn, so the high-water mark
+is its own.
 
-Figures are for this machine; read the ratios and how memory grows (or
-does not) with the file size. Not part of the test suite.
+Against it, on the same file, in the same run, WITHOUT encryption:
+
+- ``storages["private"].save()`` of the file, in a fresh subprocess with the
+  portal's settings (warmed, like the worker, by one small save first), sampled
+  the same way: the baseline the issue's target is stated against (the
+  encrypted upload at least 0.9x its throughput, worker memory growth at most
+  32 MB for a 100 MB upload);
+- the same bid form on a copy of the site in which the call was never keyed,
+  with the upload handler the portal had before issue 23 (``unsealed_settings``):
+  gunicorn, the parser, the checks and the database as now, no encryption. The
+  ratio of the two uploads is what encryption costs the portal end to end;
+- in the same subprocess, the storage steps of an upload one by one, with and
+  without encryption (``upload_baseline.py``): where the time goes.
+
+``--storage s3`` puts private storage on an S3 API server (moto's server mode,
+in its own process on loopback), as production has it; every path then stores
+into the same bucket. On the local filesystem the raw save is a copy within the
+page cache, faster than SHA-256 itself can read the bytes: the step "SHA-256 +
+plain temp write" gives the most any path that fingerprints the file (as the
+portal must, for the receipt) could reach there.
+
+Figures are for this machine; read the ratios and how memory grows (or does
+not) with the file size. Not part of the test suite.
 """
 
 import argparse
 import base64
 import json
+import os
 import re
 import secrets
+import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from benchsupport import ROOT, free_port, manage, site_database, site_env, wait_until
+from benchsupport import ROOT, manage, site_database, site_env, start_s3
+from upload_report import report
 from upload_support import MB, SAMPLE_EVERY, Gunicorn, Sampler, Session, make_pdf, proc_status
 
 APPLICANT = ("applicant@zabuni.local", "zabuni-applicant-demo")
@@ -50,62 +74,52 @@ DOCUMENT = "Technical proposal"
 PREPARE = f"""
 import json
 from tenders.models import CallPage, RequiredDocument
+from applications.services.call_keys import call_key_in_use
 call = CallPage.objects.get(reference_code={OPEN_CALL!r})
+assert call_key_in_use(call.pk) is not None, "the demo's open call is not keyed"
 doc = RequiredDocument.objects.get(page=call, name={DOCUMENT!r})
 RequiredDocument.objects.filter(pk=doc.pk).update(max_size_mb=200)
 print(json.dumps({{"call_id": call.pk, "call_path": call.get_url(), "requirement_id": doc.pk}}))
 """
 
-# Run in a subprocess with the portal's settings: copy the file into private
-# storage, sampling this process's own memory meanwhile.
-BASELINE = """
-import json, sys, threading, time
-import django
-django.setup()
-from django.core.files import File
-from django.core.files.storage import storages
+# On the copy of the site for the upload without encryption: the call as if it had
+# been published before calls were keyed (nothing is sealed to its key yet).
+UNKEY = f"""
+from applications.models import CallKey
+from applications.services.call_keys import sealing_key_for
+from tenders.models import CallPage
+call = CallPage.objects.get(reference_code={OPEN_CALL!r})
+CallKey.objects.filter(call=call).delete()
+assert sealing_key_for(call.pk) is None
+print("unkeyed")
+"""
 
-def status(key):
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith(key + ":"):
-                return int(line.split()[1]) * 1024
-peak = [0]
-done = threading.Event()
-def sample():
-    while not done.is_set():
-        peak[0] = max(peak[0], status("VmRSS"))
-        time.sleep(float(sys.argv[2]))
-storage = storages["private"]
-# Warm the storage's client (an S3 session and connection), as the portal's worker is
-# warmed by a small upload before its measurement.
-from django.core.files.base import ContentFile
-storage.delete(storage.save(f"baseline/warm-up-{time.time_ns()}", ContentFile(b"warm-up")))
-before = status("VmRSS")
-sampler = threading.Thread(target=sample)
-sampler.start()
-began = time.perf_counter()
-with open(sys.argv[1], "rb") as source:
-    name = storage.save(f"baseline/copy-{time.time_ns()}", File(source))
-elapsed = time.perf_counter() - began
-# The least any upload path must do besides the transfer: hash the bytes and
-# write them once, 1 MB at a time, with no parser and no HTTP.
-import hashlib, os, tempfile
-began = time.perf_counter()
-digest = hashlib.sha256()
-scratch = tempfile.NamedTemporaryFile(dir=os.environ["TMPDIR"])
-with open(sys.argv[1], "rb") as source, scratch as out:
-    while chunk := source.read(1024 * 1024):
-        digest.update(chunk)
-        out.write(chunk)
-    out.flush()
-floor = time.perf_counter() - began
-done.set()
-sampler.join()
-peak[0] = max(peak[0], status("VmRSS"))
-print(json.dumps({"seconds": elapsed, "floor_seconds": floor, "rss_before": before,
-                  "rss_peak": peak[0], "size": storage.size(name)}))
-storage.delete(name)
+# What storage holds for the uploaded file; for a sealed one, also its SHA-256 once
+# decrypted with the call's key, rebuilt from the demo committee's shares.
+CHECK_STORED = """
+import hashlib, json
+from accounts.demo import DEMO_OPENING_PASSPHRASE
+from applications.demo import demo_call_private
+from applications.models import SubmissionFile
+from applications.sealing import chunked, data_key_open, decrypt_chunks
+from core.storage import private_storage
+f = SubmissionFile.objects.select_related("submission__call").get(
+    submission_id=%(submission)d, requirement__name=%(document)r, pending=False)
+storage = private_storage()
+with storage.open(f.object_name, "rb") as stored:
+    head = stored.read(8)
+out = {"sha256": f.sha256, "size": f.size, "object": f.object_name, "head": head.hex(),
+       "stored_size": storage.size(f.object_name),
+       "sealed": f.call_key_id is not None and f.sealed_key is not None}
+if out["sealed"]:
+    private = demo_call_private(f.submission.call, DEMO_OPENING_PASSPHRASE)
+    key = data_key_open(f.sealed_key, private)
+    digest = hashlib.sha256()
+    with storage.open(f.object_name, "rb") as stored:
+        for chunk in decrypt_chunks(key, chunked(stored)):
+            digest.update(chunk)
+    out["decrypted_sha256"] = digest.hexdigest()
+print(json.dumps(out))
 """
 
 
@@ -114,7 +128,7 @@ def upload_site_env(tmp: Path) -> dict[str, str]:
     uploads_tmp = tmp / "upload-tmp"
     uploads_tmp.mkdir()
     env.update(
-        TMPDIR=str(uploads_tmp),  # Django's temporary upload files go here
+        TMPDIR=str(uploads_tmp),  # the upload handler's scratch files go here
         SECRET_KEY="bench-throwaway-" + secrets.token_urlsafe(32),
         BID_STORAGE_KEY=base64.b64encode(secrets.token_bytes(32)).decode(),
         DEBUG="false",
@@ -123,27 +137,47 @@ def upload_site_env(tmp: Path) -> dict[str, str]:
     return env
 
 
-def check_stored(env, submission_id: int, sha256: str, size: int) -> str:
-    out = (
-        manage(
-            env,
-            "shell",
-            "-c",
-            "from applications.models import SubmissionFile\n"
-            f"f = SubmissionFile.objects.get(submission_id={submission_id}, "
-            f"requirement__name={DOCUMENT!r}, pending=False)\n"
-            "print(f.sha256, f.size, f.object_name)",
-        )
-        .strip()
-        .splitlines()[-1]
-        .split()
+def unsealed_site(env: dict[str, str], tmp: Path) -> dict[str, str]:
+    """A copy of the prepared site whose call was never keyed, served with the upload
+    handler of before issue 23 (``unsealed_settings``); same private storage."""
+    copy = tmp / "unsealed.sqlite3"
+    source, target = sqlite3.connect(tmp / "bench.sqlite3"), sqlite3.connect(copy)
+    try:
+        source.backup(target)
+    finally:
+        source.close()
+        target.close()
+    plain = {**env, "DATABASE_URL": f"sqlite:///{copy}"}
+    manage(plain, "shell", "-c", UNKEY)
+    plain.update(
+        DJANGO_SETTINGS_MODULE="unsealed_settings",
+        PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT / "bench"), env.get("PYTHONPATH")])),
     )
-    if out[:2] != [sha256, str(size)]:
-        sys.exit(f"the stored file does not match what was sent: {out}")
-    return out[2]
+    return plain
 
 
-def measure_upload(env, ids, pdf: Path, sha256: str, workers: int, log: Path) -> dict:
+def check_stored(env, submission_id: int, pdf: Path, sha256: str, sealed: bool) -> dict:
+    """Stop unless storage holds the file as the path should have stored it: sealed,
+    ciphertext that decrypts to it; unsealed, the file as it is."""
+    code = CHECK_STORED % {"submission": submission_id, "document": DOCUMENT}
+    out = json.loads(manage(env, "shell", "-c", code).strip().splitlines()[-1])
+    size = pdf.stat().st_size
+    if [out["sha256"], out["size"]] != [sha256, size]:
+        sys.exit(f"the recorded file does not match what was sent: {out}")
+    plaintext = bytes.fromhex(out["head"]).startswith(b"%PDF")
+    if sealed and not (
+        out["sealed"]
+        and not plaintext
+        and out["stored_size"] > size
+        and out["decrypted_sha256"] == sha256
+    ):
+        sys.exit(f"the encrypted upload is not stored as ciphertext of the file: {out}")
+    if not sealed and (out["sealed"] or not plaintext or out["stored_size"] != size):
+        sys.exit(f"the upload without encryption is not stored as it was sent: {out}")
+    return out
+
+
+def measure_upload(env, ids, pdf, sha256, *, workers, log, repeat, sealed) -> dict:
     server = Gunicorn(env, log, workers)
     try:
         session = Session(server.port, log)
@@ -166,49 +200,50 @@ def measure_upload(env, ids, pdf: Path, sha256: str, workers: int, log: Path) ->
         if status != 302 or not match:
             sys.exit(f"starting a bid answered {status} {location}")
         bid_path = match.group(0)
+        field = f"document_{ids['requirement_id']}"
         # Warm the worker (templates, imports, and the storage's client, with a small
-        # upload to the same field) before the baseline reading: a worker that has
-        # served a while has done all of this already.
+        # upload to the same field) before the reading: a worker that has served a
+        # while has done all of this already.
         for _ in range(3):
             session.request("GET", bid_path)
         small = pdf.with_name("warm-up.pdf")
         make_pdf(small, 64 * 1024)
-        status, _location, _seconds = session.upload(
-            bid_path, {"action": "save"}, f"document_{ids['requirement_id']}", small
-        )
+        status, _location, _seconds = session.upload(bid_path, {"action": "save"}, field, small)
         small.unlink()
         if status != 302:
             sys.exit(f"the warm-up upload answered {status}; see {log}")
         pids = server.workers()
         before = {pid: proc_status(pid) for pid in pids}
+        times = []
         with Sampler(pids) as sampler:
-            status, location, seconds = session.upload(
-                bid_path,
-                {"action": "save"},
-                f"document_{ids['requirement_id']}",
-                pdf,
-            )
+            for _ in range(repeat):
+                status, location, seconds = session.upload(
+                    bid_path, {"action": "save"}, field, pdf
+                )
+                if status != 302:
+                    sys.exit(f"the upload answered {status}; see {log}")
+                times.append(seconds)
         after = {pid: proc_status(pid) for pid in pids}
-        if status != 302:
-            sys.exit(f"the upload answered {status}; see {log}")
-        object_name = check_stored(env, int(match.group(1)), sha256, pdf.stat().st_size)
+        stored = check_stored(env, int(match.group(1)), pdf, sha256, sealed)
         growth = max(sampler.peak_rss[p] - before[p]["VmRSS"] for p in pids)
         hwm_growth = max(after[p]["VmHWM"] - before[p]["VmHWM"] for p in pids)
         return {
-            "seconds": seconds,
+            "seconds": statistics.median(times),
+            "times": times,
             "rss_before": max(before[p]["VmRSS"] for p in pids),
             "growth": max(growth, 0),
             "hwm_growth": hwm_growth,
             "samples": sampler.samples,
-            "object": object_name,
+            "stored": stored,
         }
     finally:
         server.stop()
 
 
-def measure_baseline(env, pdf: Path) -> dict:
+def measure_baseline(env, pdf: Path, repeat: int) -> dict:
     result = subprocess.run(
-        [sys.executable, "-c", BASELINE, str(pdf), str(SAMPLE_EVERY)],
+        [sys.executable, str(ROOT / "bench" / "upload_baseline.py"), str(pdf),
+         str(SAMPLE_EVERY), str(repeat)],
         cwd=ROOT, env=env, capture_output=True, text=True,
     )  # fmt: skip
     if result.returncode != 0:
@@ -216,46 +251,9 @@ def measure_baseline(env, pdf: Path) -> dict:
     figures = json.loads(result.stdout.strip().splitlines()[-1])
     if figures["size"] != pdf.stat().st_size:
         sys.exit("the baseline copy has the wrong size")
+    figures["seconds"] = figures["medians"]["raw_save"]
+    figures["growth"] = max(figures["rss_peak"] - figures["rss_before"], 0)
     return figures
-
-
-def start_s3(env: dict[str, str], tmp: Path) -> subprocess.Popen:
-    """moto's S3 server in its own process on a free loopback port, with a private
-    bucket; ``env`` is pointed at it."""
-    import urllib.request
-
-    port = free_port()
-    log = open(tmp / "moto.log", "w")  # noqa: SIM115 (closed with the process)
-    process = subprocess.Popen(
-        [str(Path(sys.executable).parent / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
-        stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    endpoint = f"http://127.0.0.1:{port}"
-
-    def answering() -> bool:
-        try:
-            urllib.request.urlopen(endpoint + "/moto-api/", timeout=5)
-            return True
-        except OSError:
-            return False
-
-    if not wait_until(answering, "moto's S3 server"):
-        process.kill()
-        sys.exit(f"moto's S3 server did not start; see {tmp / 'moto.log'}")
-    env.update(
-        AWS_STORAGE_BUCKET_NAME="zabuni-bench-private",
-        AWS_S3_ENDPOINT_URL=endpoint,
-        AWS_S3_REGION_NAME="us-east-1",
-        AWS_ACCESS_KEY_ID="bench",
-        AWS_SECRET_ACCESS_KEY="bench",
-    )
-    import boto3
-
-    boto3.client(
-        "s3", endpoint_url=endpoint, region_name="us-east-1",
-        aws_access_key_id="bench", aws_secret_access_key="bench",
-    ).create_bucket(Bucket="zabuni-bench-private", ACL="private")  # fmt: skip
-    return process
 
 
 def main():
@@ -265,6 +263,7 @@ def main():
     )
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--storage", choices=("local", "s3"), default="local")
+    parser.add_argument("--repeat", type=int, default=3, help="uploads of each size (median)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
@@ -278,70 +277,22 @@ def main():
         print(f"Preparing a throwaway site in {tmp} ...", flush=True)
         site_database(env, tmp, demo=True)
         ids = json.loads(manage(env, "shell", "-c", PREPARE).strip().splitlines()[-1])
+        plain_env = unsealed_site(env, tmp)
 
         rows = []
         for size in sizes:
             pdf = tmp / f"proposal-{size}mb.pdf"
             sha256 = make_pdf(pdf, size * MB)
-            upload = measure_upload(env, ids, pdf, sha256, args.workers, tmp / "gunicorn.log")
-            baseline = measure_baseline(env, pdf)
-            baseline["growth"] = max(baseline["rss_peak"] - baseline["rss_before"], 0)
-            rows.append((size, upload, baseline))
+            common = {"workers": args.workers, "log": tmp / "gunicorn.log", "repeat": args.repeat}
+            upload = measure_upload(env, ids, pdf, sha256, sealed=True, **common)
+            plain = measure_upload(plain_env, ids, pdf, sha256, sealed=False, **common)
+            baseline = measure_baseline(env, pdf, args.repeat)
+            rows.append((size, upload, plain, baseline))
             pdf.unlink()
             leftovers = [p for p in (tmp / "upload-tmp").iterdir()]
             if leftovers:
                 print(f"  note: {len(leftovers)} temporary upload file(s) left behind")
-
-        print()
-        print(
-            f"Upload through the bid form (gunicorn, {args.workers} sync worker(s), DEBUG off) "
-            f"vs storages['private'].save() of the same file, private storage: {args.storage}"
-        )
-        header = (
-            f"{'size':>6} | {'upload s':>8} {'MB/s':>7} {'RSS +MB':>8} {'HWM +MB':>8} | "
-            f"{'copy s':>7} {'MB/s':>7} {'RSS +MB':>8} | {'time x':>6} {'RSS x':>6}"
-        )
-        print(header)
-        print("-" * len(header))
-        for size, up, base in rows:
-            up_rate = size / up["seconds"]
-            base_rate = size / base["seconds"]
-            ratio_mem = (up["growth"] / base["growth"]) if base["growth"] else float("nan")
-            print(
-                f"{size:>4}MB | {up['seconds']:8.2f} {up_rate:7.1f} {up['growth'] / MB:8.1f} "
-                f"{up['hwm_growth'] / MB:8.1f} | {base['seconds']:7.2f} {base_rate:7.1f} "
-                f"{base['growth'] / MB:8.1f} | {up['seconds'] / base['seconds']:6.1f} "
-                f"{ratio_mem:6.1f}"
-            )
-        print()
-        for size, up, base in rows:
-            floor_rate = size / base["floor_seconds"]
-            print(
-                f"{size:>4}MB: throughput vs raw save {base['seconds'] / up['seconds']:.2f}x; "
-                f"hash + one write of the same file, in-process, no HTTP: {floor_rate:.0f} MB/s "
-                f"({base['seconds'] / base['floor_seconds']:.2f}x of raw save, the most any "
-                "upload path that fingerprints the file could reach)"
-            )
-        print()
-        for size, up, base in rows:
-            print(
-                f"{size:>4}MB: worker RSS before {up['rss_before'] / MB:.1f} MB, "
-                f"{up['samples']} samples; baseline process RSS before "
-                f"{base['rss_before'] / MB:.1f} MB; stored as {up['object']}"
-            )
-        if len(rows) >= 2:
-            (small, s_up, _), (large, l_up, _) = rows[0], rows[-1]
-            print(
-                f"\nWorker RSS growth: {s_up['growth'] / MB:.1f} MB at {small} MB, "
-                f"{l_up['growth'] / MB:.1f} MB at {large} MB "
-                f"({large / small:.0f}x the file, "
-                f"{(l_up['growth'] + MB) / (s_up['growth'] + MB):.1f}x the memory, "
-                "each plus 1 MB)."
-            )
-        print(
-            "RSS +MB: peak VmRSS sampled every 50 ms minus VmRSS just before. HWM +MB: "
-            "change in VmHWM over the request. Times include the loopback transfer."
-        )
+        report(rows, args)
     finally:
         if s3 is not None:
             s3.terminate()

@@ -1,5 +1,5 @@
 """What the benchmarks share: a throwaway site's environment and database, manage.py,
-a free port, and how long to wait for a server to start.
+a free port, how long to wait for a server to start, and an S3 API server.
 
 Imported by the scripts beside it (``python bench/<script>.py`` puts this
 folder on the path).
@@ -175,3 +175,42 @@ def site_database(env: dict[str, str], tmp: Path, *, demo: bool = False) -> None
             _copy_sqlite(database, demo_copy / "db.sqlite3")
             for folder in ("private", "media"):
                 shutil.copytree(tmp / folder, demo_copy / folder, dirs_exist_ok=True)
+
+
+def start_s3(env: dict[str, str], tmp: Path) -> subprocess.Popen:
+    """moto's S3 server in its own process on a free loopback port, with a private
+    bucket; ``env`` is pointed at it."""
+    import urllib.request
+
+    port = free_port()
+    log = open(tmp / "moto.log", "w")  # noqa: SIM115 (closed with the process)
+    process = subprocess.Popen(
+        [str(Path(sys.executable).parent / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
+        stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    endpoint = f"http://127.0.0.1:{port}"
+
+    def answering() -> bool:
+        try:
+            urllib.request.urlopen(endpoint + "/moto-api/", timeout=5)
+            return True
+        except OSError:
+            return False
+
+    if not wait_until(answering, "moto's S3 server"):
+        process.kill()
+        sys.exit(f"moto's S3 server did not start; see {tmp / 'moto.log'}")
+    env.update(
+        AWS_STORAGE_BUCKET_NAME="zabuni-bench-private",
+        AWS_S3_ENDPOINT_URL=endpoint,
+        AWS_S3_REGION_NAME="us-east-1",
+        AWS_ACCESS_KEY_ID="bench",
+        AWS_SECRET_ACCESS_KEY="bench",
+    )
+    import boto3
+
+    boto3.client(
+        "s3", endpoint_url=endpoint, region_name="us-east-1",
+        aws_access_key_id="bench", aws_secret_access_key="bench",
+    ).create_bucket(Bucket="zabuni-bench-private", ACL="private")  # fmt: skip
+    return process
