@@ -16,7 +16,7 @@ from applications.answers import answers_fingerprint, budget_of
 from applications.choices import SubmissionStatus
 from applications.models import Answer, Submission, SubmissionFile
 from applications.models.submissions import new_object_name
-from applications.sealed_files import store_sealed
+from applications.sealed_files import binding, store_sealed
 from applications.services.amounts import apply_amounts, stored_amounts
 from applications.services.call_keys import sealing_key_for
 from core.storage import private_storage
@@ -74,6 +74,7 @@ def _store_file(submission, requirement, content: bytes, original_name: str) -> 
             ContentFile(content),
             object_name=new_object_name(submission.call_id),
             call_public_key=key.public_key,
+            bound_to=binding(submission.pk, hashlib.sha256(content).hexdigest()),
         )
     SubmissionFile.objects.create(
         call_key=key,

@@ -36,41 +36,62 @@ class EncryptingReader(io.RawIOBase):
     """A read-only stream of the ciphertext of ``plain`` (a file opened for reading),
     made as it is read: storage pulls from it, and memory holds one chunk."""
 
-    def __init__(self, plain, data_key: bytes):
+    def __init__(self, plain, data_key: bytes, ad: bytes = b""):
         super().__init__()
         plain.seek(0)
-        self._blocks = encrypt_chunks(data_key, chunked(plain, CHUNK))
-        self._buffer = b""
+        self._blocks = encrypt_chunks(data_key, chunked(plain, CHUNK), ad)
+        self._buffer = bytearray()
+        self._start = 0  # what of the buffer was already handed out
 
     def readable(self) -> bool:
         return True
 
-    def read(self, size: int = -1) -> bytes:
-        while size < 0 or len(self._buffer) < size:
+    def readinto(self, target) -> int:
+        want = len(target)
+        while len(self._buffer) - self._start < want:
             block = next(self._blocks, None)
             if block is None:
                 break
+            if self._start:  # drop what was read before growing the buffer
+                del self._buffer[: self._start]
+                self._start = 0
             self._buffer += block
-        if size < 0:
-            size = len(self._buffer)
-        piece, self._buffer = self._buffer[:size], self._buffer[size:]
-        return piece
+        piece = memoryview(self._buffer)[self._start : self._start + want]
+        size = len(piece)
+        target[:size] = piece
+        piece.release()
+        self._start += size
+        return size
 
-    def readinto(self, target) -> int:
-        piece = self.read(len(target))
-        target[: len(piece)] = piece
-        return len(piece)
+    def read(self, size: int = -1) -> bytes:
+        if size is None or size < 0:
+            parts = [bytes(self._buffer[self._start :])]
+            self._buffer, self._start = bytearray(), 0
+            parts.extend(self._blocks)
+            return b"".join(parts)
+        target = bytearray(size)
+        return bytes(target[: self.readinto(target)])
 
 
 def server_box():
     return storage_box(base64.b64decode(settings.BID_STORAGE_KEY))
 
 
-def store_sealed(plain, *, object_name: str, call_public_key: bytes) -> tuple[str, bytes]:
-    """Encrypt ``plain`` to storage under ``object_name``; returns the name stored and
-    the data key sealed to the call. The plaintext never reaches the store."""
+def binding(submission_id, sha256: str) -> bytes:
+    """What a stored file is bound to (authenticated with every chunk): its bid and its
+    SHA-256. The same ciphertext put in another bid's row does not open."""
+    return f"zabuni-file:{submission_id}:{sha256}".encode()
+
+
+def store_sealed(
+    plain, *, object_name: str, call_public_key: bytes, bound_to: bytes = b""
+) -> tuple[str, bytes]:
+    """Encrypt ``plain`` to storage under ``object_name``, bound to ``bound_to``
+    (``binding``); returns the name stored and the data key sealed to the call. The
+    plaintext never reaches the store."""
     data_key = data_key_new()
-    stored = private_storage().save(object_name, File(EncryptingReader(plain, data_key)))
+    reader = EncryptingReader(plain, data_key, bound_to)
+    stored = private_storage().save(object_name, File(reader))
     return stored, data_key_seal(data_key, call_public_key)
 
 
@@ -100,7 +121,9 @@ def plaintext_chunks(item) -> Iterator[bytes]:
             if item.server_key is None:
                 raise SealBroken("the file is still sealed to the committee")
             data_key = storage_open(server_box(), item.server_key)
-            chunks = decrypt_chunks(data_key, chunked(stored))
+            chunks = decrypt_chunks(
+                data_key, chunked(stored), binding(item.submission_id, item.sha256)
+            )
         for chunk in chunks:
             digest.update(chunk)
             yield chunk

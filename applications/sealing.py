@@ -154,37 +154,45 @@ def share_unpack(packed: bytes) -> tuple[int, bytes]:
     return packed[0], packed[1:]
 
 
-def encrypt_chunks(data_key: bytes, chunks: Iterable[bytes]) -> Iterator[bytes]:
+def encrypt_chunks(data_key: bytes, chunks: Iterable[bytes], ad: bytes = b"") -> Iterator[bytes]:
     """Encrypt a stream, chunk by chunk: a header, then each chunk with its tag (the
-    last marked final). Memory holds one chunk at a time."""
+    last marked final), each authenticated with ``ad`` too (what the item is bound to).
+    Memory holds one chunk at a time."""
     state = sodium.crypto_secretstream_xchacha20poly1305_state()
     yield sodium.crypto_secretstream_xchacha20poly1305_init_push(state, data_key)
     pending = None
     for chunk in _even(chunks):
         if pending is not None:
             yield sodium.crypto_secretstream_xchacha20poly1305_push(
-                state, pending, tag=_TAG_MESSAGE
+                state, pending, ad or None, tag=_TAG_MESSAGE
             )
         pending = bytes(chunk)
-    yield sodium.crypto_secretstream_xchacha20poly1305_push(state, pending or b"", tag=_TAG_FINAL)
+    yield sodium.crypto_secretstream_xchacha20poly1305_push(
+        state, pending or b"", ad or None, tag=_TAG_FINAL
+    )
 
 
 def _even(chunks: Iterable[bytes]) -> Iterator[bytes]:
     """The same bytes in pieces of exactly ``CHUNK`` (the last may be shorter), so that
     each encrypted block has the size ``decrypt_chunks`` reads."""
-    buffer = b""
+    buffer = bytearray()
     for chunk in chunks:
-        buffer += bytes(chunk)
-        while len(buffer) >= CHUNK:
-            yield buffer[:CHUNK]
-            buffer = buffer[CHUNK:]
+        buffer += chunk
+        start = 0
+        while len(buffer) - start >= CHUNK:
+            yield bytes(buffer[start : start + CHUNK])
+            start += CHUNK
+        del buffer[:start]
     if buffer:
-        yield buffer
+        yield bytes(buffer)
 
 
-def decrypt_chunks(data_key: bytes, ciphertext: Iterable[bytes]) -> Iterator[bytes]:
-    """Decrypt what ``encrypt_chunks`` wrote (given in pieces of any size); raises
-    ``SealBroken`` on any change, reordering or truncation."""
+def decrypt_chunks(
+    data_key: bytes, ciphertext: Iterable[bytes], ad: bytes = b""
+) -> Iterator[bytes]:
+    """Decrypt what ``encrypt_chunks`` wrote (given in pieces of any size) with the same
+    ``ad``; raises ``SealBroken`` on any change, reordering, truncation, or another
+    ``ad`` (the item moved to another row)."""
     buffer = b""
     state = None
     final = False
@@ -199,21 +207,21 @@ def decrypt_chunks(data_key: bytes, ciphertext: Iterable[bytes]) -> Iterator[byt
             )
             buffer = buffer[_HEADER:]
         while len(buffer) >= CHUNK + _ABYTES and not final:
-            plain, final = _pull(state, buffer[: CHUNK + _ABYTES])
+            plain, final = _pull(state, buffer[: CHUNK + _ABYTES], ad)
             buffer = buffer[CHUNK + _ABYTES :]
             yield plain
     if state is None or final and buffer:
         raise SealBroken("the stored item is cut short or has bytes after its end")
     if not final:
-        plain, final = _pull(state, buffer)
+        plain, final = _pull(state, buffer, ad)
         if not final:
             raise SealBroken("the stored item is cut short")
         yield plain
 
 
-def _pull(state, block: bytes) -> tuple[bytes, bool]:
+def _pull(state, block: bytes, ad: bytes = b"") -> tuple[bytes, bool]:
     try:
-        plain, tag = sodium.crypto_secretstream_xchacha20poly1305_pull(state, block)
+        plain, tag = sodium.crypto_secretstream_xchacha20poly1305_pull(state, block, ad or None)
     except nacl.exceptions.CryptoError as exc:
         raise SealBroken("the stored item was changed") from exc
     return plain, tag == _TAG_FINAL

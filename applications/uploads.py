@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from applications.archives import archive_kind
 from applications.models.submissions import new_object_name
-from applications.sealed_files import store_sealed
+from applications.sealed_files import binding, store_sealed
 from core.errors import Refused, StorageUnavailable
 from core.storage import STORAGE_ERRORS, delete_quietly, private_storage
 from tenders.choices import ACCEPTED_FILE_TYPES
@@ -128,7 +128,9 @@ def check_upload(uploaded, *, accepted: list[str], max_bytes: int, label: str) -
     return name
 
 
-def store_upload(uploaded, *, call_id: int, display_name: str, call_key=None) -> StagedFile:
+def store_upload(
+    uploaded, *, call_id: int, display_name: str, call_key=None, submission_id=None
+) -> StagedFile:
     """Hash and write an upload to private storage under a new UUID name: encrypted to
     ``call_key`` (``applications.sealed_files``), or as it is for a call published before
     calls were keyed."""
@@ -149,7 +151,10 @@ def store_upload(uploaded, *, call_id: int, display_name: str, call_key=None) ->
             object_name = private_storage().save(new_object_name(call_id), uploaded)
         else:
             object_name, sealed_key = store_sealed(
-                uploaded, object_name=new_object_name(call_id), call_public_key=call_key.public_key
+                uploaded,
+                object_name=new_object_name(call_id),
+                call_public_key=call_key.public_key,
+                bound_to=binding(submission_id, sha256),
             )
     except STORAGE_ERRORS as exc:
         raise StorageUnavailable(

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from applications.choices import AuditAction
 from applications.models import OpeningCommittee, Submission, SubmissionFile
 from applications.models.submissions import new_object_name
-from applications.sealed_files import store_sealed
+from applications.sealed_files import binding, store_sealed
 from applications.services.amounts import apply_amounts, stored_amounts
 from applications.services.audit import audit_record
 from applications.services.call_keys import (
@@ -102,6 +102,7 @@ def _seal_file(item: SubmissionFile, key) -> int:
             plain,
             object_name=new_object_name(item.submission.call_id),
             call_public_key=key.public_key,
+            bound_to=binding(item.submission_id, item.sha256),
         )
     with transaction.atomic():
         changed = SubmissionFile.objects.filter(

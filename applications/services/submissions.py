@@ -117,7 +117,7 @@ def submission_start(*, call: CallPage, applicant, received_at: datetime | None 
     return atomic_with_retry(start)
 
 
-def _stage(call, uploads) -> list[tuple[RequiredDocument, StagedFile]]:
+def _stage(call, uploads, submission_id=None) -> list[tuple[RequiredDocument, StagedFile]]:
     """Check every upload, then store the good ones. Returns them, and the refusals
     of the bad ones by requirement: a bad file never costs the good ones."""
     requirements = {r.pk: r for r in rows_with_text(call, "required_documents")}
@@ -142,7 +142,13 @@ def _stage(call, uploads) -> list[tuple[RequiredDocument, StagedFile]]:
     call_key = sealing_key_for(call.pk) if checked else None
     try:
         for requirement, uploaded, name in checked:
-            stored = store_upload(uploaded, call_id=call.pk, display_name=name, call_key=call_key)
+            stored = store_upload(
+                uploaded,
+                call_id=call.pk,
+                display_name=name,
+                call_key=call_key,
+                submission_id=submission_id,
+            )
             staged.append((requirement, stored))
     except BaseException:
         discard_staged([s for _r, s in staged])
@@ -185,7 +191,7 @@ def submission_save(
     if answers is not None:
         known = {q.id for q in questions}
         answers = {qid: value for qid, value in answers.items() if qid in known}
-    staged, refusals = _stage(call, uploads or {})
+    staged, refusals = _stage(call, uploads or {}, submission.pk)
     if refusals and not staged and not answers:
         raise FilesRefused(refusals=refusals, kept=[])
     answer_problems, missing, amount_problem = {}, [], ""

@@ -449,3 +449,23 @@ def test_a_call_made_by_the_test_factory_is_keyed_as_staff_would_key_it(site_roo
     assert {s.member_id for s in key.shares.all() if s.member_id} == set(
         committee.members.values_list("pk", flat=True)
     )
+
+
+def test_a_file_moved_to_another_bids_row_does_not_open(site_root):
+    """Each stored file is bound to its bid and its SHA-256: a row given another bid's
+    object, data key and fingerprint (a database edited by hand) fails the check."""
+    call = make_call(site_root["calls"])
+    first, second = submit_bid(call, UserFactory()), submit_bid(call, UserFactory())
+    open_call(close_at(call, timezone.now() - timedelta(minutes=5)), StaffFactory())
+    theirs = SubmissionFile.objects.get(submission=first, envelope="technical")
+    mine = SubmissionFile.objects.get(submission=second, envelope="technical")
+    assert stored_plaintext(mine).startswith(b"%PDF")
+    SubmissionFile.objects.filter(pk=theirs.pk).update(object_name="moved-away")
+    SubmissionFile.objects.filter(pk=mine.pk).update(
+        object_name=theirs.object_name,
+        sealed_key=theirs.sealed_key,
+        server_key=theirs.server_key,
+        sha256=theirs.sha256,
+    )
+    with pytest.raises(SealBroken):
+        stored_plaintext(mine)
