@@ -29,7 +29,7 @@ from applications.sealing import (
     storage_box,
     storage_open,
 )
-from core.storage import private_storage
+from core.storage import private_object_chunks, private_storage
 
 
 class EncryptingReader(io.RawIOBase):
@@ -114,19 +114,17 @@ def plaintext_chunks(item) -> Iterator[bytes]:
     """The stored file's bytes, decrypted and checked; ``SealBroken`` if the stored
     object was changed, or is not the file recorded (SHA-256)."""
     digest = hashlib.sha256()
-    with private_storage().open(item.object_name, "rb") as stored:
-        if not is_sealed(item):
-            chunks = chunked(stored)
-        else:
-            if item.server_key is None:
-                raise SealBroken("the file is still sealed to the committee")
-            data_key = storage_open(server_box(), item.server_key)
-            chunks = decrypt_chunks(
-                data_key, chunked(stored), binding(item.submission_id, item.sha256)
-            )
-        for chunk in chunks:
-            digest.update(chunk)
-            yield chunk
+    stored = private_object_chunks(item.object_name, CHUNK + 17)
+    if not is_sealed(item):
+        chunks = stored
+    else:
+        if item.server_key is None:
+            raise SealBroken("the file is still sealed to the committee")
+        data_key = storage_open(server_box(), item.server_key)
+        chunks = decrypt_chunks(data_key, stored, binding(item.submission_id, item.sha256))
+    for chunk in chunks:
+        digest.update(chunk)
+        yield chunk
     if is_sealed(item) and digest.hexdigest() != item.sha256:
         raise SealBroken("the stored file is not the one recorded")
 

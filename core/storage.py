@@ -11,6 +11,7 @@ from urllib.parse import quote
 from botocore.exceptions import BotoCoreError, ClientError
 from django.core.files.storage import FileSystemStorage, storages
 from storages.backends.s3 import S3Storage
+from storages.utils import clean_name
 from whitenoise.storage import CompressedManifestStaticFilesStorage
 
 logger = logging.getLogger(__name__)
@@ -59,6 +60,24 @@ class PrivateS3Storage(S3Storage):
 def private_storage():
     """The storage behind the ``private`` alias."""
     return storages["private"]
+
+
+def private_object_chunks(name: str, size: int):
+    """A private object's bytes, ``size`` at a time, read as they come: from S3 straight
+    off the response (django-storages' own files load a whole object into memory first),
+    from the local folder off the file."""
+    storage = private_storage()
+    if isinstance(storage, PrivateS3Storage):
+        key = storage._normalize_name(clean_name(name))
+        body = storage.bucket.Object(key).get()["Body"]
+        try:
+            yield from body.iter_chunks(size)
+        finally:
+            body.close()
+        return
+    with storage.open(name, "rb") as stored:
+        while piece := stored.read(size):
+            yield piece
 
 
 def delete_quietly(names, *, what: str = "object") -> int:
