@@ -101,6 +101,7 @@ import hashlib, json
 from accounts.demo import DEMO_OPENING_PASSPHRASE
 from applications.demo import demo_call_private
 from applications.models import SubmissionFile
+from applications.sealed_files import binding
 from applications.sealing import chunked, data_key_open, decrypt_chunks
 from core.storage import private_storage
 f = SubmissionFile.objects.select_related("submission__call").get(
@@ -116,7 +117,7 @@ if out["sealed"]:
     key = data_key_open(f.sealed_key, private)
     digest = hashlib.sha256()
     with storage.open(f.object_name, "rb") as stored:
-        for chunk in decrypt_chunks(key, chunked(stored)):
+        for chunk in decrypt_chunks(key, chunked(stored), binding(f.submission_id, f.sha256)):
             digest.update(chunk)
     out["decrypted_sha256"] = digest.hexdigest()
 print(json.dumps(out))

@@ -116,7 +116,7 @@ def phase_create(bids: int, size: int) -> dict:
     from applications.choices import SubmissionStatus
     from applications.models import Submission, SubmissionFile
     from applications.models.submissions import new_object_name
-    from applications.sealed_files import store_sealed
+    from applications.sealed_files import binding, store_sealed
     from applications.services.amounts import apply_amounts, stored_amounts
     from applications.services.call_keys import sealing_key_for
     from tenders.models import CallPage, RequiredDocument
@@ -153,10 +153,19 @@ def phase_create(bids: int, size: int) -> dict:
             )
             if apply_amounts(submission, stored_amounts(submission)):
                 submission.save()
+            # The file's SHA-256 first (the portal knows it before storing: the file is
+            # bound to its bid and fingerprint), outside the time measured.
+            first_pass = GeneratedPdf(n, size, filler)
+            while first_pass.read(MB):
+                pass
+            sha256 = first_pass.digest.hexdigest()
             plain = GeneratedPdf(n, size, filler)
             began = time.perf_counter()
             name, sealed_key = store_sealed(
-                plain, object_name=new_object_name(call.pk), call_public_key=key.public_key
+                plain,
+                object_name=new_object_name(call.pk),
+                call_public_key=key.public_key,
+                bound_to=binding(submission.pk, sha256),
             )
             storing += time.perf_counter() - began
             if plain.pos != size:
