@@ -1,7 +1,5 @@
 """Starting, saving, submitting and withdrawing submissions."""
 
-import hashlib
-import json
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -34,12 +32,12 @@ from applications.services.call_keys import (
     sealing_key_for,
 )
 from applications.services.deadline import (
-    closes_at_of,
     late_message,
     next_reference_number,
     require_not_opened,
     require_received_in_time,
 )
+from applications.services.double_click import post_digest
 from applications.uploads import StagedFile, check_upload, discard_staged, store_upload
 from core.clock import db_now
 from core.db import atomic_with_retry
@@ -247,26 +245,6 @@ class _Changes:
     form_token: str = ""
 
 
-def post_digest(token: str, *, submit: bool, amounts, answers, staged) -> str:
-    """What one post of the bid form was: its form's token, the action and what it
-    carried (amounts, answers, each file's SHA-256). The same post again is a double
-    click; the same page sending anything else (Save, then Submit) is not."""
-    if not token:
-        return ""
-    content = json.dumps(
-        {
-            "token": token,
-            "submit": submit,
-            "amounts": None if amounts is None else [str(v) for v in vars(amounts).values()],
-            "answers": answers,
-            "files": sorted((r.pk, item.sha256) for r, item in staged),
-        },
-        sort_keys=True,
-        default=str,
-    )
-    return hashlib.sha256(content.encode()).hexdigest()
-
-
 def _save_locked(submission_id, call, staged, changes, submit, request, user, received_at):
     amounts = changes.amounts
     # Lock 1: this submission's row only (see services/deadline.py for the order).
@@ -416,37 +394,3 @@ def _save_locked(submission_id, call, staged, changes, submit, request, user, re
         lambda: delete_quietly(doomed_objects, what="replaced file"), robust=True
     )
     return submission, changed, duplicates
-
-
-def submission_withdraw(
-    *, submission: Submission, user, request=None, received_at: datetime | None = None
-) -> Submission:
-    """Withdraw a submitted bid before the deadline. It may be submitted again."""
-    received_at = received_at or db_now()
-    if not can_edit_submission(user, submission, now=received_at):
-        if is_owner(user, submission) and received_at >= submission.call.closes_at:
-            raise DeadlinePassed(_("The deadline has passed; the bid stands as submitted."))
-        raise NotAllowed(str(CANNOT_CHANGE))
-
-    def withdraw():
-        locked = Submission.objects.select_for_update().get(pk=submission.pk)  # lock 1
-        if received_at >= closes_at_of(locked.call_id):
-            raise DeadlinePassed(_("The deadline has passed; the bid stands as submitted."))
-        require_not_opened(locked.call_id)
-        if locked.status != SubmissionStatus.SUBMITTED:
-            return locked
-        locked.call = submission.call
-        locked.move_to(SubmissionStatus.WITHDRAWN)
-        locked.withdrawn_at = received_at
-        locked.save(update_fields=["status", "withdrawn_at", "updated_at"])
-        audit_record(actor=user, action=AuditAction.WITHDRAWN, request=request, submission=locked)
-        outbox_enqueue(
-            to=locked.applicant.email,
-            template="applications/emails/submission_withdrawn",
-            context={"submission": locked, "call": locked.call},
-            dedupe_key=f"withdrawn:{locked.pk}:{received_at.isoformat()}",
-            confidential=True,
-        )
-        return locked
-
-    return atomic_with_retry(withdraw)

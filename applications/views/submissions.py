@@ -29,8 +29,8 @@ from applications.services.submissions import (
     require_editable,
     submission_save,
     submission_start,
-    submission_withdraw,
 )
+from applications.services.withdrawal import submission_withdraw
 from core.errors import Refused
 from core.page_text import with_text
 from core.receipt import stamps_receipt, time_of_receipt

@@ -19,8 +19,8 @@ from applications.models import AuditEvent, Submission, SubmissionFile
 from applications.services.submissions import (
     submission_save,
     submission_start,
-    submission_withdraw,
 )
+from applications.services.withdrawal import submission_withdraw
 from core.clock import db_now
 from core.errors import DeadlinePassed
 from notifications.models import OutboxMessage

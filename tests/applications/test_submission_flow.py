@@ -287,7 +287,7 @@ def test_reference_numbers_are_sequential_per_call(site_root, consultancy_call):
     assert second_bid.reference == f"{code}-0002"
 
     # A withdrawn bid keeps its number; the next bid does not reuse it.
-    from applications.services.submissions import submission_withdraw
+    from applications.services.withdrawal import submission_withdraw
 
     submission_withdraw(submission=second_bid, user=second)
     assert submit_bid(consultancy_call, third).reference == f"{code}-0003"
