@@ -46,8 +46,7 @@ class EncryptingReader(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, target) -> int:
-        want = len(target)
+    def _fill(self, want: int) -> None:
         while len(self._buffer) - self._start < want:
             block = next(self._blocks, None)
             if block is None:
@@ -56,10 +55,12 @@ class EncryptingReader(io.RawIOBase):
                 del self._buffer[: self._start]
                 self._start = 0
             self._buffer += block
-        piece = memoryview(self._buffer)[self._start : self._start + want]
-        size = len(piece)
-        target[:size] = piece
-        piece.release()
+
+    def readinto(self, target) -> int:
+        self._fill(len(target))
+        with memoryview(self._buffer)[self._start : self._start + len(target)] as piece:
+            size = len(piece)
+            target[:size] = piece
         self._start += size
         return size
 
@@ -69,8 +70,10 @@ class EncryptingReader(io.RawIOBase):
             self._buffer, self._start = bytearray(), 0
             parts.extend(self._blocks)
             return b"".join(parts)
-        target = bytearray(size)
-        return bytes(target[: self.readinto(target)])
+        self._fill(size)  # one copy out of the buffer, none in between
+        piece = bytes(self._buffer[self._start : self._start + size])
+        self._start += len(piece)
+        return piece
 
 
 def server_box():
