@@ -203,10 +203,9 @@ def demo_recovery_private():
 
 def demo_recovery_words() -> str:
     """The demo recovery key's private half, as ``opening_recovery_key`` prints one."""
-    import base64
+    from core.keys import key_words
 
-    secret = base64.b32encode(bytes(demo_recovery_private())).decode().rstrip("=")
-    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+    return key_words(bytes(demo_recovery_private()))
 
 
 def load_demo_recovery_key() -> int:

@@ -117,3 +117,13 @@ class RecoveryShare(models.Model):
 
     def __str__(self):
         return f"Recovery share for call {self.call_id}"
+
+
+def items_sealed_to(call_id: int) -> bool:
+    """Some item of a bid on ``call_id`` (a file, its amounts) is sealed to one of the
+    call's keys: from then on the committee is fixed as the key is."""
+    from .submissions import Submission, SubmissionFile
+
+    files = SubmissionFile.objects.filter(submission__call_id=call_id, call_key__isnull=False)
+    amounts = Submission.objects.filter(call_id=call_id, amounts_key__isnull=False)
+    return files.exists() or amounts.exists()

@@ -29,9 +29,8 @@ from applications.models import (
     KeyShare,
     OpeningCommittee,
     RecoveryKey,
-    Submission,
-    SubmissionFile,
 )
+from applications.models.keys import items_sealed_to
 from applications.sealing import call_key_split
 from applications.services.audit import audit_record
 from applications.services.committee import committee_problems
@@ -49,13 +48,6 @@ def call_key_in_use(call_id: int) -> CallKey | None:
 def call_is_keyed_era(call_id: int) -> bool:
     """The call was ever keyed: its items are sealed, never stored in the clear."""
     return CallKey.objects.filter(call_id=call_id).exists()
-
-
-def items_sealed_to(call_id: int) -> bool:
-    """Some item of a bid (a file, its amounts) is sealed to one of the call's keys."""
-    files = SubmissionFile.objects.filter(submission__call_id=call_id, call_key__isnull=False)
-    amounts = Submission.objects.filter(call_id=call_id, amounts_key__isnull=False)
-    return files.exists() or amounts.exists()
 
 
 def key_problems(members) -> list[str]:
@@ -91,6 +83,11 @@ def key_problems(members) -> list[str]:
     return problems
 
 
+def holder_problems(committee, members) -> list[str]:
+    """Why ``committee`` (its active ``members``) cannot hold its call's key now."""
+    return committee_problems(committee) + key_problems(members)
+
+
 def call_key_publish_refusal(call) -> str:
     """Why ``call`` cannot go live, or "" once it has a key in use matching its
     committee (made here when it has none, or when the committee changed)."""
@@ -103,7 +100,7 @@ def call_key_publish_refusal(call) -> str:
     if call_key_in_use(call.pk) is not None and items_sealed_to(call.pk):
         return ""  # published again: what is sealed stays sealed to the key it has
     members = list(committee.members.filter(is_active=True))
-    problems = committee_problems(committee) + key_problems(members)
+    problems = holder_problems(committee, members)
     if problems:
         return _("This call cannot be published yet. %(problems)s") % {
             "problems": " ".join(problems)
@@ -193,7 +190,7 @@ def call_key_after_committee_change(committee, *, actor=None) -> None:
     if items_sealed_to(committee.call_id):
         return
     members = list(committee.members.filter(is_active=True))
-    if committee_problems(committee) or key_problems(members):
+    if holder_problems(committee, members):
         if current is not None:
             with transaction.atomic():
                 # Taken after any save holding the key commits; then looked at again.

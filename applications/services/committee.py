@@ -23,9 +23,8 @@ from applications.models import (
     OpeningCommittee,
     OpeningConfirmation,
     OpeningDelay,
-    Submission,
-    SubmissionFile,
 )
+from applications.models.keys import items_sealed_to
 from applications.permissions import sits_on_panel
 from applications.services.audit import audit_record
 from applications.services.deadline import closes_at_of
@@ -88,10 +87,7 @@ def committee_change_refusal(call_id: int, now=None) -> str | None:
             "The committee was fixed at the deadline. To change it, record a late opening "
             "with its reason once the confirmation window has closed."
         )
-    if (
-        SubmissionFile.objects.filter(submission__call_id=call_id, call_key__isnull=False).exists()
-        or Submission.objects.filter(call_id=call_id, amounts_key__isnull=False).exists()
-    ):
+    if items_sealed_to(call_id):
         return _(
             "Bids are already sealed to this committee's keys: the committee is fixed as the "
             "call's key is."

@@ -143,15 +143,19 @@ def items_open_for_panel(call, private: PrivateKey | None) -> int:
         ).only("pk", "sealed_key", "call_key_id")
     )
     priced = list(Submission.objects.filter(call=call, sealed_amounts__isnull=False))
-    stray = [i for i in items if key is None or i.call_key_id != key.pk] + [
-        p for p in priced if key is None or p.amounts_key_id != key.pk
-    ]
+    if key is None and (items or priced):
+        raise NotAllowed(
+            _("The bids are sealed to the committee's keys: the quorum's passphrases open them.")
+        )
+    key_id = key.pk if key is not None else None
+    opened_items = [i for i in items if i.call_key_id == key_id]
+    opened_priced = [p for p in priced if p.amounts_key_id == key_id]
+    stray = len(items) + len(priced) - len(opened_items) - len(opened_priced)
     if stray:
         # Sealed to a key other than the call's (it cannot happen through the portal):
         # left sealed and reported, never allowed to stop the opening of the rest.
-        logger.error("Opening %s: %s items sealed to another key stay sealed", call.pk, len(stray))
-        items = [i for i in items if i not in stray]
-        priced = [p for p in priced if p not in stray]
+        logger.error("Opening %s: %s items sealed to another key stay sealed", call.pk, stray)
+    items, priced = opened_items, opened_priced
     if (items or priced) and private is None:
         raise NotAllowed(
             _("The bids are sealed to the committee's keys: the quorum's passphrases open them.")

@@ -24,9 +24,8 @@ from applications.services.call_keys import (
     call_is_keyed_era,
     call_key_ensure,
     call_key_in_use,
-    key_problems,
+    holder_problems,
 )
-from applications.services.committee import committee_problems
 from core.storage import delete_quietly, private_storage
 from tenders.choices import CallOutcome
 from tenders.models import CallPage
@@ -64,7 +63,7 @@ def call_seal_in_place(call: CallPage, *, dry_run: bool = False) -> Sealed:
             result.problem = _("no opening committee")
             return result
         members = list(committee.members.filter(is_active=True))
-        problems = committee_problems(committee) + key_problems(members)
+        problems = holder_problems(committee, members)
         if problems:
             result.problem = " ".join(problems)
             return result

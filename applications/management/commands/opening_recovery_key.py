@@ -8,14 +8,13 @@ again. With a recovery key already in use, ``--replace`` makes a new one (calls
 already keyed keep their shares for the old one, which stays recorded as replaced).
 """
 
-import base64
-
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 from nacl.public import PrivateKey
 
 from applications.models import RecoveryKey
+from core.keys import key_words
 
 
 class Command(BaseCommand):
@@ -40,8 +39,7 @@ class Command(BaseCommand):
                 current.replaced_at = timezone.now()
                 current.save(update_fields=["replaced_at"])
             key = RecoveryKey.objects.create(public_key=bytes(private.public_key))
-        secret = base64.b32encode(bytes(private)).decode().rstrip("=")
-        groups = " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+        groups = key_words(bytes(private))
         self.stdout.write(
             "The recovery key for openings is made. Its fingerprint is "
             f"{key.fingerprint}.\n\n"

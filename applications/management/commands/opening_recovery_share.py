@@ -9,7 +9,6 @@ the recovery key's share of this call's key; the call still opens only when the 
 of members has confirmed. The act is in the audit trail.
 """
 
-import base64
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
@@ -17,17 +16,13 @@ from nacl.public import PrivateKey
 
 from applications.services.opening import recovery_share_give
 from core.errors import Refused
+from core.keys import key_from_words
 from tenders.models import CallPage
 
 
 def read_private(text: str) -> PrivateKey:
-    letters = "".join(text.split()).upper()
-    letters += "=" * (-len(letters) % 8)
-    try:
-        raw = base64.b32decode(letters)
-    except ValueError as exc:
-        raise CommandError("That is not a recovery key: 52 letters and digits.") from exc
-    if len(raw) != 32:
+    raw = key_from_words(text)
+    if raw is None:
         raise CommandError("That is not a recovery key: 52 letters and digits.")
     return PrivateKey(raw)
 
