@@ -54,7 +54,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from benchsupport import ROOT, site_database, site_env, start_s3
+from benchsupport import ROOT, clean_up, site_database, site_env, start_s3
 from opening_phases import MB, OPEN_CALL
 
 
@@ -164,15 +164,7 @@ def main():
         measured = run_phase(env, "measure", str(args.repeat))
         report(args, created, measured)
     finally:
-        if s3 is not None:
-            s3.terminate()
-            s3.wait(timeout=10)
-        if args.keep:
-            print(f"Kept {tmp}")
-        else:
-            import shutil
-
-            shutil.rmtree(tmp, ignore_errors=True)
+        clean_up(tmp, s3=s3, keep=args.keep)
 
 
 if __name__ == "__main__":

@@ -63,7 +63,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from benchsupport import ROOT, manage, site_database, site_env, start_s3
+from benchsupport import ROOT, clean_up, manage, site_database, site_env, start_s3
 from upload_report import report
 from upload_support import MB, SAMPLE_EVERY, Gunicorn, Sampler, Session, make_pdf, proc_status
 
@@ -295,15 +295,7 @@ def main():
                 print(f"  note: {len(leftovers)} temporary upload file(s) left behind")
         report(rows, args)
     finally:
-        if s3 is not None:
-            s3.terminate()
-            s3.wait(timeout=10)
-        if args.keep:
-            print(f"Kept {tmp}")
-        else:
-            import shutil
-
-            shutil.rmtree(tmp, ignore_errors=True)
+        clean_up(tmp, s3=s3, keep=args.keep)
 
 
 if __name__ == "__main__":

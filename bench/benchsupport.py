@@ -214,3 +214,14 @@ def start_s3(env: dict[str, str], tmp: Path) -> subprocess.Popen:
         aws_access_key_id="bench", aws_secret_access_key="bench",
     ).create_bucket(Bucket="zabuni-bench-private", ACL="private")  # fmt: skip
     return process
+
+
+def clean_up(tmp: Path, *, s3: subprocess.Popen | None, keep: bool) -> None:
+    """At a benchmark's end: stop its S3 server and remove (or keep) its folder."""
+    if s3 is not None:
+        s3.terminate()
+        s3.wait(timeout=10)
+    if keep:
+        print(f"Kept {tmp}")
+    else:
+        shutil.rmtree(tmp, ignore_errors=True)

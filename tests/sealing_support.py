@@ -13,10 +13,7 @@ import nacl.utils
 from nacl.public import PrivateKey
 
 from accounts.models import OpeningKey
-from applications.models import KeyShare, OpeningCommittee, RecoveryKey
-from applications.sealing import share_open
-from applications.services.call_keys import call_key_in_use
-from applications.services.key_opening import call_private_rebuild, share_given_seal
+from applications.models import OpeningCommittee, RecoveryKey
 
 PASSPHRASE = "tests open calls with this passphrase"
 _KDF = nacl.pwhash.argon2id
@@ -85,18 +82,9 @@ def keyed_committee(call, members=None):
 def call_private_of(call):
     """The call's private key, rebuilt from its members' shares with ``PASSPHRASE``:
     what the quorum's confirmations do."""
-    from accounts.opening_keys import opening_key_unlock
+    from applications.demo import demo_call_private
 
-    key = call_key_in_use(call.pk)
-    if key is None:
-        return None
-    given = []
-    for share in KeyShare.objects.filter(call_key=key, member__isnull=False).select_related(
-        "opening_key"
-    )[: key.threshold]:
-        private = opening_key_unlock(share.opening_key, PASSPHRASE)
-        given.append(share_given_seal(key.pk, *share_open(share.sealed, private)))
-    return call_private_rebuild(call, given)
+    return demo_call_private(call, PASSPHRASE)
 
 
 def open_call(call, user):
@@ -127,3 +115,18 @@ def committee_set(call, members):
     committee = OpeningCommittee.objects.get(call=call)
     committee.members.set(members)
     return committee
+
+
+def confirm(call, user, *, password=None, passphrase=PASSPHRASE):
+    """``user`` confirms ``call``'s opening as the admin's form does: password, a current
+    code from their second factor, and the passphrase of their opening key."""
+    from applications.services.opening import opening_confirm
+    from tests.factories import PASSWORD, second_factor_code
+
+    return opening_confirm(
+        call=call,
+        user=user,
+        password=PASSWORD if password is None else password,
+        code=second_factor_code(user),
+        passphrase=passphrase,
+    )

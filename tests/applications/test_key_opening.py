@@ -17,20 +17,17 @@ from applications.models import (
     SubmissionFile,
 )
 from applications.sealing import SealBroken
-from applications.services.opening import opening_confirm
 from core.errors import Refused
 from core.storage import private_storage
 from tests.applications.deadline_support import close_at
 from tests.factories import (
-    PASSWORD,
     StaffFactory,
     UserFactory,
     make_call,
-    second_factor_code,
     submit_bid,
 )
 from tests.sealing_support import (
-    PASSPHRASE,
+    confirm,
     open_call,
     stored_plaintext,
 )
@@ -44,16 +41,6 @@ def bid_call(site_root):
     call = make_call(site_root["calls"], committee=members)
     submit_bid(call, UserFactory())
     return close_at(call, timezone.now() - timedelta(minutes=5)), members
-
-
-def confirm(call, member, passphrase=PASSPHRASE):
-    return opening_confirm(
-        call=call,
-        user=member,
-        password=PASSWORD,
-        code=second_factor_code(member),
-        passphrase=passphrase,
-    )
 
 
 def test_fewer_than_the_quorum_reveal_nothing_and_the_quorum_opens(bid_call):

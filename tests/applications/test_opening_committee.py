@@ -31,7 +31,7 @@ from tests.factories import (
     second_factor_code,
     submit_bid,
 )
-from tests.sealing_support import PASSPHRASE, RECOVERY_PRIVATE
+from tests.sealing_support import PASSPHRASE, RECOVERY_PRIVATE, confirm
 
 
 @pytest.fixture
@@ -54,16 +54,6 @@ def call(site_root, members):
 @pytest.fixture
 def committee(call, members):
     return OpeningCommittee.objects.get(call=call)
-
-
-def confirm(call, user, password=PASSWORD, passphrase=PASSPHRASE):
-    return opening_confirm(
-        call=call,
-        user=user,
-        password=password,
-        code=second_factor_code(user),
-        passphrase=passphrase,
-    )
 
 
 def test_one_member_short_cannot_open_and_the_full_quorum_can(call, committee, members):
