@@ -149,6 +149,18 @@ def _budget_error(value, *, call) -> str | None:
     return None
 
 
+def rules_stamp(call, question=None) -> str:
+    """A short stamp of what the checks of ``question`` (or of the amounts, without one)
+    depend on: its rules, and the call's currency and ceiling. A sealed item's check
+    result holds only while the stamp it was judged under is the call's."""
+    rules = [str(call.budget_ceiling or ""), call.currency, call.kind]
+    if question is not None:
+        rules += [question.kind, question.required, question.word_limit, question.choices]
+        rules += [question.required_answer, question.max_lines]
+    plain = json.dumps(rules, default=str, separators=(",", ":")).encode()
+    return hashlib.sha256(plain).hexdigest()[:16]
+
+
 def answer_errors(questions: list[Question], answers: dict, *, call) -> dict[str, str]:
     """Every mistake at once: {question id: what to fix}."""
     errors = {}
@@ -192,15 +204,20 @@ class ShownQuestion:
     words: int = 0
     lines: list | None = None
     total: Decimal | None = None
+    # Saved sealed, and this device has no key to show it (issue 23).
+    unread: bool = False
 
     @property
     def chosen(self) -> list:
         return self.value if isinstance(self.value, list) else [self.value]
 
 
-def shown_sections(sections, answers: dict, errors: dict, hidden=frozenset()) -> list[tuple]:
+def shown_sections(
+    sections, answers: dict, errors: dict, hidden=frozenset(), unread=frozenset()
+) -> list[tuple]:
     """[(section, [ShownQuestion, ...]), ...] for the bid page; ``hidden`` questions
-    (and sections left with none) are left out."""
+    (and sections left with none) are left out; ``unread`` ones are saved sealed and
+    not shown on this device."""
     shown = []
     for section in sections:
         rows = []
@@ -208,7 +225,9 @@ def shown_sections(sections, answers: dict, errors: dict, hidden=frozenset()) ->
             if q.id in hidden:
                 continue
             value = answers.get(q.id, [] if q.kind in ("multiple_choice", "budget") else "")
-            row = ShownQuestion(question=q, value=value, error=errors.get(q.id))
+            row = ShownQuestion(
+                question=q, value=value, error=errors.get(q.id), unread=q.id in unread
+            )
             if q.kind == "long_answer":
                 row.words = word_count(value)
             if q.kind == "budget":

@@ -56,6 +56,7 @@ class AuditAction(models.TextChoices):
     COMMITTEE_CHANGED = "committee_changed", _("Opening committee changed")
     CALL_KEYED = "call_keyed", _("Call's key made and split among its committee")
     SEAL_BROKEN = "seal_broken", _("A stored item failed its integrity check")
+    OPENING_KEY_MADE = "opening_key_made", _("Opening key made")
     TERMS_CHANGED = "terms_changed", _("Call's deadline or terms changed")
     CALL_CANCELLED = "call_cancelled", _("Call cancelled")
     ACCESS_REFUSED = "access_refused", _("Access refused")

@@ -12,14 +12,16 @@ from decimal import Decimal
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from applications.answers import answers_fingerprint, budget_of
+from applications.answers import budget_of
 from applications.choices import SubmissionStatus
-from applications.models import Answer, Submission, SubmissionFile
+from applications.models import Submission, SubmissionFile
 from applications.models.submissions import new_object_name
 from applications.sealed_files import binding, store_sealed
 from applications.services.amounts import apply_amounts, stored_amounts
+from applications.services.answers import Sealing, answers_fingerprint_of, answers_store
 from applications.services.call_keys import sealing_key_for
 from core.storage import private_storage
+from tenders.application_form import form_questions
 from tenders.demo.forms import GRANT_ANSWERS
 
 
@@ -91,6 +93,19 @@ def _store_file(submission, requirement, content: bytes, original_name: str) -> 
     )
 
 
+def _store_answers(submission, answers: dict) -> None:
+    """The answers stored as a save stores them: sealed to the call's key, with no copy
+    for a browser (the demo's applicants never typed them), and their fingerprint."""
+    key = sealing_key_for(submission.call_id)
+    questions = {q.id: q for q in form_questions(submission.call)}
+    sealing = key and Sealing(
+        call_key=key, own_key=None, questions=questions, call=submission.call
+    )
+    answers_store(submission, answers, pending=False, sealing=sealing)
+    submission.answers_sha256 = answers_fingerprint_of(submission, set(questions))
+    submission.save(update_fields=["answers_sha256"])
+
+
 def _seal_amounts(submission) -> None:
     """The amounts sealed to the call's key, as a bid's are when it is saved."""
     if apply_amounts(submission, stored_amounts(submission)):
@@ -132,8 +147,8 @@ def load_demo_submissions(call, users_by_email) -> int:
 
 def load_demo_grant_applications(call, users_by_email) -> int:
     """Two submitted applications to the grant call with its application form, each
-    with its answers and their fingerprint, and a draft of the demo applicant's with a
-    few answers (so that the walk-through shows the form part filled). Idempotent."""
+    with its answers (sealed, on the call's key) and their fingerprint, and an empty
+    draft of the demo applicant's. Idempotent."""
     created = 0
     requirements = [r for r in call.required_documents.all() if r.is_required]
     for number, (email, answers) in enumerate(GRANT_ANSWERS.items(), start=1):
@@ -148,32 +163,19 @@ def load_demo_grant_applications(call, users_by_email) -> int:
             number=number,
             reference=f"{call.reference_code}-{number:04d}",
             amount_requested=budget,
-            answers_sha256=answers_fingerprint(answers),
             submitted_at=timezone.now() - timedelta(hours=20 * number),
         )
         _seal_amounts(submission)
-        Answer.objects.bulk_create(
-            Answer(submission=submission, question_id=qid, value=value)
-            for qid, value in answers.items()
-        )
+        _store_answers(submission, answers)
         for requirement in requirements:
             content = tiny_pdf(requirement.name, answers["demo-q-name"], call.reference_code)
             _store_file(submission, requirement, content, f"{requirement.name}.pdf")
         created += 1
     applicant = users_by_email["applicant@zabuni.local"]
     if not Submission.objects.filter(call=call, applicant=applicant).exists():
-        draft = Submission.objects.create(call=call, applicant=applicant)
-        Answer.objects.bulk_create(
-            [
-                Answer(submission=draft, question_id="demo-q-name", value="Mlima Defenders"),
-                Answer(submission=draft, question_id="demo-q-country", value="Tanzania"),
-                Answer(
-                    submission=draft,
-                    question_id="demo-q-budget",
-                    value=[["Security training", "2", "1500"]],
-                ),
-            ]
-        )
+        # An empty draft: answers the demo stored would be sealed, with no key in the
+        # visitor's browser to show them (issue 23), so the walk-through types its own.
+        Submission.objects.create(call=call, applicant=applicant)
         created += 1
     return created
 

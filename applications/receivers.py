@@ -1,13 +1,15 @@
 """Bidders hear of what a call announces: addenda and published answers."""
 
-from django.db.models.signals import m2m_changed
+from django.db.models.signals import m2m_changed, post_save
 
+from accounts.models import OpeningKey
 from applications.choices import AuditAction
 from applications.models import OpeningCommittee
 from applications.permissions import shortlisted_applicants
 from applications.services.audit import audit_record
 from applications.services.call_keys import call_key_publish_refusal
-from applications.services.committee_changes import on_members_changed
+from applications.services.committee_changes import on_members_changed, on_opening_key_saved
+from applications.services.key_opening import shares_erase
 from applications.services.notices import (
     notify_stakeholders,
     on_addendum_recorded,
@@ -49,6 +51,8 @@ def on_call_cancelled(sender, call, cancellation, **kwargs) -> None:
         call=call,
         detail=f"Cancelled: {cancellation.reason}"[:2000],
     )
+    # The seal holds for good: shares given towards an opening that will never come go.
+    shares_erase(call)
     notify_stakeholders(
         call=call,
         template="applications/emails/call_cancelled",
@@ -58,6 +62,9 @@ def on_call_cancelled(sender, call, cancellation, **kwargs) -> None:
 
 
 def connect():
+    post_save.connect(
+        on_opening_key_saved, sender=OpeningKey, dispatch_uid="zabuni-opening-key-made"
+    )
     m2m_changed.connect(
         on_members_changed,
         sender=OpeningCommittee.members.through,

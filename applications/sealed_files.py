@@ -7,6 +7,12 @@ sealed under the server's storage key (``server_key``), and the panel reads the 
 through ``plaintext_chunks``, which checks every chunk's authentication and, at the
 end, the SHA-256 recorded when the file arrived: a changed, cut or swapped object is
 reported (``SealBroken``), never served.
+
+A file posted with the bid form arrives into an encrypted scratch file whose key never
+left the process (``core.sealed_temp``): that file is stored as it is, its key becoming
+the data key (``store_scratch``, format ``blocks``), so the bytes are encrypted once and
+written once. Other files (resumable uploads, whose scratch key the browser held; files
+sealed in place) are encrypted again as they are stored (format ``stream``).
 """
 
 import base64
@@ -29,7 +35,10 @@ from applications.sealing import (
     storage_box,
     storage_open,
 )
+from core.sealed_temp import ScratchBroken, blocks_decrypt
 from core.storage import private_object_chunks, private_storage
+
+STREAM, BLOCKS = "", "blocks"  # how a sealed file is stored (``SubmissionFile.sealed_format``)
 
 
 class EncryptingReader(io.RawIOBase):
@@ -98,6 +107,27 @@ def store_sealed(
     return stored, data_key_seal(data_key, call_public_key)
 
 
+class _Ciphertext(File):
+    """A finished scratch file handed to storage as it is: a local store moves it into
+    place (``temporary_file_path``), S3 reads it as a seekable file."""
+
+    def __init__(self, handle, path):
+        super().__init__(handle)
+        self._path = path
+
+    def temporary_file_path(self) -> str:
+        return self._path
+
+
+def store_scratch(scratch, *, object_name: str, call_public_key: bytes, bound_to: bytes):
+    """Store ``scratch`` (a ``SealedScratch`` whose key never left this process) as it
+    is, bound to ``bound_to``; returns the name stored and its key sealed to the call."""
+    scratch.seal_end(bound_to)
+    with open(scratch.path, "rb") as ciphertext:
+        stored = private_storage().save(object_name, _Ciphertext(ciphertext, scratch.path))
+    return stored, data_key_seal(scratch.key, call_public_key)
+
+
 def data_key_for_panel(sealed_key: bytes, call_private) -> bytes:
     """At the opening: the data key, unsealed with the rebuilt call key and sealed again
     under the server's storage key."""
@@ -116,19 +146,31 @@ def is_readable(item) -> bool:
 def plaintext_chunks(item) -> Iterator[bytes]:
     """The stored file's bytes, decrypted and checked; ``SealBroken`` if the stored
     object was changed, or is not the file recorded (SHA-256)."""
+    if not is_sealed(item):
+        yield from private_object_chunks(item.object_name, CHUNK + 17)
+        return
+    if item.server_key is None:
+        raise SealBroken("the file is still sealed to the committee")
+    yield from decrypted_chunks(item, storage_open(server_box(), item.server_key))
+
+
+def decrypted_chunks(item, data_key: bytes) -> Iterator[bytes]:
+    """A sealed file's bytes decrypted with its data key, every block checked, and at
+    the end its SHA-256 against the one recorded; ``SealBroken`` if anything differs."""
     digest = hashlib.sha256()
     stored = private_object_chunks(item.object_name, CHUNK + 17)
-    if not is_sealed(item):
-        chunks = stored
+    bound_to = binding(item.submission_id, item.sha256)
+    if item.sealed_format == BLOCKS:
+        chunks = blocks_decrypt(stored, data_key, item.size, bound_to)
     else:
-        if item.server_key is None:
-            raise SealBroken("the file is still sealed to the committee")
-        data_key = storage_open(server_box(), item.server_key)
-        chunks = decrypt_chunks(data_key, stored, binding(item.submission_id, item.sha256))
-    for chunk in chunks:
-        digest.update(chunk)
-        yield chunk
-    if is_sealed(item) and digest.hexdigest() != item.sha256:
+        chunks = decrypt_chunks(data_key, stored, bound_to)
+    try:
+        for chunk in chunks:
+            digest.update(chunk)
+            yield chunk
+    except ScratchBroken as exc:
+        raise SealBroken(str(exc)) from exc
+    if digest.hexdigest() != item.sha256:
         raise SealBroken("the stored file is not the one recorded")
 
 

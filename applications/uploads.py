@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from applications.archives import archive_kind
 from applications.models.submissions import new_object_name
-from applications.sealed_files import binding, store_sealed
+from applications.sealed_files import BLOCKS, STREAM, binding, store_scratch, store_sealed
 from core.errors import Refused, StorageUnavailable
 from core.storage import STORAGE_ERRORS, delete_quietly, private_storage
 from tenders.choices import ACCEPTED_FILE_TYPES
@@ -32,6 +32,7 @@ class StagedFile:
     sha256: str
     call_key_id: int | None = None
     sealed_key: bytes | None = None
+    sealed_format: str = ""
 
 
 # Characters that draw nothing, though Unicode calls them letters or spaces: a
@@ -145,10 +146,19 @@ def store_upload(
     content_type = ACCEPTED_FILE_TYPES[extension_of(display_name)]
     # Stored and served as what the content is, not what the browser claimed.
     uploaded.content_type = content_type
-    sealed_key = None
+    sealed_key, sealed_format = None, STREAM
+    scratch = getattr(uploaded, "scratch", None)
     try:
         if call_key is None:
             object_name = private_storage().save(new_object_name(call_id), uploaded)
+        elif scratch is not None and scratch.key_private:  # encrypted once, written once
+            object_name, sealed_key = store_scratch(
+                scratch,
+                object_name=new_object_name(call_id),
+                call_public_key=call_key.public_key,
+                bound_to=binding(submission_id, sha256),
+            )
+            sealed_format = BLOCKS
         else:
             object_name, sealed_key = store_sealed(
                 uploaded,
@@ -171,6 +181,7 @@ def store_upload(
         sha256=sha256,
         call_key_id=getattr(call_key, "pk", None),
         sealed_key=sealed_key,
+        sealed_format=sealed_format,
     )
 
 

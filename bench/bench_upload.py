@@ -8,10 +8,11 @@ It builds a throwaway site in a temporary folder (SQLite database, var
 folder, private folder, temporary-upload folder), migrates it and loads the
 demo content, and raises the size limit of the open consultancy call's
 "Technical proposal" to 200 MB directly in the database. The call is keyed, as
-every call the demo publishes is: the portal encrypts the file twice on its way
+every call the demo publishes is: the portal encrypts the file on its way
 in, to a scratch file under a key only the worker holds while the bytes arrive
-(``core.uploadhandler``), then to private storage under a data key of its own,
-sealed to the call's key (``applications.sealed_files.store_sealed``).
+(``core.uploadhandler``), and that scratch file, closed with a block that binds it to
+its bid, is what storage keeps; its key, the file's data key, is sealed to the call's
+key (``applications.sealed_files.store_scratch``). The file is encrypted once.
 
 For each size it then starts gunicorn (sync workers, ``--timeout 300``, DEBUG
 off), signs in as the demo applicant with a bare http.client session (CSRF
@@ -101,8 +102,8 @@ import hashlib, json
 from accounts.demo import DEMO_OPENING_PASSPHRASE
 from applications.demo import demo_call_private
 from applications.models import SubmissionFile
-from applications.sealed_files import binding
-from applications.sealing import chunked, data_key_open, decrypt_chunks
+from applications.sealed_files import decrypted_chunks
+from applications.sealing import data_key_open
 from core.storage import private_storage
 f = SubmissionFile.objects.select_related("submission__call").get(
     submission_id=%(submission)d, requirement__name=%(document)r, pending=False)
@@ -116,10 +117,10 @@ if out["sealed"]:
     private = demo_call_private(f.submission.call, DEMO_OPENING_PASSPHRASE)
     key = data_key_open(f.sealed_key, private)
     digest = hashlib.sha256()
-    with storage.open(f.object_name, "rb") as stored:
-        for chunk in decrypt_chunks(key, chunked(stored), binding(f.submission_id, f.sha256)):
-            digest.update(chunk)
+    for chunk in decrypted_chunks(f, key):  # checks its SHA-256 against the row's too
+        digest.update(chunk)
     out["decrypted_sha256"] = digest.hexdigest()
+    out["format"] = f.sealed_format or "stream"
 print(json.dumps(out))
 """
 

@@ -143,6 +143,8 @@ def autosave(site, tmp: Path, args) -> dict:
     from django.test import Client
 
     from applications.models import Answer
+    from applications.sealed_answers import answer_open
+    from tests.sealing_support import call_private_of
 
     blocks = form_blocks(args.questions)
     call = open_grant_call(site["calls"], blocks)
@@ -196,13 +198,14 @@ def autosave(site, tmp: Path, args) -> dict:
             redis.wait()
 
     # Every autosave sends the whole form: each draft now holds exactly the last one
-    # saved (the same POSTs went on to the bare view, which keeps nothing).
+    # saved (the same POSTs went on to the bare view, which keeps nothing). The answers
+    # are sealed to the call's key: read with it, rebuilt as the committee would.
+    private = call_private_of(call)
     for person in people:
-        stored = dict(
-            Answer.objects.filter(submission_id=person.submission_id).values_list(
-                "question_id", "value"
-            )
-        )
+        stored = {
+            a.question_id: answer_open(a, private).value if a.is_sealed else a.value
+            for a in Answer.objects.filter(submission_id=person.submission_id)
+        }
         if stored != person.saved:
             sys.exit(f"the draft of {person.page} does not hold the answers last sent")
     return {"rounds": rounds, "redis": bool(redis_url), "body": len(people[0].encoded())}

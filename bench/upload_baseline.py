@@ -13,9 +13,12 @@ Prints one line of JSON: for each step, its times (seconds, one per repetition).
 - ``sealed_temp``: SHA-256 and a ``core.sealed_temp.SealedScratch`` written 1 MB at
   a time (what ``core.uploadhandler`` does now as the bytes arrive);
 - ``scratch_read``: the scratch file read back, decrypted, 64 KiB at a time;
+- ``scratch_stored``: SHA-256 and a ``SealedScratch`` written 1 MB at a time, then
+  stored as it is (``applications.sealed_files.store_scratch``): what a file posted
+  with the bid form costs now, from its bytes arriving to its object in storage;
 - ``sealed_from_scratch``: ``applications.sealed_files.store_sealed`` from the scratch
-  file (what ``applications.uploads.store_upload`` does now: read back, decrypt,
-  encrypt again, store);
+  file (what ``applications.uploads.store_upload`` did before ``store_scratch``, and
+  still does for a resumable upload: read back, decrypt, encrypt again, store);
 - ``sealed_from_file``: ``store_sealed`` from the plain file (encryption to storage,
   no scratch file).
 """
@@ -66,7 +69,7 @@ def main():
     from django.core.files.storage import storages
     from nacl.public import PrivateKey
 
-    from applications.sealed_files import store_sealed
+    from applications.sealed_files import store_scratch, store_sealed
     from applications.sealing import chunked
     from core.sealed_temp import SealedScratch
 
@@ -128,7 +131,24 @@ def main():
 
         return keep
 
+    def scratch_stored():
+        digest = hashlib.sha256()
+        scratch = SealedScratch(dir=scratch_dir)
+        with open(source, "rb") as plain:
+            while chunk := plain.read(MB):
+                digest.update(chunk)
+                scratch.write(chunk)
+        name, _sealed_key = store_scratch(
+            scratch,
+            object_name=f"baseline/scratch-{time.time_ns()}",
+            call_public_key=call_public,
+            bound_to=digest.hexdigest().encode(),
+        )
+        scratch.remove()
+        return lambda: storage.delete(name)
+
     figures["plain_temp"] = timed(repeat, plain_temp)
+    figures["scratch_stored"] = timed(repeat, scratch_stored)
     figures["sealed_temp"] = timed(repeat, sealed_temp)
     scratch = kept[0]
 

@@ -13,6 +13,12 @@ one: a nonce is never used twice), with the block's number as associated data: a
 block can be read back without the ones before it (the archive checks seek to a ZIP's
 end first), and a changed or moved block fails authentication. Nothing here is a
 primitive of our own.
+
+When the key never left this process (a file posted with the form), the scratch file
+can be stored as it is, with no second pass (``seal_end``): a last block, numbered after
+the data's and marked as the end, holds what the stored file is bound to and its size,
+so a stored file cut short, extended or put in another's place does not read back
+(``blocks_decrypt``). The key then becomes the stored file's data key.
 """
 
 import io
@@ -20,6 +26,7 @@ import os
 import struct
 import tempfile
 import weakref
+from collections.abc import Iterable, Iterator
 
 import nacl.bindings as sodium
 import nacl.exceptions
@@ -30,6 +37,7 @@ KEY_BYTES = sodium.crypto_aead_xchacha20poly1305_ietf_KEYBYTES
 _ABYTES = sodium.crypto_aead_xchacha20poly1305_ietf_ABYTES
 _NONCE = sodium.crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
 _STRIDE = _NONCE + BLOCK + _ABYTES  # one block on disk: its nonce, then its ciphertext
+_END = b"end"  # the associated data of the last block, after its number
 
 
 class ScratchBroken(Exception):
@@ -75,14 +83,19 @@ class SealedScratch(io.RawIOBase):
         self._pos = 0
         self._cache = (-1, b"")
         self._finished = False
+        # The key was made here and never left this process: the file may be stored as
+        # it is (``seal_end``). Not for a resumable upload, whose key the browser holds.
+        self.key_private = key is None
 
     # --- writing -----------------------------------------------------------------
-    def _seal(self, index: int, plain: bytes) -> bytes:
-        nonce = nacl.utils.random(_NONCE)
-        aad = struct.pack(">Q", index)
-        return nonce + sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(
-            plain, aad, nonce, self.key
-        )
+    def _seal(self, index: int, plain: bytes, tag: bytes = b"") -> bytes:
+        return _seal_block(self.key, index, plain, tag)
+
+    def seal_end(self, end: bytes) -> None:
+        """Make the scratch file storable as it is: the end block, bound to ``end``."""
+        self.finish()
+        with open(self.path, "ab") as out:
+            out.write(self._seal(_blocks_for(self.size), _end_plain(end, self.size), _END))
 
     def write(self, data) -> int:
         """Append plaintext (only before ``finish``)."""
@@ -190,3 +203,64 @@ class SealedScratch(io.RawIOBase):
 
     def close(self) -> None:
         super().close()
+
+
+def _seal_block(key: bytes, index: int, plain: bytes, tag: bytes = b"") -> bytes:
+    nonce = nacl.utils.random(_NONCE)
+    aad = struct.pack(">Q", index) + tag
+    return nonce + sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(plain, aad, nonce, key)
+
+
+def _open_block(key: bytes, index: int, block: bytes, tag: bytes = b"") -> bytes:
+    try:
+        return sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(
+            bytes(block[_NONCE:]), struct.pack(">Q", index) + tag, bytes(block[:_NONCE]), key
+        )
+    except nacl.exceptions.CryptoError as exc:
+        raise ScratchBroken("a block of the stored file does not open") from exc
+
+
+def _blocks_for(size: int) -> int:
+    return -(-size // BLOCK)
+
+
+def _end_plain(end: bytes, size: int) -> bytes:
+    return bytes(end) + struct.pack(">Q", size)
+
+
+class _Pieces:
+    """Exact lengths out of a stream of byte strings of any size."""
+
+    def __init__(self, chunks: Iterable[bytes]):
+        self._chunks = iter(chunks)
+        self._buffer = bytearray()
+
+    def take(self, length: int) -> bytes:
+        while len(self._buffer) < length:
+            chunk = next(self._chunks, None)
+            if chunk is None:
+                raise ScratchBroken("the stored file is shorter than it should be")
+            self._buffer += chunk
+        piece = bytes(self._buffer[:length])
+        del self._buffer[:length]
+        return piece
+
+    def exhausted(self) -> bool:
+        return not self._buffer and all(not chunk for chunk in self._chunks)
+
+
+def blocks_decrypt(chunks: Iterable[bytes], key: bytes, size: int, end: bytes) -> Iterator[bytes]:
+    """The plaintext of a scratch file stored as it is (``seal_end``), from its bytes in
+    pieces of any size: each block checked, then the end block, which must say ``end``
+    and ``size``; ``ScratchBroken`` otherwise. Memory holds a block or a piece."""
+    pieces = _Pieces(chunks)
+    blocks = _blocks_for(size)
+    for index in range(blocks):
+        plain_length = BLOCK if index < blocks - 1 else size - index * BLOCK
+        yield _open_block(key, index, pieces.take(_NONCE + plain_length + _ABYTES))
+    expected = _end_plain(end, size)
+    last = _open_block(key, blocks, pieces.take(_NONCE + len(expected) + _ABYTES), _END)
+    if last != expected:
+        raise ScratchBroken("the stored file belongs elsewhere, or is not of this size")
+    if not pieces.exhausted():
+        raise ScratchBroken("the stored file is longer than it should be")

@@ -25,12 +25,15 @@ from smtplib import (
     SMTPSenderRefused,
 )
 
+from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection
 from django.db.models import Case, F, TextField, Value, When
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 
 from core.db import commits_without_flush
+from notifications.languages import recipient_language
 from notifications.models import OutboxMessage, OutboxState
 from notifications.policy import backoff, lease, retry_period
 
@@ -112,9 +115,13 @@ def outbox_record_failure(message: OutboxMessage, error: BaseException, now=None
     give_up_at = message.give_up_at or message.created_at + retry_period()
     next_attempt_at = now + backoff(message.attempts)
     failed = next_attempt_at > give_up_at
+    # A message about a bid that is given up on loses its body as a delivered one does;
+    # what staff may send again says only that a message could not be delivered.
+    body = undelivered_body(message) if failed and message.confidential else {}
     OutboxMessage.objects.filter(
         pk=message.pk, state=OutboxState.SENDING, attempts=message.attempts
     ).update(
+        **body,
         state=OutboxState.FAILED if failed else OutboxState.PENDING,
         next_attempt_at=next_attempt_at,
         lease_expires_at=None,
@@ -134,6 +141,19 @@ def outbox_record_failure(message: OutboxMessage, error: BaseException, now=None
             error,
         )
     return failed
+
+
+def undelivered_body(message: OutboxMessage) -> dict:
+    """In place of a bid's mail given up on: that it could not be delivered, in the
+    recipient's language, and where to read the bid."""
+    context = {"ORGANISATION_NAME": settings.ORGANISATION_NAME}
+    context["PORTAL_URL"] = settings.WAGTAILADMIN_BASE_URL
+    template = "notifications/emails/bid_mail_undelivered"
+    with translation.override(recipient_language(message.to_email)):
+        return {
+            "body_text": render_to_string(f"{template}.txt", context),
+            "body_html": render_to_string(f"{template}.html", context),
+        }
 
 
 # Failures of the message itself: the next message may still go through.

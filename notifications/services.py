@@ -3,14 +3,14 @@
 import logging
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from core.db import after_commit_batch
 from core.queue import BROKER_ERRORS, queue_task
-from notifications.delivery import BODY_DROPPED, outbox_deliver_due
+from notifications.delivery import BODY_DROPPED, outbox_deliver_due, undelivered_body
+from notifications.languages import offered_or_default, recipient_language
 from notifications.models import OutboxMessage, OutboxState
 from notifications.policy import retry_period
 
@@ -72,22 +72,6 @@ def outbox_enqueue(
     return message
 
 
-def offered_or_default(language: str) -> str:
-    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
-
-
-def recipient_language(email: str) -> str:
-    """The language the person with this address chose, if it is offered; else the
-    portal's default."""
-    chosen = (
-        get_user_model()
-        .objects.filter(email__iexact=email)
-        .values_list("language", flat=True)
-        .first()
-    )
-    return offered_or_default(chosen or "")
-
-
 def outbox_dispatch(*, message_ids) -> bool:
     """Hand messages to the broker. A dead broker only delays them: the sweep sends them."""
     if not message_ids:
@@ -131,10 +115,16 @@ def outbox_retry_now(*, message_ids, now=None) -> int:
 
 
 def delivered_confidential_bodies_drop() -> int:
-    """Mail about a bid delivered before bodies were dropped on delivery: drop them now
-    (``notifications.delivery.BODY_DROPPED``); the number dropped."""
-    return (
+    """Mail about a bid delivered, or given up on, before bodies were dropped: drop them
+    now (``notifications.delivery.BODY_DROPPED``, ``undelivered_body``); the number."""
+    dropped = (
         OutboxMessage.objects.filter(confidential=True, state=OutboxState.SENT)
         .exclude(body_text=BODY_DROPPED)
         .update(body_text=BODY_DROPPED, body_html="")
     )
+    for message in OutboxMessage.objects.filter(confidential=True, state=OutboxState.FAILED):
+        body = undelivered_body(message)
+        if message.body_text != body["body_text"]:
+            OutboxMessage.objects.filter(pk=message.pk).update(**body)
+            dropped += 1
+    return dropped

@@ -46,13 +46,21 @@ def _material(n: int) -> tuple[PrivateKey, dict]:
 _next = iter(range(1_000_000))
 
 
-def give_opening_key(user) -> OpeningKey:
-    """``user`` gets an opening key locked with ``PASSPHRASE`` (unless they have one)."""
+def give_opening_key(user, *, notice: bool = False) -> OpeningKey:
+    """``user`` gets an opening key locked with ``PASSPHRASE`` (unless they have one).
+    A new key is audited and mailed to its owner (``committee_changes``); unless
+    ``notice``, that mail is cleared, so that tests of bids count only their own mail
+    (``test_opening_key_record`` checks the notice)."""
+    from notifications.models import OutboxMessage
+
     existing = OpeningKey.objects.filter(user=user, replaced_at__isnull=True).first()
     if existing:
         return existing
     _private, fields = _material(next(_next) % 6)
-    return OpeningKey.objects.create(user=user, **fields)
+    key = OpeningKey.objects.create(user=user, **fields)
+    if not notice:
+        OutboxMessage.objects.filter(dedupe_key__startswith=f"opening-key:{key.pk}").delete()
+    return key
 
 
 def recovery_key() -> RecoveryKey:
@@ -130,3 +138,30 @@ def confirm(call, user, *, password=None, passphrase=PASSPHRASE):
         code=second_factor_code(user),
         passphrase=passphrase,
     )
+
+
+def browser_key(client, submission) -> bytes | None:
+    """The key a test browser holds to its sealed answers on ``submission``."""
+    from django.test import RequestFactory
+
+    from applications.answer_keys import own_key_of
+
+    request = RequestFactory().get("/")
+    request.COOKIES = {name: morsel.value for name, morsel in client.cookies.items()}
+    return own_key_of(request, submission)
+
+
+def answer_value(row, client=None):
+    """An answer as its applicant's browser (``client``) reads it, or in the clear."""
+    from applications.sealed_answers import own_copy_open
+
+    if not row.is_sealed:
+        return row.value
+    return own_copy_open(row, browser_key(client, row.submission)).value
+
+
+def answers_kept(submission, client=None) -> dict:
+    """Every stored answer by question id (a pending one over the submitted), read as
+    the applicant's browser reads it."""
+    rows = sorted(submission.answers.all(), key=lambda a: a.pending)
+    return {row.question_id: answer_value(row, client) for row in rows}

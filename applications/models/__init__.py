@@ -9,7 +9,7 @@ from .opening import (
     OpeningRegister,
 )
 from .submissions import Submission, SubmissionFile, SubmissionSequence
-from .uploads import PartialUpload
+from .uploads import PartialUpload, ReplacedObject
 
 __all__ = [
     "Answer",
@@ -22,6 +22,7 @@ __all__ = [
     "OpeningDelay",
     "OpeningRegister",
     "PartialUpload",
+    "ReplacedObject",
     "RecoveryKey",
     "RecoveryShare",
     "Submission",

@@ -120,10 +120,12 @@ class RecoveryShare(models.Model):
 
 
 def items_sealed_to(call_id: int) -> bool:
-    """Some item of a bid on ``call_id`` (a file, its amounts) is sealed to one of the
-    call's keys: from then on the committee is fixed as the key is."""
+    """Some item of a bid on ``call_id`` (a file, its amounts, an answer) is sealed to
+    one of the call's keys: from then on the committee is fixed as the key is."""
+    from .answers import Answer
     from .submissions import Submission, SubmissionFile
 
     files = SubmissionFile.objects.filter(submission__call_id=call_id, call_key__isnull=False)
     amounts = Submission.objects.filter(call_id=call_id, amounts_key__isnull=False)
-    return files.exists() or amounts.exists()
+    answers = Answer.objects.filter(submission__call_id=call_id, call_key__isnull=False)
+    return files.exists() or amounts.exists() or answers.exists()

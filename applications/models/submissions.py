@@ -77,6 +77,8 @@ class Submission(models.Model):
         "applications.CallKey", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     amounts_problem = models.CharField(_("what the checks said"), max_length=300, blank=True)
+    # The call's terms ``amounts_problem`` was judged under (``answers.rules_stamp``).
+    amounts_judged = models.CharField(_("judged under"), max_length=16, blank=True)
     # SHA-256 of the token of the last bid form whose post went through: the same form
     # posted again is a double click, not a resubmission.
     form_token = models.CharField(_("last form"), max_length=64, blank=True)
@@ -179,6 +181,9 @@ class SubmissionFile(models.Model):
     )
     sealed_key = models.BinaryField(_("data key, sealed to the call"), null=True, blank=True)
     server_key = models.BinaryField(_("data key, for the panel"), null=True, blank=True)
+    # "" : encrypted as it was stored (secretstream); "blocks": the encrypted scratch
+    # file it arrived in, stored as it is (``applications.sealed_files``).
+    sealed_format = models.CharField(_("sealed as"), max_length=8, blank=True, default="")
 
     class Meta:
         verbose_name = _("submission file")

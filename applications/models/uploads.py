@@ -34,3 +34,19 @@ class PartialUpload(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.received}/{self.size})"
+
+
+class ReplacedObject(models.Model):
+    """A stored object that a committed change no longer names, to be deleted after the
+    commit. It is written in the change's own transaction, so a process that dies
+    between the commit and the deletion leaves this note, and the next run deletes the
+    object: a file encrypted in place must not leave its plain copy behind."""
+
+    name = models.CharField(_("object name"), max_length=255)
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("replaced object")
+
+    def __str__(self):
+        return self.name

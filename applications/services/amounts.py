@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from applications.answers import rules_stamp
 from applications.sealing import box_open, box_seal
 from applications.services.call_keys import call_key_hold, sealing_key_for
 from core.errors import Refused
@@ -21,6 +22,7 @@ class Amounts:
     # Amounts stored sealed (issue 23): unreadable, and what the checks said of them
     # when they were given ("" if they were fine). None: the amounts are the above.
     sealed_problem: str | None = None
+    sealed_judged: str = ""  # the call's terms it was judged under
 
     @property
     def given(self) -> bool:
@@ -29,6 +31,13 @@ class Amounts:
 
 def check_amounts(call, amounts: Amounts) -> None:
     if amounts.sealed_problem is not None:
+        if amounts.sealed_judged != rules_stamp(call):
+            raise Refused(
+                _(
+                    "This call's currency or ceiling changed after you gave your amount, "
+                    "which is sealed: give it again so that it can be checked."
+                )
+            )
         if amounts.sealed_problem:
             raise Refused(amounts.sealed_problem)
         return
@@ -62,7 +71,9 @@ def check_stored_amounts(submission) -> None:
 
 def stored_amounts(submission) -> Amounts:
     if submission.amounts_sealed:
-        return Amounts(sealed_problem=submission.amounts_problem)
+        return Amounts(
+            sealed_problem=submission.amounts_problem, sealed_judged=submission.amounts_judged
+        )
     return Amounts(
         offer_amount=submission.offer_amount,
         offer_currency=submission.offer_currency,
@@ -111,6 +122,7 @@ def _seal_amounts(submission, amounts: Amounts, key) -> bool:
     submission.sealed_amounts = box_seal(plain, key.public_key)
     submission.amounts_key = key
     submission.amounts_problem = problem
+    submission.amounts_judged = rules_stamp(submission.call)
     submission.offer_amount, submission.offer_currency = None, ""
     submission.amount_requested = None
     return True

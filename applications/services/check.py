@@ -21,10 +21,13 @@ class Problem:
     question_id: str = ""  # for a question of the application form
 
 
-def submission_problems(submission) -> list[Problem]:
+def submission_problems(submission, *, own_key: bytes | None = None) -> list[Problem]:
+    """``own_key``: the applicant's key to their sealed answers, from their browser."""
     call = submission.call
     questions = form_questions(call)
-    errors, missing = answers_submit_problems(submission, questions, {}, staged_ids=set())
+    errors, missing = answers_submit_problems(
+        submission, questions, {}, staged_ids=set(), own_key=own_key
+    )
     problems = [
         Problem(q.field_name, q.label, errors[q.id], q.id) for q in questions if q.id in errors
     ]

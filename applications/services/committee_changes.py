@@ -86,3 +86,32 @@ def committee_change_record(*, committee, joined: set, left: set) -> None:
             context={**context, "oversight": True},
             dedupe_key=f"committee:{event}:oversight",
         )
+
+
+def on_opening_key_saved(sender, instance, created, **kwargs) -> None:
+    """A new opening key is on the record too: audited, and its owner and the oversight
+    address told. A key made for someone by another (a shell inserting rows) can later
+    confirm an opening in their name; its owner hears of it at once."""
+    if not created:
+        return
+    user = instance.user
+    audit_record(
+        actor=None,
+        action=AuditAction.OPENING_KEY_MADE,
+        detail=f"Opening key {instance.fingerprint} made for {user.email}",
+    )
+    context = {"owner": user.email, "fingerprint": instance.fingerprint}
+    outbox_enqueue(
+        to=user.email,
+        language=user.language,
+        template="applications/emails/opening_key_made",
+        context=context,
+        dedupe_key=f"opening-key:{instance.pk}",
+    )
+    if settings.OPENING_OVERSIGHT_EMAIL:
+        outbox_enqueue(
+            to=settings.OPENING_OVERSIGHT_EMAIL,
+            template="applications/emails/opening_key_made",
+            context={**context, "oversight": True},
+            dedupe_key=f"opening-key:{instance.pk}:oversight",
+        )

@@ -19,7 +19,9 @@ from nacl.public import PrivateKey
 
 from accounts.credentials import credential_failure_record
 from accounts.opening_keys import WrongPassphrase, opening_key_of, opening_key_unlock
+from applications.choices import AuditAction
 from applications.models import (
+    Answer,
     KeyShare,
     OpeningCommittee,
     OpeningConfirmation,
@@ -27,6 +29,7 @@ from applications.models import (
     Submission,
     SubmissionFile,
 )
+from applications.sealed_answers import answer_open
 from applications.sealed_files import data_key_for_panel, server_box
 from applications.sealing import (
     NotEnoughShares,
@@ -38,6 +41,7 @@ from applications.sealing import (
     storage_open,
 )
 from applications.services.amounts import amounts_unseal
+from applications.services.audit import audit_record
 from applications.services.call_keys import call_key_in_use
 from core.errors import NotAllowed, Refused
 
@@ -143,20 +147,29 @@ def items_open_for_panel(call, private: PrivateKey | None) -> int:
         ).only("pk", "sealed_key", "call_key_id")
     )
     priced = list(Submission.objects.filter(call=call, sealed_amounts__isnull=False))
-    if key is None and (items or priced):
+    answers = list(Answer.objects.filter(submission__call=call, sealed__isnull=False))
+    if key is None and (items or priced or answers):
         raise NotAllowed(
             _("The bids are sealed to the committee's keys: the quorum's passphrases open them.")
         )
     key_id = key.pk if key is not None else None
     opened_items = [i for i in items if i.call_key_id == key_id]
     opened_priced = [p for p in priced if p.amounts_key_id == key_id]
-    stray = len(items) + len(priced) - len(opened_items) - len(opened_priced)
+    opened_answers = [a for a in answers if a.call_key_id == key_id]
+    stray = (
+        len(items)
+        + len(priced)
+        + len(answers)
+        - len(opened_items)
+        - len(opened_priced)
+        - len(opened_answers)
+    )
     if stray:
         # Sealed to a key other than the call's (it cannot happen through the portal):
         # left sealed and reported, never allowed to stop the opening of the rest.
         logger.error("Opening %s: %s items sealed to another key stay sealed", call.pk, stray)
-    items, priced = opened_items, opened_priced
-    if (items or priced) and private is None:
+    items, priced, answers = opened_items, opened_priced, opened_answers
+    if (items or priced or answers) and private is None:
         raise NotAllowed(
             _("The bids are sealed to the committee's keys: the quorum's passphrases open them.")
         )
@@ -164,6 +177,7 @@ def items_open_for_panel(call, private: PrivateKey | None) -> int:
         item.server_key = data_key_for_panel(item.sealed_key, private)
     for submission in priced:
         amounts_unseal(submission, private)
+    answers = _answers_open(call, answers, private)
     with transaction.atomic():
         SubmissionFile.objects.bulk_update(items, ["server_key"], batch_size=500)
         Submission.objects.bulk_update(
@@ -171,7 +185,33 @@ def items_open_for_panel(call, private: PrivateKey | None) -> int:
             ["offer_amount", "offer_currency", "amount_requested", "sealed_amounts"],
             batch_size=500,
         )
+        Answer.objects.bulk_update(
+            answers, ["value", "salt", "sealed", "own_copy"], batch_size=500
+        )
     return len(items)
+
+
+def _answers_open(call, answers, private) -> list:
+    """Each sealed answer written back with its salt, checked against its bid, question
+    and digest. One that fails stays sealed and is reported: it never stops the opening
+    of the rest (a tampered answer is not read as if it were the applicant's)."""
+    opened = []
+    for answer in answers:
+        try:
+            plain = answer_open(answer, private)
+        except SealBroken as exc:
+            logger.error("Opening %s: answer %s does not open: %s", call.pk, answer.pk, exc)
+            audit_record(
+                actor=None,
+                action=AuditAction.SEAL_BROKEN,
+                submission=answer.submission,
+                detail=f"answer to {answer.question_id}: {exc}",
+            )
+            continue
+        answer.value, answer.salt = plain.value, plain.salt
+        answer.sealed, answer.own_copy = None, None
+        opened.append(answer)
+    return opened
 
 
 def shares_erase(call) -> None:

@@ -15,10 +15,17 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from applications.choices import AuditAction
-from applications.models import OpeningCommittee, Submission, SubmissionFile
+from applications.models import (
+    Answer,
+    OpeningCommittee,
+    ReplacedObject,
+    Submission,
+    SubmissionFile,
+)
 from applications.models.submissions import new_object_name
 from applications.sealed_files import binding, store_sealed
 from applications.services.amounts import apply_amounts, stored_amounts
+from applications.services.answers import Sealing, answer_write
 from applications.services.audit import audit_record
 from applications.services.call_keys import (
     call_is_keyed_era,
@@ -27,6 +34,7 @@ from applications.services.call_keys import (
     holder_problems,
 )
 from core.storage import delete_quietly, private_storage
+from tenders.application_form import form_questions
 from tenders.choices import CallOutcome
 from tenders.models import CallPage
 
@@ -36,6 +44,7 @@ class Sealed:
     call: CallPage
     files: int = 0
     amounts: int = 0
+    answers: int = 0
     problem: str = ""
 
 
@@ -56,6 +65,9 @@ def call_seal_in_place(call: CallPage, *, dry_run: bool = False) -> Sealed:
     plain_amounts = Submission.objects.filter(call=call, amounts_key__isnull=True).exclude(
         offer_amount__isnull=True, amount_requested__isnull=True
     )
+    plain_answers = Answer.objects.filter(
+        submission__call=call, call_key__isnull=True, sealed__isnull=True
+    )
     key = call_key_in_use(call.pk)
     if key is None:
         committee = OpeningCommittee.objects.filter(call=call).first()
@@ -74,6 +86,7 @@ def call_seal_in_place(call: CallPage, *, dry_run: bool = False) -> Sealed:
             key = call_key_ensure(committee, members=members)
     if dry_run:
         result.files, result.amounts = plain_files.count(), plain_amounts.count()
+        result.answers = sum(1 for a in plain_answers if a.value not in ("", [], None))
         return result
     while batch := list(plain_files.order_by("pk")[:100]):  # until none is left
         for item in batch:
@@ -84,13 +97,22 @@ def call_seal_in_place(call: CallPage, *, dry_run: bool = False) -> Sealed:
             if locked.amounts_key_id is None and apply_amounts(locked, stored_amounts(locked)):
                 locked.save()
                 result.amounts += 1
-    if result.files or result.amounts:
+    sealing = Sealing(
+        call_key=key, own_key=None, questions={q.id: q for q in form_questions(call)}, call=call
+    )
+    for answer in plain_answers.order_by("pk"):
+        with transaction.atomic():
+            locked = Answer.objects.select_for_update().filter(pk=answer.pk).first()
+            if locked and locked.sealed is None and locked.value not in ("", [], None):
+                answer_write(locked, locked.value, sealing)
+                result.answers += 1
+    if result.files or result.amounts or result.answers:
         audit_record(
             actor=None,
             action=AuditAction.CALL_KEYED,
             call=call,
             detail=f"Encrypted in place to key {key.fingerprint}: "
-            f"{result.files} files, {result.amounts} bids' amounts",
+            f"{result.files} files, {result.amounts} bids' amounts, {result.answers} answers",
         )
     return result
 
@@ -108,7 +130,22 @@ def _seal_file(item: SubmissionFile, key) -> int:
             pk=item.pk, object_name=item.object_name, call_key__isnull=True
         ).update(object_name=name, call_key=key, sealed_key=sealed_key)
         old = item.object_name if changed else name  # replaced meanwhile: drop ours
-        transaction.on_commit(
-            lambda: delete_quietly([old], what="file encrypted in place"), robust=True
-        )
+        # Noted in the same commit: if this process dies before deleting it, the next
+        # run does (``replaced_objects_delete``).
+        ReplacedObject.objects.create(name=old)
+        transaction.on_commit(lambda: replaced_objects_delete([old]), robust=True)
     return changed
+
+
+def replaced_objects_delete(names=None) -> int:
+    """Delete the objects noted as replaced (those named, or all): each note goes once
+    its object is gone. The number deleted."""
+    notes = ReplacedObject.objects.all()
+    if names is not None:
+        notes = notes.filter(name__in=names)
+    deleted = 0
+    for note in list(notes):
+        if delete_quietly([note.name], what="file encrypted in place"):
+            note.delete()
+            deleted += 1
+    return deleted

@@ -7,7 +7,6 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from applications.answers import answers_fingerprint
 from applications.choices import APPLICANT_EDITABLE, AuditAction, SubmissionStatus
 from applications.models import Submission, SubmissionFile
 from applications.permissions import can_apply, can_edit_submission, is_invited, is_owner
@@ -19,7 +18,8 @@ from applications.services.amounts import (
 )
 from applications.services.answers import (
     AnswersIncomplete,
-    answers_of,
+    Sealing,
+    answers_fingerprint_of,
     answers_promote,
     answers_store,
     answers_submit_problems,
@@ -38,7 +38,8 @@ from applications.services.deadline import (
     require_received_in_time,
 )
 from applications.services.double_click import post_digest
-from applications.uploads import StagedFile, check_upload, discard_staged, store_upload
+from applications.services.staging import FilesRefused, stage_uploads
+from applications.uploads import discard_staged
 from core.clock import db_now
 from core.db import atomic_with_retry
 from core.errors import DeadlinePassed, NotAllowed, Refused
@@ -46,29 +47,7 @@ from core.page_text import rows_with_text
 from core.storage import delete_quietly
 from notifications.services import outbox_enqueue
 from tenders.application_form import form_questions
-from tenders.models import CallPage, RequiredDocument
-
-
-class FilesRefused(Refused):
-    """Some uploads were refused. The others (``kept``) are saved on the bid, for
-    its owner only: on a draft as its files, on a submitted bid as replacements
-    waiting for Resubmit. Nothing was submitted. ``refusals`` maps each refused
-    document's requirement to the reason."""
-
-    def __init__(self, *, refusals: dict, kept: list):
-        self.refusals = refusals
-        self.kept = kept
-        names = ", ".join(requirement.text.name for requirement in refusals)
-        if kept:
-            message = _(
-                "Not kept: %(refused)s (see below). Kept: %(kept)s. Nothing was submitted."
-            ) % {"refused": names, "kept": ", ".join(r.text.name for r in kept)}
-        else:
-            message = _("Not kept: %(refused)s (see below). Nothing was saved.") % {
-                "refused": names
-            }
-        super().__init__(message)
-
+from tenders.models import CallPage
 
 CANNOT_CHANGE = gettext_lazy("This submission can no longer be changed.")
 
@@ -115,45 +94,6 @@ def submission_start(*, call: CallPage, applicant, received_at: datetime | None 
     return atomic_with_retry(start)
 
 
-def _stage(call, uploads, submission_id=None) -> list[tuple[RequiredDocument, StagedFile]]:
-    """Check every upload, then store the good ones. Returns them, and the refusals
-    of the bad ones by requirement: a bad file never costs the good ones."""
-    requirements = {r.pk: r for r in rows_with_text(call, "required_documents")}
-    checked = []
-    refusals = {}
-    for requirement_id, uploaded in uploads.items():
-        requirement = requirements.get(int(requirement_id))
-        if requirement is None:
-            raise Refused(_("That document is not part of this call."))
-        try:
-            name = check_upload(
-                uploaded,
-                accepted=requirement.accepted_type_list,
-                max_bytes=requirement.max_size_bytes,
-                label=requirement.text.name,
-            )
-        except Refused as refusal:
-            refusals[requirement] = refusal.message
-            continue
-        checked.append((requirement, uploaded, name))
-    staged = []
-    call_key = sealing_key_for(call.pk) if checked else None
-    try:
-        for requirement, uploaded, name in checked:
-            stored = store_upload(
-                uploaded,
-                call_id=call.pk,
-                display_name=name,
-                call_key=call_key,
-                submission_id=submission_id,
-            )
-            staged.append((requirement, stored))
-    except BaseException:
-        discard_staged([s for _r, s in staged])
-        raise
-    return staged, refusals
-
-
 def submission_save(
     *,
     submission: Submission,
@@ -165,6 +105,7 @@ def submission_save(
     request=None,
     received_at: datetime | None = None,
     form_token: str = "",
+    own_key: bytes | None = None,
 ) -> tuple[Submission, bool]:
     """Save a draft (``submit=False``) or submit it, with any new files.
 
@@ -179,6 +120,8 @@ def submission_save(
     amounts as they are: a save of files only. ``answers`` (by question id) are
     the application form's; ``None`` leaves them as they are. Submit with an
     answer that cannot be submitted saves everything and raises ``AnswersIncomplete``.
+    ``own_key`` is the applicant's key for their copy of sealed answers (from their
+    browser, ``applications.answer_keys``).
     """
     received_at = received_at or db_now()
     require_editable(user, submission, received_at)
@@ -189,7 +132,7 @@ def submission_save(
     if answers is not None:
         known = {q.id for q in questions}
         answers = {qid: value for qid, value in answers.items() if qid in known}
-    staged, refusals = _stage(call, uploads or {}, submission.pk)
+    staged, refusals = stage_uploads(call, uploads or {}, submission.pk)
     if refusals and not staged and not answers:
         raise FilesRefused(refusals=refusals, kept=[])
     answer_problems, missing, amount_problem = {}, [], ""
@@ -197,7 +140,11 @@ def submission_save(
         # Every problem at once (answers, documents, amounts); all that was sent is
         # saved all the same, as a plain save, and nothing is lost.
         answer_problems, missing = answers_submit_problems(
-            submission, questions, answers, staged_ids={r.pk for r, _i in staged}
+            submission,
+            questions,
+            answers,
+            staged_ids={r.pk for r, _i in staged},
+            own_key=own_key,
         )
         try:
             check_amounts(call, amounts or stored_amounts(submission))
@@ -218,6 +165,7 @@ def submission_save(
                     form_token=post_digest(
                         form_token, submit=submit, amounts=amounts, answers=answers, staged=staged
                     ),
+                    own_key=own_key,
                 ),
                 submit,
                 request,
@@ -243,6 +191,7 @@ class _Changes:
     answers: dict | None
     questions: list
     form_token: str = ""
+    own_key: bytes | None = None
 
 
 def _save_locked(submission_id, call, staged, changes, submit, request, user, received_at):
@@ -297,6 +246,7 @@ def _save_locked(submission_id, call, staged, changes, submit, request, user, re
             pending=already_submitted,
             call_key_id=item.call_key_id,
             sealed_key=item.sealed_key,
+            sealed_format=item.sealed_format,
         )
         changed = True
         audit_record(
@@ -308,7 +258,22 @@ def _save_locked(submission_id, call, staged, changes, submit, request, user, re
         )
 
     if changes.answers:
-        if answers_store(submission, changes.answers, pending=already_submitted):
+        key = sealing_key_for(call.pk)
+        if key is not None:
+            call_key_hold(key.pk)  # in this transaction: no re-key until it commits
+        sealing = key and Sealing(
+            call_key=key,
+            own_key=changes.own_key,
+            questions={q.id: q for q in changes.questions},
+            call=call,
+        )
+        if answers_store(
+            submission,
+            changes.answers,
+            pending=already_submitted,
+            own_key=changes.own_key,
+            sealing=sealing,
+        ):
             changed = True
             if not already_submitted:
                 submission.save(update_fields=["updated_at"])
@@ -353,11 +318,7 @@ def _save_locked(submission_id, call, staged, changes, submit, request, user, re
             submission.reference = f"{call.reference_code}-{submission.number:04d}"
         known = {q.id for q in changes.questions}
         submission.answers_sha256 = (
-            answers_fingerprint(
-                {k: v for k, v in answers_of(submission, pending=False).items() if k in known}
-            )
-            if changes.questions
-            else ""
+            answers_fingerprint_of(submission, known) if changes.questions else ""
         )
         submission.move_to(SubmissionStatus.SUBMITTED)
         submission.submitted_at = received_at

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 
+from applications.answer_keys import own_key_for_saving, own_key_remember
 from applications.answers import answers_from_post
 from applications.models import Submission
 from applications.permissions import is_owner
@@ -33,7 +34,7 @@ def answers_save(request, pk):
     # not confirmed.
     if submission is None or not is_owner(request.user, submission):
         return json_refusal(_("There is no such bid of yours."), 404)
-    return _save(request, submission)
+    return own_key_remember(request, _save(request, submission))
 
 
 @json_methods("POST")
@@ -48,6 +49,7 @@ def _save(request, submission):
             answers=answers,
             request=request,
             received_at=time_of_receipt(request),
+            own_key=own_key_for_saving(request, submission),
         )
     except Refused as refusal:
         return json_refusal(refusal.message, refusal.status_code)

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from applications.answer_keys import own_key_for_saving, own_key_of, own_key_remember
 from applications.answers import answers_from_post, shown_sections
 from applications.choices import AuditAction
 from applications.forms import SubmissionForm, document_field_name
@@ -20,9 +21,10 @@ from applications.permissions import (
     can_view_submission,
     is_owner,
 )
-from applications.services.answers import AnswersIncomplete, answers_of
+from applications.services.answers import AnswersIncomplete, answers_read
 from applications.services.audit import audit_record
 from applications.services.audit_chain import audit_chain_head
+from applications.services.call_keys import call_key_in_use
 from applications.services.check import submission_problems
 from applications.services.submissions import (
     FilesRefused,
@@ -68,6 +70,11 @@ def apply(request, call_id):
 @require_http_methods(["GET", "POST"])
 @stamps_receipt
 def submission_detail(request, pk):
+    # A key made for the applicant's sealed answers reaches their browser, whatever the answer.
+    return own_key_remember(request, _submission_detail(request, pk))
+
+
+def _submission_detail(request, pk):
     submission = _submission_or_404(request, pk)
     call = submission.call
     owner = is_owner(request.user, submission)
@@ -113,10 +120,12 @@ def submission_detail(request, pk):
     )
     check = None
     if editable and request.method == "GET" and request.GET.get("check"):
-        check = submission_problems(submission)
+        check = submission_problems(submission, own_key=own_key_of(request, submission))
         request.answer_errors = {p.question_id: p.message for p in check if p.question_id}
     sections = form_sections(call)
-    answers = answers_of(submission, pending=editable)
+    answers = answers_read(
+        submission, pending=editable, own_key=own_key_of(request, submission) if owner else None
+    )
     return render(
         request,
         "applications/submission_detail.html",
@@ -129,7 +138,11 @@ def submission_detail(request, pk):
             "sealed_files": any(f.is_sealed_now for f in files),
             "editable": editable,
             "owner": owner,
-            "answer_sections": shown_sections(sections, answers, request.answer_errors),
+            "answer_sections": shown_sections(
+                sections, answers.values, request.answer_errors, unread=answers.unread
+            ),
+            "answers_unread": bool(answers.unread),
+            "answers_sealed": bool(sections) and editable and call_key_in_use(call.pk) is not None,
             "answer_errors": request.answer_errors,
             "missing_documents": getattr(request, "missing_documents", []),
             "form_addendum": _form_addendum(submission) if editable else None,
@@ -174,6 +187,7 @@ def _save(request, submission, form):
             request=request,
             received_at=time_of_receipt(request),
             form_token=form.cleaned_data.get("form_token", ""),
+            own_key=own_key_for_saving(request, submission),
         )
     except FilesRefused as refusal:
         _show_file_refusals(request, form, refusal)
@@ -231,6 +245,7 @@ def _keep_uploads(request, submission, form):
             answers=answers,
             request=request,
             received_at=time_of_receipt(request),
+            own_key=own_key_for_saving(request, submission),
         )
     except FilesRefused as refusal:
         _show_file_refusals(request, form, refusal)

@@ -147,6 +147,7 @@
       counter.textContent = limit ? fill(text.textWordsOf, { count: count, limit: limit })
         : fill(count === 1 ? text.textWord : text.textWords, { count: count });
       counter.classList.toggle("word-count--over", Boolean(limit) && count > Number(limit));
+      counter.hidden = false; // hidden while a sealed answer not shown here was kept
     });
     var table = box.querySelector(".budget-table");
     if (!table) return;

@@ -3,6 +3,7 @@ without JavaScript, mistakes are shown beside each question and cost nothing, th
 receipt fingerprints the answers, and the form is frozen with the call's terms."""
 
 import hashlib
+import hmac
 import json
 from datetime import timedelta
 from decimal import Decimal
@@ -13,11 +14,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from applications.models import Answer, Submission
+from applications.sealed_answers import own_copy_open
 from applications.services.submissions import submission_start
 from tenders.application_form import form_questions
 from tenders.freeze import TermsFrozen
 from tenders.models import CallPage
 from tests.factories import StaffFactory, UserFactory, make_call, pdf_upload
+from tests.sealing_support import answer_value, answers_kept, browser_key
 
 pytestmark = pytest.mark.django_db
 
@@ -99,7 +102,7 @@ def test_save_draft_without_javascript_keeps_every_answer(applicant_bid):
     response = client.post(url, full_post("save", **{"q_q-email": "not an address"}))
 
     assert response.status_code == 302
-    kept = {a.question_id: a.value for a in Answer.objects.filter(submission=submission)}
+    kept = answers_kept(submission, client)
     assert kept["q-org"] == "Haki Mashinani"
     assert kept["q-areas"] == ["Kisumu"]
     assert kept["q-budget"] == [["Prison visits", "10", "2500"]]
@@ -135,12 +138,16 @@ def test_submit_shows_every_mistake_at_once_and_loses_nothing(applicant_bid):
     assert "above this call&#x27;s ceiling" in page
     submission.refresh_from_db()
     assert submission.is_draft and submission.answers_sha256 == ""
-    kept = {a.question_id: a.value for a in Answer.objects.filter(submission=submission)}
+    kept = answers_kept(submission, client)
     assert kept["q-work"] == "one two three four five six"
     assert submission.files.count() == submission.call.required_documents.count()  # kept too
 
 
 def test_the_receipt_fingerprints_the_answers_in_their_canonical_form(applicant_bid):
+    """The answers are sealed, so the fingerprint is made of each answer's digest
+    (HMAC-SHA256 of its canonical JSON under a random salt sealed with it), in the
+    canonical form: anyone holding the answers and salts (the applicant's browser
+    now, everyone once opened) can check it."""
     submission, client = applicant_bid
     url = reverse("applications:submission", args=[submission.pk])
 
@@ -148,16 +155,25 @@ def test_the_receipt_fingerprints_the_answers_in_their_canonical_form(applicant_
 
     assert response.status_code == 302, response.content.decode()[:3000]
     submission.refresh_from_db()
+    expected = {
+        "q-areas": ["Kisumu"],
+        "q-budget": [["Prison visits", "10", "2500"]],
+        "q-org": "Haki Mashinani",
+        "q-reg": "yes",
+        "q-work": "We visit remand prisons.",
+    }
+    key = browser_key(client, submission)
+    digests = {}
+    for row in submission.answers.all():
+        opened = own_copy_open(row, key)
+        assert opened.value == expected[row.question_id]
+        canonical = json.dumps(opened.value, ensure_ascii=False, separators=(",", ":"))
+        digest = hmac.new(opened.salt, canonical.encode(), hashlib.sha256).hexdigest()
+        assert row.digest == digest
+        digests[row.question_id] = digest
+    assert set(digests) == set(expected)
     canonical = json.dumps(
-        [
-            ["q-areas", ["Kisumu"]],
-            ["q-budget", [["Prison visits", "10", "2500"]]],
-            ["q-org", "Haki Mashinani"],
-            ["q-reg", "yes"],
-            ["q-work", "We visit remand prisons."],
-        ],
-        ensure_ascii=False,
-        separators=(",", ":"),
+        [[qid, digests[qid]] for qid in sorted(digests)], separators=(",", ":")
     ).encode()
     assert submission.answers_sha256 == hashlib.sha256(canonical).hexdigest()
     receipt = client.get(reverse("applications:receipt", args=[submission.pk])).content.decode()
@@ -174,7 +190,7 @@ def test_a_change_after_submitting_waits_for_resubmit(applicant_bid):
 
     assert Submission.objects.get(pk=submission.pk).answers_sha256 == submitted
     rows = Answer.objects.filter(submission=submission, question_id="q-org")
-    assert {(a.value, a.pending) for a in rows} == {
+    assert {(answer_value(a, client), a.pending) for a in rows} == {
         ("Haki Mashinani", False),
         ("Haki Mashinani Trust", True),
     }
@@ -184,11 +200,10 @@ def test_a_change_after_submitting_waits_for_resubmit(applicant_bid):
     )
     resubmitted = Submission.objects.get(pk=submission.pk)
     assert resubmitted.answers_sha256 != submitted
-    assert list(
-        Answer.objects.filter(submission=submission, question_id="q-org").values_list(
-            "value", "pending"
-        )
-    ) == [("Haki Mashinani Trust", False)]
+    rows = Answer.objects.filter(submission=submission, question_id="q-org")
+    assert [(answer_value(a, client), a.pending) for a in rows] == [
+        ("Haki Mashinani Trust", False)
+    ]
 
 
 def test_answers_stay_with_their_questions_when_the_form_is_reordered(applicant_bid):
@@ -240,7 +255,10 @@ def test_autosave_keeps_the_answers_and_says_when(applicant_bid):
 
     assert response.status_code == 200
     assert response.json()["saved"] is True and response.json()["message"].startswith("Saved ")
-    assert Answer.objects.get(submission=submission, question_id="q-org").value == "Haki Mashinani"
+    assert (
+        answer_value(Answer.objects.get(submission=submission, question_id="q-org"), client)
+        == "Haki Mashinani"
+    )
 
 
 def test_autosave_answers_everyone_else_in_json_and_changes_nothing(applicant_bid):
@@ -280,7 +298,10 @@ def test_autosave_after_the_deadline_is_refused_with_both_times(applicant_bid):
 
     assert response.status_code == 403
     assert "deadline" in response.json()["message"]
-    assert Answer.objects.get(submission=submission, question_id="q-org").value == "Haki Mashinani"
+    assert (
+        answer_value(Answer.objects.get(submission=submission, question_id="q-org"), client)
+        == "Haki Mashinani"
+    )
 
 
 def test_a_swahili_reader_sees_the_translations_words_and_answers_the_same_questions(
@@ -305,9 +326,9 @@ def test_a_swahili_reader_sees_the_translations_words_and_answers_the_same_quest
     page = client.get(url).content.decode()
 
     assert "Jina la shirika lako" in page and "Name of your organisation" not in page
-    assert Answer.objects.get(submission=submission, question_id="q-org").value == (
-        "Haki Mashinani"
-    )
+    assert answer_value(
+        Answer.objects.get(submission=submission, question_id="q-org"), client
+    ) == ("Haki Mashinani")
 
 
 def test_submit_without_a_document_lists_it_with_the_answers_and_keeps_them(applicant_bid):
@@ -322,9 +343,9 @@ def test_submit_without_a_document_lists_it_with_the_answers_and_keeps_them(appl
     assert f'href="#id_document_{document.pk}"' in page and "Add this document." in page
     assert f'id="id_document_{document.pk}"' in page  # the link lands on the file input
     assert Submission.objects.get(pk=submission.pk).is_draft
-    assert Answer.objects.get(submission=submission, question_id="q-org").value == (
-        "Kept although refused"
-    )
+    assert answer_value(
+        Answer.objects.get(submission=submission, question_id="q-org"), client
+    ) == ("Kept although refused")
 
 
 def test_submit_without_the_amount_says_so_with_the_rest_and_keeps_the_answers(applicant_bid):
@@ -341,9 +362,9 @@ def test_submit_without_the_amount_says_so_with_the_rest_and_keeps_the_answers(a
     page = response.content.decode()
     assert 'href="#id_amount_requested"' in page and "Enter the amount you request." in page
     assert Submission.objects.get(pk=submission.pk).is_draft
-    assert Answer.objects.get(submission=submission, question_id="q-org").value == (
-        "Kept all the same"
-    )
+    assert answer_value(
+        Answer.objects.get(submission=submission, question_id="q-org"), client
+    ) == ("Kept all the same")
 
 
 def test_the_editor_previews_the_form_as_an_applicant_sees_it(grant_call, client):
@@ -380,9 +401,9 @@ def test_check_before_submitting_lists_every_problem_linked_and_submits_nothing(
     assert "Before you can submit, answer or correct" not in page  # one list, not two
     stored = Submission.objects.get(pk=submission.pk)
     assert stored.is_draft and stored.submitted_at is None
-    assert Answer.objects.get(submission=submission, question_id="q-work").value == (
-        "We visit remand prisons."
-    )
+    assert answer_value(
+        Answer.objects.get(submission=submission, question_id="q-work"), client
+    ) == ("We visit remand prisons.")
 
     # All in place: the check says so and points at Submit; still nothing is submitted.
     client.post(url, with_documents(full_post("check"), submission.call))

@@ -1,6 +1,8 @@
 """An applicant fills in a grant call's application form on a phone-sized browser
 (issue 22): each answer saves itself, a dropped connection loses nothing, the draft
-goes on in a second browser, and the receipt fingerprints the answers."""
+goes on in a second browser (which cannot show the answers, sealed to the committee
+with the first browser's key to its own copy: issue 23), and the receipt fingerprints
+the answers."""
 
 import hashlib
 import re
@@ -30,11 +32,25 @@ def grant_call(transactional_db, django_db_serialized_rollback):
     )
 
 
-def saved_answers(submission_id):
+def browser_key(context, submission_id) -> bytes | None:
+    """The key a browser holds to its copy of the bid's sealed answers (its cookie)."""
+    import base64
+
+    for cookie in context.cookies():
+        if cookie["name"] == f"zabuni_answers_{submission_id}":
+            assert cookie["httpOnly"]
+            text = cookie["value"]
+            return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    return None
+
+
+def saved_answers(submission_id, key):
+    """The stored answers, read as the browser holding ``key`` reads them."""
     from applications.models import Answer
+    from applications.sealed_answers import own_copy_open
 
     return {
-        a.question_id: a.value
+        a.question_id: own_copy_open(a, key).value
         for a in Answer.objects.filter(submission_id=submission_id, pending=False)
     }
 
@@ -44,7 +60,7 @@ def test_a_phone_saves_each_answer_survives_a_dropped_connection_and_a_second_de
 ):
     from playwright.sync_api import expect
 
-    from applications.models import Submission
+    from applications.models import Answer, Submission
 
     applicant = UserFactory(email="grantee@haki.example")
     first = browser.new_context(viewport=PHONE)
@@ -61,7 +77,10 @@ def test_a_phone_saves_each_answer_survives_a_dropped_connection_and_a_second_de
     page.get_by_label("Name of your organisation").fill("Haki Mashinani")
     org = page.locator("[data-question='q-org'] .autosave")
     expect(org).to_have_text(re.compile(r"^Saved \d\d:\d\d$"))
-    assert saved_answers(submission.pk)["q-org"] == "Haki Mashinani"
+    assert (
+        saved_answers(submission.pk, browser_key(first, submission.pk))["q-org"]
+        == "Haki Mashinani"
+    )
 
     # The word count follows the typing.
     page.get_by_label("Your work with detainees").fill("We visit remand prisons weekly and more")
@@ -81,11 +100,11 @@ def test_a_phone_saves_each_answer_survives_a_dropped_connection_and_a_second_de
     page.get_by_label("Yes").first.check()
     registered = page.locator("[data-question='q-reg'] .autosave")
     expect(registered).to_contain_text("Not saved yet")
-    assert "q-reg" not in saved_answers(submission.pk)
+    assert "q-reg" not in saved_answers(submission.pk, browser_key(first, submission.pk))
     first.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")
     expect(registered).to_have_text(re.compile("^Saved"))
-    assert saved_answers(submission.pk)["q-reg"] == "yes"
+    assert saved_answers(submission.pk, browser_key(first, submission.pk))["q-reg"] == "yes"
 
     # Offline again, a change, and the tab is closed: it comes back with the page.
     first.set_offline(True)
@@ -97,17 +116,21 @@ def test_a_phone_saves_each_answer_survives_a_dropped_connection_and_a_second_de
     page.goto(bid_url)
     expect(page.get_by_label("Kisumu")).to_be_checked()
     expect(page.locator("[data-question='q-areas'] .autosave")).to_have_text(re.compile("^Saved"))
-    assert saved_answers(submission.pk)["q-areas"] == ["Kisumu"]
+    assert saved_answers(submission.pk, browser_key(first, submission.pk))["q-areas"] == ["Kisumu"]
+    key = browser_key(first, submission.pk)
     first.close()
 
-    # A second device goes on from the saved draft and submits.
+    # A second device goes on from the saved draft and submits. It has no key to the
+    # answers: it says they are kept, sealed, and its empty fields keep them.
     second = browser.new_context(viewport=PHONE)
     second.set_default_timeout(15_000)
     page = second.new_page()
     sign_in(page, live_server.url, applicant.email)
     page.goto(bid_url)
-    expect(page.get_by_label("Name of your organisation")).to_have_value("Haki Mashinani")
-    expect(page.locator("#q_q-budget-cost-0")).to_have_value("2500")
+    expect(page.locator("#answers-elsewhere")).to_be_visible()
+    expect(page.get_by_label("Name of your organisation")).to_have_value("")
+    expect(page.locator("#q_q-org_sealed")).to_contain_text("Saved and sealed")
+    expect(page.locator("#q_q-budget-cost-0")).to_have_value("")
     for requirement in grant_call.required_documents.filter(is_required=True):
         path = tmp_path / f"document-{requirement.pk}.pdf"
         path.write_bytes(tiny_pdf(requirement.name, "Haki Mashinani", grant_call.reference_code))
@@ -120,8 +143,12 @@ def test_a_phone_saves_each_answer_survives_a_dropped_connection_and_a_second_de
     page.get_by_role("button", name="Submit", exact=True).click()
     page.wait_for_url(re.compile(r"/receipt/$"))
 
-    answers = saved_answers(submission.pk)
-    fingerprint = hashlib.sha256(canonical_answers(answers)).hexdigest()
+    answers = saved_answers(submission.pk, key)
+    digests = {
+        a.question_id: a.digest
+        for a in Answer.objects.filter(submission_id=submission.pk, pending=False)
+    }
+    fingerprint = hashlib.sha256(canonical_answers(digests)).hexdigest()
     expect(page.locator(".receipt__answers")).to_contain_text(fingerprint)
     assert Submission.objects.get(pk=submission.pk).answers_sha256 == fingerprint
     assert answers["q-org"] == "Haki Mashinani" and answers["q-areas"] == ["Kisumu"]

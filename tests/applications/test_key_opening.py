@@ -165,3 +165,24 @@ def test_a_file_moved_to_another_bids_row_does_not_open(site_root):
     )
     with pytest.raises(SealBroken):
         stored_plaintext(mine)
+
+
+def test_shares_given_towards_an_opening_go_when_the_call_is_cancelled(bid_call):
+    from applications.services.key_opening import shares_given
+    from tenders.choices import CallOutcome
+    from tenders.models import CallPage
+
+    call, members = bid_call
+    confirm(call, members[0])
+    confirm(call, members[1])
+    assert len(shares_given(call)) == 2
+
+    call = CallPage.objects.get(pk=call.pk)
+    call.outcome, call.cancellation_reason = CallOutcome.CANCELLED, "The budget was withdrawn."
+    call.clarifications_close_at = min(call.clarifications_close_at, call.closes_at)
+    call.save_revision().publish()
+
+    assert AuditEvent.objects.filter(call=call, action=AuditAction.CALL_CANCELLED).exists()
+    assert shares_given(call) == []
+    assert not OpeningConfirmation.objects.filter(call=call, share__isnull=False).exists()
+    assert OpeningConfirmation.objects.filter(call=call).count() == 2  # who confirmed stays

@@ -108,3 +108,45 @@ def test_a_copy_of_the_database_and_storage_before_the_deadline_shows_nothing_of
     assert opened.offer_amount == PRICE and not opened.amounts_sealed
     technical = SubmissionFile.objects.get(submission=opened, envelope="technical")
     assert stored_plaintext(technical) == pdf
+
+
+def test_a_copy_of_the_database_shows_none_of_the_answers_to_the_application_form(
+    site_root, settings
+):
+    from django.test import Client
+    from django.urls import reverse
+
+    from applications.models import Answer
+    from applications.services.submissions import submission_start
+    from tests.applications.test_application_form import FORM, full_post, with_documents
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    call = make_call(
+        site_root["calls"], kind="grant", budget_ceiling=Decimal("100000"), application_form=FORM
+    )
+    applicant = UserFactory()
+    submission = submission_start(call=call, applicant=applicant)
+    client = Client()
+    client.force_login(applicant)
+    url = reverse("applications:submission", args=[submission.pk])
+    work = "Ripoti ya siri 6183"  # the question's limit is five words
+    answers = {"q_q-org": "Mshauri Haki 6183", "q_q-work": work}
+    answers["q_q-budget-item-0"] = "Ziara za siri 6183"
+    response = client.post(url, with_documents(full_post("submit", **answers), call))
+    assert response.status_code == 302
+    receipt = OutboxMessage.objects.get(dedupe_key__startswith=f"receipt:{submission.pk}:")
+    assert outbox_deliver(message_id=receipt.pk)
+
+    dump = database_copy()
+
+    reference = Submission.objects.get(pk=submission.pk).reference
+    assert reference and reference.encode() in dump  # a real copy, taken after the submit
+    assert Answer.objects.filter(submission=submission).count() == 5
+    for text in (work, "Mshauri Haki 6183", "Ziara za siri 6183", "Prison visits"):
+        for needle in encodings(text):
+            assert needle not in dump, (text, needle)
+    assert b"50000" not in dump  # the amount requested ("Kisumu" is a choice on the form)
+
+    open_call(close_at(call, timezone.now() - timedelta(minutes=5)), StaffFactory())
+    opened = Answer.objects.get(submission=submission, question_id="q-work")
+    assert opened.value == work

@@ -12,12 +12,19 @@ as it is. Each call's sealing is in the audit trail.
 
 from django.core.management.base import BaseCommand
 
-from applications.services.seal_in_place import call_seal_in_place, calls_to_seal
+from applications.services.seal_in_place import (
+    call_seal_in_place,
+    calls_to_seal,
+    replaced_objects_delete,
+)
 from notifications.services import delivered_confidential_bodies_drop
 
 
 class Command(BaseCommand):
-    help = "Encrypt in place the files and amounts of calls published before calls were keyed."
+    help = (
+        "Encrypt in place the files, amounts and answers of calls published before calls "
+        "were keyed."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--dry-run", action="store_true", help="say what would be sealed")
@@ -25,15 +32,19 @@ class Command(BaseCommand):
     def handle(self, *args, dry_run=False, **options):
         verb = "would seal" if dry_run else "sealed"
         waiting = 0
+        if not dry_run:
+            left = replaced_objects_delete()
+            if left:
+                self.stdout.write(f"Plain files left by an interrupted run: {left} deleted.")
         for call in calls_to_seal():
             result = call_seal_in_place(call, dry_run=dry_run)
             if result.problem:
                 waiting += 1
                 self.stdout.write(f"{call.reference_code}: not keyed yet: {result.problem}")
-            elif result.files or result.amounts:
+            elif result.files or result.amounts or result.answers:
                 self.stdout.write(
-                    f"{call.reference_code}: {verb} {result.files} files and "
-                    f"{result.amounts} bids' amounts"
+                    f"{call.reference_code}: {verb} {result.files} files, "
+                    f"{result.amounts} bids' amounts and {result.answers} answers"
                 )
         if not dry_run:
             dropped = delivered_confidential_bodies_drop()
