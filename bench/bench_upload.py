@@ -17,7 +17,8 @@ key (``applications.sealed_files.store_scratch``). The file is encrypted once.
 For each size it then starts gunicorn (sync workers, ``--timeout 300``, DEBUG
 off), signs in as the demo applicant with a bare http.client session (CSRF
 cookie and token), starts a bid, and uploads a valid PDF of that size as a
-multipart POST streamed from disk, ``--repeat`` times (the median is reported).
+multipart POST streamed from disk, ``--repeat`` times (the median is reported),
+in turn with the same upload to the unencrypted copy of the site (below).
 It then checks that what storage holds is ciphertext: not a PDF, larger than
 the file, and, opened with the call's key rebuilt from the demo committee's
 shares, the file with the SHA-256 recorded.
@@ -179,10 +180,22 @@ def check_stored(env, submission_id: int, pdf: Path, sha256: str, sealed: bool) 
     return out
 
 
-def measure_upload(env, ids, pdf, sha256, *, workers, log, repeat, sealed) -> dict:
-    server = Gunicorn(env, log, workers)
-    try:
-        session = Session(server.port, log)
+class FormUploads:
+    """One site's gunicorn, signed in as the demo applicant with a bid started and the
+    worker warmed: ``once()`` uploads the file through the bid form and times it."""
+
+    def __init__(self, env, ids, pdf, *, workers, log):
+        self.server = Gunicorn(env, log, workers)
+        self.env, self.ids, self.pdf = env, ids, pdf
+        self.times = []
+        try:
+            self._prepare(log)
+        except BaseException:
+            self.server.stop()
+            raise
+
+    def _prepare(self, log):
+        session = self.session = Session(self.server.port, log)
         status, location, _ = session.post_form(
             "/account/login/",
             {
@@ -196,50 +209,56 @@ def measure_upload(env, ids, pdf, sha256, *, workers, log, repeat, sealed) -> di
         if status != 302:
             sys.exit(f"sign-in answered {status}")
         status, location, _ = session.post_form(
-            f"/bids/calls/{ids['call_id']}/apply/", {}, token_from=ids["call_path"]
+            f"/bids/calls/{self.ids['call_id']}/apply/", {}, token_from=self.ids["call_path"]
         )
         match = re.search(r"/bids/(\d+)/$", location or "")
         if status != 302 or not match:
             sys.exit(f"starting a bid answered {status} {location}")
-        bid_path = match.group(0)
-        field = f"document_{ids['requirement_id']}"
+        self.bid_path, self.submission_id = match.group(0), int(match.group(1))
+        self.field = f"document_{self.ids['requirement_id']}"
+        self.log = log
         # Warm the worker (templates, imports, and the storage's client, with a small
         # upload to the same field) before the reading: a worker that has served a
         # while has done all of this already.
         for _ in range(3):
-            session.request("GET", bid_path)
-        small = pdf.with_name("warm-up.pdf")
+            session.request("GET", self.bid_path)
+        small = self.pdf.with_name(f"warm-up-{self.server.port}.pdf")
         make_pdf(small, 64 * 1024)
-        status, _location, _seconds = session.upload(bid_path, {"action": "save"}, field, small)
+        status, _location, _seconds = session.upload(
+            self.bid_path, {"action": "save"}, self.field, small
+        )
         small.unlink()
         if status != 302:
             sys.exit(f"the warm-up upload answered {status}; see {log}")
-        pids = server.workers()
-        before = {pid: proc_status(pid) for pid in pids}
-        times = []
-        with Sampler(pids) as sampler:
-            for _ in range(repeat):
-                status, location, seconds = session.upload(
-                    bid_path, {"action": "save"}, field, pdf
-                )
-                if status != 302:
-                    sys.exit(f"the upload answered {status}; see {log}")
-                times.append(seconds)
-        after = {pid: proc_status(pid) for pid in pids}
-        stored = check_stored(env, int(match.group(1)), pdf, sha256, sealed)
-        growth = max(sampler.peak_rss[p] - before[p]["VmRSS"] for p in pids)
-        hwm_growth = max(after[p]["VmHWM"] - before[p]["VmHWM"] for p in pids)
-        return {
-            "seconds": statistics.median(times),
-            "times": times,
-            "rss_before": max(before[p]["VmRSS"] for p in pids),
-            "growth": max(growth, 0),
-            "hwm_growth": hwm_growth,
-            "samples": sampler.samples,
-            "stored": stored,
-        }
-    finally:
-        server.stop()
+        self.pids = self.server.workers()
+        self.before = {pid: proc_status(pid) for pid in self.pids}
+        self.sampler = Sampler(self.pids).__enter__()
+
+    def once(self) -> None:
+        status, _location, seconds = self.session.upload(
+            self.bid_path, {"action": "save"}, self.field, self.pdf
+        )
+        if status != 302:
+            sys.exit(f"the upload answered {status}; see {self.log}")
+        self.times.append(seconds)
+
+    def finish(self, sha256: str, *, sealed: bool) -> dict:
+        try:
+            self.sampler.__exit__(None, None, None)
+            after = {pid: proc_status(pid) for pid in self.pids}
+            stored = check_stored(self.env, self.submission_id, self.pdf, sha256, sealed)
+            pids, before, peak = self.pids, self.before, self.sampler.peak_rss
+            return {
+                "seconds": statistics.median(self.times),
+                "times": self.times,
+                "rss_before": max(before[p]["VmRSS"] for p in pids),
+                "growth": max(max(peak[p] - before[p]["VmRSS"] for p in pids), 0),
+                "hwm_growth": max(after[p]["VmHWM"] - before[p]["VmHWM"] for p in pids),
+                "samples": self.sampler.samples,
+                "stored": stored,
+            }
+        finally:
+            self.server.stop()
 
 
 def measure_baseline(env, pdf: Path, repeat: int) -> dict:
@@ -285,9 +304,22 @@ def main():
         for size in sizes:
             pdf = tmp / f"proposal-{size}mb.pdf"
             sha256 = make_pdf(pdf, size * MB)
-            common = {"workers": args.workers, "log": tmp / "gunicorn.log", "repeat": args.repeat}
-            upload = measure_upload(env, ids, pdf, sha256, sealed=True, **common)
-            plain = measure_upload(plain_env, ids, pdf, sha256, sealed=False, **common)
+            # Both servers up at once, their uploads taken in turn (encrypted, then
+            # unencrypted, and again): the machine's changing state (disk writeback, other
+            # load) falls on both alike.
+            sealed = FormUploads(env, ids, pdf, workers=args.workers, log=tmp / "gunicorn.log")
+            try:
+                unsealed = FormUploads(
+                    plain_env, ids, pdf, workers=args.workers, log=tmp / "gunicorn-plain.log"
+                )
+            except BaseException:
+                sealed.server.stop()
+                raise
+            for _ in range(args.repeat):
+                sealed.once()
+                unsealed.once()
+            upload = sealed.finish(sha256, sealed=True)
+            plain = unsealed.finish(sha256, sealed=False)
             baseline = measure_baseline(env, pdf, args.repeat)
             rows.append((size, upload, plain, baseline))
             pdf.unlink()

@@ -112,7 +112,9 @@ def report(rows, args) -> None:
             f"{plain['rss_before'] / MB:.1f} MB), {up['samples']} samples; baseline process "
             f"RSS before {base['rss_before'] / MB:.1f} MB; uploads "
             + ", ".join(f"{t:.2f}" for t in up["times"])
-            + " s"
+            + " s (unencrypted, in turn: "
+            + ", ".join(f"{t:.2f}" for t in plain["times"])
+            + " s)"
         )
     print()
     for size, up, _plain, _base in rows:

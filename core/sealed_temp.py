@@ -7,9 +7,13 @@ for a resumable upload, only in the uploader's browser): whoever copies the disk
 ciphertext, and the key dies with the request.
 
 The file is cut into blocks of ``BLOCK`` bytes, each encrypted on its own with
-libsodium's XChaCha20-Poly1305 (IETF AEAD, through PyNaCl) under a random 24-byte
-nonce written before it (a block rewritten when a resumed upload extends it gets a new
-one: a nonce is never used twice), with the block's number as associated data: any
+AES-256-GCM (from pyca's ``cryptography``, which runs OpenSSL's code on the CPU's AES
+instructions: 3.4 GB/s here, against 2.0 GB/s for its ChaCha20-Poly1305 and 0.8 GB/s
+for libsodium's XChaCha20-Poly1305; the bytes of every bid pass through it) under a
+random 12-byte nonce written before it (a block rewritten when a resumed upload
+extends it gets a new one; each file has its own key and at most a few thousand
+blocks, far inside GCM's limit of 2^32 random nonces per key), with the block's
+number as associated data: any
 block can be read back without the ones before it (the archive checks seek to a ZIP's
 end first), and a changed or moved block fails authentication. Nothing here is a
 primitive of our own.
@@ -28,14 +32,14 @@ import tempfile
 import weakref
 from collections.abc import Iterable, Iterator
 
-import nacl.bindings as sodium
-import nacl.exceptions
-import nacl.utils
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 BLOCK = 64 * 1024
-KEY_BYTES = sodium.crypto_aead_xchacha20poly1305_ietf_KEYBYTES
-_ABYTES = sodium.crypto_aead_xchacha20poly1305_ietf_ABYTES
-_NONCE = sodium.crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
+KEY_BYTES = 32
+_ABYTES = 16  # GCM's tag
+_NONCE = 12
+BLOCK_OVERHEAD = _NONCE + _ABYTES
 _STRIDE = _NONCE + BLOCK + _ABYTES  # one block on disk: its nonce, then its ciphertext
 _END = b"end"  # the associated data of the last block, after its number
 
@@ -52,7 +56,7 @@ def _unlink(path) -> None:
 
 
 def new_key() -> bytes:
-    return nacl.utils.random(KEY_BYTES)
+    return os.urandom(KEY_BYTES)
 
 
 class SealedScratch(io.RawIOBase):
@@ -64,6 +68,7 @@ class SealedScratch(io.RawIOBase):
         self.key = new_key() if key is None else bytes(key)
         if len(self.key) != KEY_BYTES:
             raise ScratchBroken("a scratch file's key is 32 bytes")
+        self._aead = AESGCM(self.key)
         self._finalizer = None
         if path is None or create:
             if path is None:
@@ -88,8 +93,8 @@ class SealedScratch(io.RawIOBase):
         self.key_private = key is None
 
     # --- writing -----------------------------------------------------------------
-    def _seal(self, index: int, plain: bytes, tag: bytes = b"") -> bytes:
-        return _seal_block(self.key, index, plain, tag)
+    def _seal(self, index: int, plain, tag: bytes = b"") -> bytes:
+        return _seal_block(self._aead, index, plain, tag)
 
     def seal_end(self, end: bytes) -> None:
         """Make the scratch file storable as it is: the end block, bound to ``end``."""
@@ -98,20 +103,30 @@ class SealedScratch(io.RawIOBase):
             out.write(self._seal(_blocks_for(self.size), _end_plain(end, self.size), _END))
 
     def write(self, data) -> int:
-        """Append plaintext (only before ``finish``)."""
+        """Append plaintext (only before ``finish``). Whole blocks are encrypted straight
+        from ``data``; only a block's unfinished end waits in memory."""
         if self._finished:
             raise io.UnsupportedOperation("finished: the scratch file is read-only")
-        data = bytes(data)
-        self._pending += data
-        full = len(self._pending) // BLOCK
-        if full:
+        size = len(data)
+        view = memoryview(data).cast("B")
+        blocks = []
+        if self._pending:  # the block begun by the last write, first
+            take = BLOCK - len(self._pending)
+            self._pending += bytes(view[:take])
+            view = view[take:]
+            if len(self._pending) < BLOCK:
+                return size
+            blocks.append(self._pending)
+            self._pending = b""
+        full = len(view) // BLOCK
+        blocks += [view[n * BLOCK : (n + 1) * BLOCK] for n in range(full)]
+        self._pending = bytes(view[full * BLOCK :])
+        if blocks:
+            first = self.size // BLOCK
             with open(self.path, "ab") as out:
-                first = self.size // BLOCK
-                for n in range(full):
-                    out.write(self._seal(first + n, self._pending[n * BLOCK : (n + 1) * BLOCK]))
-            self.size += full * BLOCK
-            self._pending = self._pending[full * BLOCK :]
-        return len(data)
+                out.writelines(self._seal(first + n, block) for n, block in enumerate(blocks))
+            self.size += len(blocks) * BLOCK
+        return size
 
     def finish(self) -> "SealedScratch":
         if not self._finished:
@@ -155,10 +170,8 @@ class SealedScratch(io.RawIOBase):
             stored.seek(index * _STRIDE)
             block = stored.read(_STRIDE)
         try:
-            plain = sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(
-                block[_NONCE:], struct.pack(">Q", index), block[:_NONCE], self.key
-            )
-        except nacl.exceptions.CryptoError as exc:
+            plain = _open_block(self._aead, index, block)
+        except ScratchBroken as exc:
             raise ScratchBroken("a block of the scratch file does not open") from exc
         self._cache = (index, plain)
         return plain
@@ -205,18 +218,17 @@ class SealedScratch(io.RawIOBase):
         super().close()
 
 
-def _seal_block(key: bytes, index: int, plain: bytes, tag: bytes = b"") -> bytes:
-    nonce = nacl.utils.random(_NONCE)
-    aad = struct.pack(">Q", index) + tag
-    return nonce + sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(plain, aad, nonce, key)
+def _seal_block(aead: AESGCM, index: int, plain, tag: bytes = b"") -> bytes:
+    nonce = os.urandom(_NONCE)
+    return nonce + aead.encrypt(nonce, plain, struct.pack(">Q", index) + tag)
 
 
-def _open_block(key: bytes, index: int, block: bytes, tag: bytes = b"") -> bytes:
+def _open_block(aead: AESGCM, index: int, block: bytes, tag: bytes = b"") -> bytes:
+    if len(block) < _NONCE + _ABYTES:
+        raise ScratchBroken("a block of the stored file is cut short")
     try:
-        return sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(
-            bytes(block[_NONCE:]), struct.pack(">Q", index) + tag, bytes(block[:_NONCE]), key
-        )
-    except nacl.exceptions.CryptoError as exc:
+        return aead.decrypt(block[:_NONCE], block[_NONCE:], struct.pack(">Q", index) + tag)
+    except InvalidTag as exc:
         raise ScratchBroken("a block of the stored file does not open") from exc
 
 
@@ -255,6 +267,7 @@ def blocks_decrypt(chunks: Iterable[bytes], key: bytes, size: int, end: bytes) -
     and ``size``; ``ScratchBroken`` otherwise. Memory holds a block or a piece."""
     pieces = _Pieces(chunks)
     blocks = _blocks_for(size)
+    key = AESGCM(bytes(key))
     for index in range(blocks):
         plain_length = BLOCK if index < blocks - 1 else size - index * BLOCK
         yield _open_block(key, index, pieces.take(_NONCE + plain_length + _ABYTES))

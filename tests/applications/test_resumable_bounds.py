@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from applications.models import PartialUpload
 from applications.services.resumable import partial_uploads_sweep
-from core.sealed_temp import BLOCK
+from core.sealed_temp import BLOCK, BLOCK_OVERHEAD
 from tests.applications import resumable_support
 from tests.applications.resumable_support import MB, PIECE, make_bid, send, start
 from tests.factories import build_site, pdf_bytes
@@ -29,13 +29,13 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("partial_root")]
 
 def bytes_waiting(root) -> int:
     """The bytes of the files waiting, as sent: what is on disk, less what encrypting
-    them adds (core.sealed_temp: a 24-byte nonce and a 16-byte tag per block of 64 KiB)."""
+    them adds (core.sealed_temp: a 12-byte nonce and a 16-byte tag per block of 64 KiB)."""
     if not Path(root).exists():
         return 0
     total = 0
     for path in Path(root).iterdir():
         stored = path.stat().st_size
-        total += stored - 40 * -(-stored // (BLOCK + 40))
+        total += stored - BLOCK_OVERHEAD * -(-stored // (BLOCK + BLOCK_OVERHEAD))
     return total
 
 

@@ -82,7 +82,7 @@ def test_while_an_upload_is_checked_the_temporary_folder_holds_only_ciphertext(
         seen["files"] = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
         return real_check(uploaded, **kwargs)
 
-    monkeypatch.setattr("applications.services.submissions.check_upload", check_and_copy_the_disk)
+    monkeypatch.setattr("applications.services.staging.check_upload", check_and_copy_the_disk)
     client.force_login(applicant)
     body, content_type = multipart_body(
         {"action": "save"}, [(field_for(submission.call, TECHNICAL), "proposal.pdf", data)]
