@@ -115,13 +115,18 @@ def main():
 
     kept = []  # the last scratch file written, read by the next steps
 
-    def sealed_temp():
+    def scratch_written():
+        """SHA-256 and the scratch file, 1 MB at a time, as the upload handler takes them."""
         digest = hashlib.sha256()
         scratch = SealedScratch(dir=scratch_dir)
         with open(source, "rb") as plain:
             while chunk := plain.read(MB):
                 digest.update(chunk)
                 scratch.write(chunk)
+        return scratch, digest
+
+    def sealed_temp():
+        scratch, _digest = scratch_written()
         scratch.finish()
 
         def keep():
@@ -132,12 +137,7 @@ def main():
         return keep
 
     def scratch_stored():
-        digest = hashlib.sha256()
-        scratch = SealedScratch(dir=scratch_dir)
-        with open(source, "rb") as plain:
-            while chunk := plain.read(MB):
-                digest.update(chunk)
-                scratch.write(chunk)
+        scratch, digest = scratch_written()
         name, _sealed_key = store_scratch(
             scratch,
             object_name=f"baseline/scratch-{time.time_ns()}",

@@ -79,12 +79,17 @@ def committee_change_record(*, committee, joined: set, left: set) -> None:
             context={**context, "you_joined": pk in joined, "you_left": pk in left},
             dedupe_key=f"committee:{event}:{pk}",
         )
+    tell_oversight("applications/emails/committee_changed", context, f"committee:{event}")
+
+
+def tell_oversight(template: str, context: dict, key: str) -> None:
+    """The same notice to the oversight address, when one is set."""
     if settings.OPENING_OVERSIGHT_EMAIL:
         outbox_enqueue(
             to=settings.OPENING_OVERSIGHT_EMAIL,
-            template="applications/emails/committee_changed",
+            template=template,
             context={**context, "oversight": True},
-            dedupe_key=f"committee:{event}:oversight",
+            dedupe_key=f"{key}:oversight",
         )
 
 
@@ -108,10 +113,4 @@ def on_opening_key_saved(sender, instance, created, **kwargs) -> None:
         context=context,
         dedupe_key=f"opening-key:{instance.pk}",
     )
-    if settings.OPENING_OVERSIGHT_EMAIL:
-        outbox_enqueue(
-            to=settings.OPENING_OVERSIGHT_EMAIL,
-            template="applications/emails/opening_key_made",
-            context={**context, "oversight": True},
-            dedupe_key=f"opening-key:{instance.pk}:oversight",
-        )
+    tell_oversight("applications/emails/opening_key_made", context, f"opening-key:{instance.pk}")
