@@ -2,7 +2,7 @@
 the portal now does (issue 23), against the same file stored WITHOUT it.
 
     .venv/bin/python bench/bench_upload.py [--sizes 10,100] [--workers 1]
-        [--storage local|s3] [--repeat 3]
+        [--storage local|s3] [--repeat 3] [--dir /dev/shm]
 
 It builds a throwaway site in a temporary folder (SQLite database, var
 folder, private folder, temporary-upload folder), migrates it and loads the
@@ -286,10 +286,17 @@ def main():
     parser.add_argument("--storage", choices=("local", "s3"), default="local")
     parser.add_argument("--repeat", type=int, default=3, help="uploads of each size (median)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    parser.add_argument(
+        "--dir",
+        default=None,
+        help="where the throwaway site lives (default: the system's temporary folder); "
+        "/dev/shm takes the disk's writeback, which falls at random on either upload, out "
+        "of the comparison",
+    )
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
 
-    tmp = Path(tempfile.mkdtemp(prefix="zabuni-bench-upload-"))
+    tmp = Path(tempfile.mkdtemp(prefix="zabuni-bench-upload-", dir=args.dir))
     s3 = None
     try:
         env = upload_site_env(tmp)

@@ -1,12 +1,13 @@
 """A call's application form (issue 22): an applicant answers it on the bid page
 without JavaScript, mistakes are shown beside each question and cost nothing, the
-receipt fingerprints the answers, and the form is frozen with the call's terms."""
+receipt fingerprints the answers, and the form is frozen with the call's terms.
+Autosave is in test_form_autosave.py; the check before submitting, and a submit
+refused for a missing document or amount, in test_form_submit_checks.py."""
 
 import hashlib
 import hmac
 import json
 from datetime import timedelta
-from decimal import Decimal
 
 import pytest
 from django.test import Client
@@ -15,76 +16,18 @@ from django.utils import timezone
 
 from applications.models import Answer, Submission
 from applications.sealed_answers import own_copy_open
-from applications.services.submissions import submission_start
 from tenders.application_form import form_questions
 from tenders.freeze import TermsFrozen
 from tenders.models import CallPage
-from tests.factories import StaffFactory, UserFactory, make_call, pdf_upload
+from tests.applications import form_support
+from tests.applications.form_support import FORM, full_post, question, with_documents
+from tests.factories import StaffFactory, UserFactory
 from tests.sealing_support import answer_value, answers_kept, browser_key
 
+# The shared fixtures, used by name.
+grant_call, applicant_bid = form_support.grant_call, form_support.applicant_bid
+
 pytestmark = pytest.mark.django_db
-
-
-def question(kind, qid, label, *, required=True, identifies=False, **rules):
-    value = {
-        "label": label,
-        "help_text": "",
-        "required": required,
-        "identifies_applicant": identifies,
-        **rules,
-    }
-    return {"type": kind, "id": qid, "value": value}
-
-
-FORM = [
-    {"type": "section", "id": "s-about", "value": {"heading": "About you", "guidance": "Who."}},
-    question("short_answer", "q-org", "Name of your organisation", identifies=True),
-    question("long_answer", "q-work", "Your work with detainees", word_limit=5),
-    question("eligibility", "q-reg", "Are you registered in Kenya?", required_answer="yes"),
-    question("multiple_choice", "q-areas", "Where you work", choices=["Kisumu", "Mombasa"]),
-    {"type": "section", "id": "s-money", "value": {"heading": "Budget", "guidance": ""}},
-    question("budget", "q-budget", "Your budget", max_lines=5),
-    question("email", "q-email", "Contact address", required=False),
-]
-
-
-@pytest.fixture
-def grant_call(site_root):
-    return make_call(
-        site_root["calls"], kind="grant", budget_ceiling=Decimal("100000"), application_form=FORM
-    )
-
-
-@pytest.fixture
-def applicant_bid(grant_call, client):
-    applicant = UserFactory()
-    submission = submission_start(call=grant_call, applicant=applicant)
-    client.force_login(applicant)
-    return submission, client
-
-
-def full_post(action="save", **answers):
-    data = {
-        "answers_form": "1",
-        "action": action,
-        "amount_requested": "50000",
-        "q_q-org": "Haki Mashinani",
-        "q_q-work": "We visit remand prisons.",
-        "q_q-reg": "yes",
-        "q_q-areas": ["Kisumu"],
-        "q_q-budget-item-0": "Prison visits",
-        "q_q-budget-quantity-0": "10",
-        "q_q-budget-cost-0": "2500",
-        "q_q-email": "",
-    }
-    data.update(answers)
-    return data
-
-
-def with_documents(data, call):
-    for doc in call.required_documents.all():
-        data[f"document_{doc.pk}"] = pdf_upload(f"{doc.name}.pdf")
-    return data
 
 
 def test_the_form_reads_as_sections_of_questions_with_stable_ids(grant_call):
@@ -247,63 +190,6 @@ def test_the_form_is_frozen_once_the_deadline_has_passed(grant_call):
         call.save()
 
 
-def test_autosave_keeps_the_answers_and_says_when(applicant_bid):
-    submission, client = applicant_bid
-    url = reverse("applications:answers_save", args=[submission.pk])
-
-    response = client.post(url, {"answers_form": "1", "q_q-org": "Haki Mashinani"})
-
-    assert response.status_code == 200
-    assert response.json()["saved"] is True and response.json()["message"].startswith("Saved ")
-    assert (
-        answer_value(Answer.objects.get(submission=submission, question_id="q-org"), client)
-        == "Haki Mashinani"
-    )
-
-
-def test_autosave_answers_everyone_else_in_json_and_changes_nothing(applicant_bid):
-    submission, owner = applicant_bid
-    client = Client()
-    url = reverse("applications:answers_save", args=[submission.pk])
-    post = {"answers_form": "1", "q_q-org": "Written by someone else"}
-
-    anonymous = client.post(url, post)
-    client.force_login(UserFactory())
-    other = client.post(url, post)
-    client.force_login(StaffFactory())
-    staff = client.post(url, post)
-    owners_get = owner.get(url)
-
-    assert (anonymous.status_code, other.status_code, staff.status_code) == (403, 404, 404)
-    assert owners_get.status_code == 405
-    for response in (anonymous, other, staff, owners_get):
-        assert response["Content-Type"] == "application/json" and response.json()["message"]
-    assert not Answer.objects.filter(submission=submission).exists()
-
-
-def test_autosave_after_the_deadline_is_refused_with_both_times(applicant_bid):
-    submission, client = applicant_bid
-    client.post(
-        reverse("applications:answers_save", args=[submission.pk]),
-        {"answers_form": "1", "q_q-org": "Haki Mashinani"},
-    )
-    CallPage.objects.filter(pk=submission.call_id).update(
-        closes_at=timezone.now() - timedelta(seconds=1)
-    )
-
-    response = client.post(
-        reverse("applications:answers_save", args=[submission.pk]),
-        {"answers_form": "1", "q_q-org": "Changed after the deadline"},
-    )
-
-    assert response.status_code == 403
-    assert "deadline" in response.json()["message"]
-    assert (
-        answer_value(Answer.objects.get(submission=submission, question_id="q-org"), client)
-        == "Haki Mashinani"
-    )
-
-
 def test_a_swahili_reader_sees_the_translations_words_and_answers_the_same_questions(
     applicant_bid,
 ):
@@ -331,42 +217,6 @@ def test_a_swahili_reader_sees_the_translations_words_and_answers_the_same_quest
     ) == ("Haki Mashinani")
 
 
-def test_submit_without_a_document_lists_it_with_the_answers_and_keeps_them(applicant_bid):
-    submission, client = applicant_bid
-    url = reverse("applications:submission", args=[submission.pk])
-    document = submission.call.required_documents.get(is_required=True)
-
-    response = client.post(url, full_post("submit", **{"q_q-org": "Kept although refused"}))
-
-    assert response.status_code == 400
-    page = response.content.decode()
-    assert f'href="#id_document_{document.pk}"' in page and "Add this document." in page
-    assert f'id="id_document_{document.pk}"' in page  # the link lands on the file input
-    assert Submission.objects.get(pk=submission.pk).is_draft
-    assert answer_value(
-        Answer.objects.get(submission=submission, question_id="q-org"), client
-    ) == ("Kept although refused")
-
-
-def test_submit_without_the_amount_says_so_with_the_rest_and_keeps_the_answers(applicant_bid):
-    submission, client = applicant_bid
-    url = reverse("applications:submission", args=[submission.pk])
-    data = with_documents(
-        full_post("submit", amount_requested="", **{"q_q-org": "Kept all the same"}),
-        submission.call,
-    )
-
-    response = client.post(url, data)
-
-    assert response.status_code == 400
-    page = response.content.decode()
-    assert 'href="#id_amount_requested"' in page and "Enter the amount you request." in page
-    assert Submission.objects.get(pk=submission.pk).is_draft
-    assert answer_value(
-        Answer.objects.get(submission=submission, question_id="q-org"), client
-    ) == ("Kept all the same")
-
-
 def test_the_editor_previews_the_form_as_an_applicant_sees_it(grant_call, client):
     from tests.factories import SuperuserFactory
 
@@ -383,45 +233,3 @@ def test_the_editor_previews_the_form_as_an_applicant_sees_it(grant_call, client
     assert "Name of your organisation" in page and 'name="q_q-org"' in page
     assert "budget-table" in page and "Are you registered in Kenya?" in page
     assert client.get(url, {"mode": "application_form"}).status_code < 500
-
-
-def test_check_before_submitting_lists_every_problem_linked_and_submits_nothing(applicant_bid):
-    submission, client = applicant_bid
-    url = reverse("applications:submission", args=[submission.pk])
-
-    response = client.post(url, full_post("check", **{"q_q-org": "", "q_q-email": "not mail"}))
-
-    assert response.status_code == 302 and response.url == f"{url}?check=1#check"
-    page = client.get(response.url).content.decode()
-    assert "Check before you submit" in page
-    assert 'href="#q_q-org"' in page and 'href="#q_q-email"' in page
-    for doc in submission.call.required_documents.filter(is_required=True):
-        assert f'href="#id_document_{doc.pk}"' in page
-    assert 'href="#q_q-work"' not in page  # answered well: not listed
-    assert "Before you can submit, answer or correct" not in page  # one list, not two
-    stored = Submission.objects.get(pk=submission.pk)
-    assert stored.is_draft and stored.submitted_at is None
-    assert answer_value(
-        Answer.objects.get(submission=submission, question_id="q-work"), client
-    ) == ("We visit remand prisons.")
-
-    # All in place: the check says so and points at Submit; still nothing is submitted.
-    client.post(url, with_documents(full_post("check"), submission.call))
-    page = client.get(f"{url}?check=1").content.decode()
-    assert "Every required question is answered" in page and 'href="#submit"' in page
-    assert Submission.objects.get(pk=submission.pk).is_draft
-    assert client.post(url, full_post("submit")).status_code == 302
-    assert Submission.objects.get(pk=submission.pk).is_submitted
-
-
-def test_the_check_reads_in_swahili(applicant_bid):
-    submission, client = applicant_bid
-    submission.applicant.language = "sw"
-    submission.applicant.save(update_fields=["language"])
-    url = reverse("applications:submission", args=[submission.pk])
-
-    response = client.post(url, full_post("check", **{"q_q-org": ""}))
-    page = client.get(response.url).content.decode()
-
-    assert "Kagua kabla ya kuwasilisha" in page and "ya kurekebisha kabla ya kuwasilisha" in page
-    assert 'href="#q_q-org"' in page

@@ -12,7 +12,7 @@ import pytest
 
 from applications.answers import canonical_answers
 from applications.demo import tiny_pdf
-from tests.applications.test_application_form import FORM
+from tests.applications.form_support import FORM
 from tests.browser_support import sign_in
 from tests.factories import UserFactory, build_site, make_call
 

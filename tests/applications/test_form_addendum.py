@@ -10,7 +10,7 @@ from applications.models import Answer
 from applications.services.submissions import submission_start
 from notifications.models import OutboxMessage
 from tenders.models import Addendum, CallPage
-from tests.applications.test_application_form import FORM, full_post, question, with_documents
+from tests.applications.form_support import FORM, full_post, question, with_documents
 from tests.factories import UserFactory, make_call
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_outbox_dispatch")]

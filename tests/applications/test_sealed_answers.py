@@ -17,7 +17,7 @@ from applications.models import Answer, AuditEvent, Submission
 from applications.services.submissions import submission_start
 from tenders.models import CallPage
 from tests.applications.deadline_support import close_at
-from tests.applications.test_application_form import FORM, full_post, with_documents
+from tests.applications.form_support import FORM, full_post, with_documents
 from tests.factories import StaffFactory, UserFactory, make_call
 from tests.sealing_support import answer_value, answers_kept, browser_key, open_call
 

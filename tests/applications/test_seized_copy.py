@@ -118,7 +118,7 @@ def test_a_copy_of_the_database_shows_none_of_the_answers_to_the_application_for
 
     from applications.models import Answer
     from applications.services.submissions import submission_start
-    from tests.applications.test_application_form import FORM, full_post, with_documents
+    from tests.applications.form_support import FORM, full_post, with_documents
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     call = make_call(

@@ -17,7 +17,7 @@ from notifications.models import OutboxMessage
 from reviews.models import Assignment, Panel
 from reviews.services.panels import conflict_declare, panel_hand_over
 from tenders.models import CallPage
-from tests.applications.test_application_form import FORM, full_post, with_documents
+from tests.applications.form_support import FORM, full_post, with_documents
 from tests.factories import StaffFactory, UserFactory, make_call
 from tests.sealing_support import open_call
 

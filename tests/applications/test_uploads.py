@@ -1,77 +1,31 @@
-"""Uploading documents to a bid: judged by content, names made safe, nothing half-saved.
+"""Uploading documents to a bid: judged by content, nothing half-saved.
 
-Every upload goes through the bid form view as a browser sends it. The file
-names go out in a hand-built multipart body, because Django's test client
-would keep only their basename and hide what the portal does with the rest.
+Every upload goes through the bid form view as a browser sends it, in a hand-built
+multipart body (upload_support.py). A bad file is refused by name and costs only
+itself; a mistyped amount costs none of the files sent with it. File names are in
+test_upload_names.py; a request over the size limit in test_upload_request_limit.py.
 """
 
-import hashlib
 import html
-import re
-import unicodedata
-from datetime import timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
-from django.core.files.uploadhandler import TemporaryFileUploadHandler
-from django.test import Client
-from django.urls import reverse
-from django.utils import timezone
 
 from applications.models import SubmissionFile
-from tests.applications.deadline_support import close_at
+from tests.applications import upload_support
 from tests.applications.upload_support import (
+    FINANCIAL,
+    TECHNICAL,
     assert_nothing_saved,
-    field_for,
-    nfd,
     post_files,
     refusal_for,
     stored_objects,
 )
-from tests.factories import (
-    StaffFactory,
-    UserFactory,
-    make_call,
-    multipart_body,
-    odt_bytes,
-    pdf_bytes,
-    png_bytes,
-    start_submission,
-    zip_bytes,
-)
-from tests.sealing_support import open_call, stored_plaintext
+from tests.factories import make_call, odt_bytes, pdf_bytes, png_bytes, start_submission, zip_bytes
 
-TECHNICAL = "Technical proposal"
-FINANCIAL = "Financial proposal"
-UUID_OBJECT = r"submissions/{call}/[0-9a-f]{{32}}"
-
-
-@pytest.fixture
-def call(site_root):
-    return make_call(
-        site_root["calls"],
-        documents=[
-            (TECHNICAL, "technical", True, "pdf,docx", 5),
-            (FINANCIAL, "financial", True, "pdf,xlsx", 5),
-        ],
-    )
-
-
-@pytest.fixture
-def applicant(db):
-    return UserFactory()
-
-
-@pytest.fixture
-def submission(call, applicant):
-    return start_submission(call, applicant)
-
-
-@pytest.fixture
-def bidder(client, applicant):
-    client.force_login(applicant)
-    return client
+# The shared fixtures, used by name.
+call, applicant = upload_support.call, upload_support.applicant
+submission, bidder = upload_support.submission, upload_support.bidder
 
 
 # --- Files refused for what they are -------------------------------------
@@ -259,142 +213,6 @@ def test_a_bad_replacement_leaves_a_submitted_bid_as_it_was(bidder, submission, 
         == files_before
     )
     assert stored_objects(settings) == objects_before
-
-
-# --- File names ------------------------------------------------------------
-
-
-GOOD_NAMES = {
-    "unix-traversal": ("../../etc/passwd.pdf", False, "passwd.pdf"),
-    "windows-traversal": ("..\\..\\win.pdf", False, "win.pdf"),
-    "swahili-unicode": (
-        "Pendekezo – ripoti ya Nairobi ✓.pdf",
-        False,
-        "Pendekezo – ripoti ya Nairobi ✓.pdf",
-    ),
-    "decomposed-unicode": (
-        nfd("Ripoti ya Mombasa – muhtasari wa café.pdf"),
-        False,
-        "Ripoti ya Mombasa – muhtasari wa café.pdf",
-    ),
-    "control-characters": ("bad\x00name\x1f.pdf", True, "badname.pdf"),
-    "newline": ("bad\nname.pdf", True, "badname.pdf"),
-    "newline-as-html-entity": ("bad&#10;name.pdf", False, "badname.pdf"),
-    "right-to-left-override": ("ripoti\u202efdp.pdf", True, "ripotifdp.pdf"),
-    "traversal-in-rfc5987-name": ("../../etc/shadow.pdf", True, "shadow.pdf"),
-}
-
-
-@pytest.mark.parametrize("case", list(GOOD_NAMES))
-def test_file_names_are_made_safe_and_never_reach_storage(bidder, submission, settings, case):
-    sent_name, filename_star, shown_name = GOOD_NAMES[case]
-    data = pdf_bytes(text=case)
-
-    response = post_files(
-        bidder, submission, [(TECHNICAL, sent_name, data)], filename_star=filename_star
-    )
-
-    assert response.status_code == 302, response.content.decode()
-    stored = SubmissionFile.objects.get(submission=submission)
-    assert stored.original_name == shown_name
-    assert unicodedata.is_normalized("NFC", stored.original_name)
-    assert not re.search(r"[/\\]", stored.original_name)
-    assert not any(unicodedata.category(ch).startswith("C") for ch in stored.original_name)
-    # The object is a UUID under the call's folder; the applicant's name is nowhere.
-    assert re.fullmatch(UUID_OBJECT.format(call=submission.call_id), stored.object_name)
-    stem = Path(shown_name).stem
-    assert stem not in stored.object_name
-    objects = stored_objects(settings)
-    assert objects == [Path(settings.PRIVATE_ROOT) / stored.object_name]
-    assert data[:64] not in objects[0].read_bytes()  # encrypted to the call's key
-    assert stored_plaintext(stored) == data
-    assert stored.sha256 == hashlib.sha256(data).hexdigest()
-    # The applicant sees the safe name on their bid.
-    page = html.unescape(
-        bidder.get(reverse("applications:submission", args=[submission.pk])).content.decode()
-    )
-    assert shown_name in page
-
-
-def test_a_downloaded_file_keeps_its_unicode_name(bidder, submission):
-    name = "Pendekezo – ripoti ya Nairobi ✓.pdf"
-    data = pdf_bytes()
-    post_files(bidder, submission, [(TECHNICAL, name, data)])
-    stored = SubmissionFile.objects.get(submission=submission)
-
-    sealed = bidder.get(reverse("applications:download", args=[stored.pk]))
-    assert sealed.status_code == 409  # encrypted to the committee until the opening
-    assert "This file is sealed" in sealed.content.decode()
-    call = close_at(submission.call, timezone.now() - timedelta(minutes=5))
-    open_call(call, StaffFactory())
-
-    response = bidder.get(reverse("applications:download", args=[stored.pk]))
-
-    assert response.status_code == 200
-    assert b"".join(response.streaming_content) == data
-    disposition = response["Content-Disposition"]
-    assert disposition.startswith("attachment;")
-    assert "filename*=utf-8''Pendekezo%20%E2%80%93%20ripoti%20ya%20Nairobi%20%E2%9C%93.pdf" in (
-        disposition
-    )
-
-
-# --- The whole request is too large --------------------------------------
-
-
-def test_a_request_over_the_upload_limit_gets_413_and_saves_nothing(bidder, submission, settings):
-    settings.MAX_UPLOAD_REQUEST_MB = 1
-
-    response = post_files(
-        bidder, submission, [(TECHNICAL, "proposal.pdf", pdf_bytes(size=1536 * 1024))]
-    )
-
-    assert response.status_code == 413
-    page = html.unescape(response.content.decode())
-    assert "larger than 1 MB" in page
-    assert "Nothing was saved" in page
-    assert_nothing_saved(submission, settings)
-
-
-UPLOADS_READ = []
-
-
-class TripwireUploadHandler(TemporaryFileUploadHandler):
-    """Stores uploads as usual, and notes that the request body was parsed."""
-
-    def new_file(self, *args, **kwargs):
-        UPLOADS_READ.append(args[1])
-        return super().new_file(*args, **kwargs)
-
-
-def test_a_request_over_the_upload_limit_is_refused_before_its_body_is_read(
-    applicant, submission, settings
-):
-    """With CSRF checks on, as in production, the refusal must still come first.
-
-    portal/settings/files.py promises that a request larger than MAX_UPLOAD_REQUEST_MB "is
-    refused before it is read": otherwise a client can make the server
-    write hundreds of megabytes to its temporary folder just to be told no.
-    """
-    settings.MAX_UPLOAD_REQUEST_MB = 1
-    settings.FILE_UPLOAD_HANDLERS = [f"{__name__}.TripwireUploadHandler"]
-    UPLOADS_READ.clear()
-    browser = Client(enforce_csrf_checks=True)
-    browser.force_login(applicant)
-    url = reverse("applications:submission", args=[submission.pk])
-    browser.get(url)
-    token = browser.cookies["csrftoken"].value
-    body, content_type = multipart_body(
-        {"csrfmiddlewaretoken": token, "action": "save"},
-        [(field_for(submission.call, TECHNICAL), "big.pdf", pdf_bytes(size=1536 * 1024))],
-    )
-
-    response = browser.post(url, data=body, content_type=content_type)
-
-    assert response.status_code == 413
-    assert "larger than 1 MB" in html.unescape(response.content.decode())
-    assert UPLOADS_READ == [], "the body was parsed and stored to disk before the refusal"
-    assert_nothing_saved(submission, settings)
 
 
 @pytest.mark.parametrize("action", ["save", "submit"])

@@ -1,5 +1,7 @@
 """What the upload tests share: posting the bid form with files in a hand-built
-multipart body, what reached storage, and the refusal the page shows.
+multipart body, what reached storage, and the refusal the page shows; and for the
+upload flow's tests, a call with a technical and a financial document and a draft
+on it, with its owner signed in.
 """
 
 import html
@@ -7,10 +9,11 @@ import re
 import unicodedata
 from pathlib import Path
 
+import pytest
 from django.urls import reverse
 
 from applications.models import SubmissionFile
-from tests.factories import multipart_body
+from tests.factories import UserFactory, make_call, multipart_body, start_submission
 
 OFFER = {"offer_amount": "1250000", "offer_currency": "KES"}
 
@@ -63,3 +66,34 @@ def refusal_for(response, document: str) -> str:
 
 def nfd(text: str) -> str:
     return unicodedata.normalize("NFD", text)
+
+
+TECHNICAL = "Technical proposal"
+FINANCIAL = "Financial proposal"
+
+
+@pytest.fixture
+def call(site_root):
+    return make_call(
+        site_root["calls"],
+        documents=[
+            (TECHNICAL, "technical", True, "pdf,docx", 5),
+            (FINANCIAL, "financial", True, "pdf,xlsx", 5),
+        ],
+    )
+
+
+@pytest.fixture
+def applicant(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def submission(call, applicant):
+    return start_submission(call, applicant)
+
+
+@pytest.fixture
+def bidder(client, applicant):
+    client.force_login(applicant)
+    return client

@@ -8,7 +8,7 @@ from django.urls import reverse
 from applications.models import Answer
 from reviews.models import Assignment
 from tenders.models import CallPage
-from tests.applications.test_application_form import FORM
+from tests.applications.form_support import FORM
 from tests.reviews.sheet_support import evaluation_builder
 
 pytestmark = pytest.mark.django_db

@@ -18,7 +18,7 @@ from reviews.services.compliance import compliance_clear, compliance_decide
 from reviews.services.outcomes import financial_open, outcome_decide, outcomes_send
 from reviews.services.panels import panel_lock, review_save
 from tenders.models import CallPage
-from tests.applications.test_application_form import FORM
+from tests.applications.form_support import FORM
 from tests.factories import UserFactory
 from tests.reviews.sheet_support import evaluation_builder
 

@@ -106,7 +106,7 @@ def test_it_cannot_be_signed_off_before_every_outcome(client, site_root, no_outb
 def test_it_holds_the_answers_and_a_blind_chair_reads_no_identifying_one(client, decided):
     from applications.models import Answer
     from tenders.models import CallPage
-    from tests.applications.test_application_form import FORM
+    from tests.applications.form_support import FORM
 
     CallPage.objects.filter(pk=decided["call"].pk).update(application_form=FORM)
     bid = decided["rows"][0].entry

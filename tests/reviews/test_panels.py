@@ -1,107 +1,24 @@
 """The panel's work through its pages: hand-over, declarations, independent scoring,
-locking, financial opening, outcomes, reminders, and blind review that leaks nothing."""
+locking, and reminders. The chair's ranking, financial opening and outcomes are in
+test_panel_chair.py; blind review, which leaks nothing, in test_panel_blind_review.py."""
 
 from datetime import timedelta
 from decimal import Decimal
 
-import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
-from django.utils import timezone
 
-from accounts.models import Profile
 from applications.choices import AuditAction
-from applications.models import Answer, AuditEvent, Submission
-from applications.services.amounts import Amounts
+from applications.models import AuditEvent
 from notifications.models import OutboxMessage
-from reviews.models import Assignment, ComplianceDecision, Panel
-from reviews.services.panels import conflict_declare, panel_hand_over, panel_lock, review_save
+from reviews.models import Assignment
+from reviews.services.panels import panel_hand_over, panel_lock
 from reviews.services.reminders import reviewers_remind
-from tenders.models import CallPage
-from tests.applications.test_application_form import FORM
-from tests.factories import StaffFactory, UserFactory, make_call, submit_bid
+from tests.reviews import panel_support
 from tests.reviews.compliance_support import examined
-from tests.sealing_support import open_call
+from tests.reviews.panel_support import declare, score_all
 
-CRITERIA = [("Methodology", 40), ("Experience", 35), ("Gender approach", 25)]
-FIRMS = [
-    ("Ouma Research", "ouma@example.org"),
-    ("Mshauri Ltd", "mshauri@example.org"),
-    ("Haki Data", "haki@example.org"),
-]
-
-
-def reviewer(email):
-    user = UserFactory(email=email)
-    user.groups.add(Group.objects.get_or_create(name="Reviewers")[0])
-    return user
-
-
-@pytest.fixture
-def evaluation(site_root, no_outbox_dispatch):
-    """A closed, opened call with three bids and a panel of three (the first is chair)."""
-
-    def build(*, blind=False, per_submission=None, method="qcbs", offers=None):
-        call = make_call(
-            site_root["calls"],
-            criteria=CRITERIA,
-            blind_review=blind,
-            selection_method=method,
-            **(
-                {}
-                if method == "qcbs"
-                else {"technical_weight": Decimal("1"), "financial_weight": Decimal("0")}
-            ),
-        )
-        offers = offers or ["100000", "80000", "90000"]
-        bids = []
-        for (firm, email), offer in zip(FIRMS, offers, strict=True):
-            applicant = UserFactory(email=email)
-            Profile.objects.create(user=applicant, legal_name=firm, applicant_type="organisation")
-            # The price as the bidder gives it: sealed to the call's key until the opening.
-            bid = submit_bid(
-                call, applicant, amounts=Amounts(offer_amount=Decimal(offer), offer_currency="KES")
-            )
-            bids.append(bid)
-        CallPage.objects.filter(pk=call.pk).update(closes_at=timezone.now() - timedelta(hours=1))
-        call = CallPage.objects.get(pk=call.pk)
-        staff = StaffFactory()
-        open_call(call, staff)
-        members = [reviewer(f"r{n}-{call.pk}@panel.org") for n in range(3)]
-        panel = Panel.objects.create(
-            call=call,
-            chair=members[0],
-            review_deadline=timezone.now() + timedelta(days=5),
-            minimum_reviews=1,  # the minimum has its own tests (test_review_quality)
-            reviewers_per_submission=per_submission,
-        )
-        panel.members.set(members)
-        panel_hand_over(call=call)
-        return {"call": call, "bids": bids, "panel": panel, "members": members, "staff": staff}
-
-    return build
-
-
-def score_all(assignment, totals_by_criterion, submit=True):
-    criteria = list(assignment.submission.call.criteria.all())
-    return review_save(
-        assignment=assignment,
-        user=assignment.reviewer,
-        submit=submit,
-        scores={
-            c.pk: (Decimal(p), f"Panel remark on {c.title}")
-            for c, p in zip(criteria, totals_by_criterion, strict=True)
-        },
-    )
-
-
-def declare(assignment, conflict=False):
-    return conflict_declare(
-        assignment=assignment,
-        user=assignment.reviewer,
-        has_conflict=conflict,
-        explanation="Worked with them" if conflict else "",
-    )
+# The shared fixture, used by name.
+evaluation = panel_support.evaluation
 
 
 # --- hand-over ----------------------------------------------------------------
@@ -228,129 +145,6 @@ def test_edits_after_submitting_are_audited_until_the_chair_locks(client, evalua
     assert me.review.scores.get(criterion=criteria[0]).points == Decimal("35")
 
 
-# --- the chair ---------------------------------------------------------------------
-
-
-def scored_call(evaluation, **kwargs):
-    """Every non-chair reviewer scores: bid 1 → 85, bid 2 → 78, bid 3 → 60."""
-    ev = evaluation(**kwargs)
-    totals = {0: ["35", "30", "20"], 1: ["30", "28", "20"], 2: ["25", "20", "15"]}
-    for a in Assignment.objects.filter(panel=ev["panel"]).exclude(reviewer=ev["panel"].chair):
-        declare(a)
-        score_all(a, totals[ev["bids"].index(a.submission)])
-    return ev
-
-
-def test_the_chair_ranks_locks_opens_prices_and_sends_outcomes_once(client, evaluation):
-    ev = scored_call(evaluation)
-    chair = ev["panel"].chair
-    client.force_login(chair)
-    url = reverse("reviews:ranking", args=[ev["call"].pk])
-
-    page = client.get(url).content.decode()
-    assert "85.00" in page and "78.00" in page and "sealed" in page
-    assert client.post(url, {"action": "open_financial"}).status_code == 403
-
-    # Only responsive bids are evaluated: scoring locks once each bid has its decision.
-    refused = client.post(url, {"action": "lock"})
-    assert refused.status_code == 400 and "Mark every bid responsive" in refused.content.decode()
-    compliance = reverse("reviews:compliance", args=[ev["call"].pk])
-    assert client.post(compliance, {"action": "clear"}).status_code == 302
-    assert ComplianceDecision.objects.filter(
-        submission__call=ev["call"], responsive=True
-    ).count() == len(ev["bids"])
-    client.post(url, {"action": "lock"})
-    client.post(url, {"action": "open_financial"})
-    page = client.get(url).content.decode()
-    assert "84.00" in page and "82.40" in page  # the worked QCBS example
-    opened = AuditEvent.objects.filter(action=AuditAction.FINANCIAL_OPENED)
-    assert set(opened.values_list("submission", flat=True)) == {ev["bids"][0].pk, ev["bids"][1].pk}
-    below = Submission.objects.get(pk=ev["bids"][2].pk)
-    assert below.financial_opened_at is None  # under the minimum: its price stays sealed
-
-    assert client.post(url, {"action": "send_outcomes"}).status_code == 400  # none decided
-    for bid, outcome in zip(ev["bids"], ["awarded", "shortlisted", "not_successful"], strict=True):
-        client.post(url, {"action": "outcome", "submission": bid.pk, "outcome": outcome})
-    client.post(url, {"action": "send_outcomes"})
-    client.post(url, {"action": "send_outcomes"})
-
-    for (firm, email), word in zip(FIRMS, ["selected", "shortlisted", "regret"], strict=True):
-        notices = OutboxMessage.objects.filter(to_email=email, dedupe_key__startswith="outcome:")
-        assert notices.count() == 1, firm
-        assert word in notices.get().body_text
-    assert (
-        client.post(
-            url, {"action": "outcome", "submission": ev["bids"][2].pk, "outcome": "awarded"}
-        ).status_code
-        == 403
-    )
-
-
-def test_a_reviewer_who_is_not_chair_cannot_reach_the_ranking(client, evaluation):
-    ev = scored_call(evaluation)
-    client.force_login(ev["members"][1])
-    assert client.get(reverse("reviews:ranking", args=[ev["call"].pk])).status_code == 404
-
-
-def test_the_ranking_page_costs_the_same_queries_for_few_and_many_reviews(
-    client, evaluation, django_assert_max_num_queries
-):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    ev = evaluation()
-    client.force_login(ev["panel"].chair)
-    url = reverse("reviews:ranking", args=[ev["call"].pk])
-    client.get(url)
-    with CaptureQueriesContext(connection) as before:
-        client.get(url)
-    for a in Assignment.objects.filter(panel=ev["panel"]):
-        declare(a)
-        score_all(a, ["30", "30", "20"])
-    with CaptureQueriesContext(connection) as after:
-        client.get(url)
-    assert len(after) == len(before)
-
-
-def test_views_of_the_ranking_an_assignment_and_a_receipt_are_audited(client, evaluation):
-    from applications.models import AuditEvent
-
-    ev = evaluation()
-    client.force_login(ev["panel"].chair)
-    client.get(reverse("reviews:ranking", args=[ev["call"].pk]))
-    assignment = Assignment.objects.filter(panel=ev["panel"]).first()
-    client.force_login(assignment.reviewer)
-    assert client.get(reverse("reviews:assignment", args=[assignment.pk])).status_code == 200
-    owner = assignment.submission.applicant
-    client.force_login(owner)
-    client.get(reverse("applications:receipt", args=[assignment.submission.pk]))
-
-    recorded = set(AuditEvent.objects.values_list("action", "actor_id"))
-    assert ("ranking_viewed", ev["panel"].chair_id) in recorded
-    assert ("assignment_viewed", assignment.reviewer_id) in recorded
-    assert ("receipt_viewed", owner.pk) in recorded
-
-
-def test_under_blind_review_the_panels_register_shows_references_not_names(client, evaluation):
-    ev = evaluation(blind=True)
-    assignment = Assignment.objects.filter(panel=ev["panel"]).first()
-    client.force_login(assignment.reviewer)
-
-    response = client.get(reverse("reviews:register", args=[ev["call"].pk]))
-    csv = client.get(reverse("reviews:register", args=[ev["call"].pk]) + "?format=csv")
-
-    assert response.status_code == 200
-    page = response.content.decode()
-    assert assignment.submission.reference in page
-    for firm, _email in FIRMS:
-        assert firm not in page
-        assert firm not in csv.content.decode()
-    # File names could name a bidder too: only the staff copy has them.
-    technical = assignment.submission.files.get(envelope="technical")
-    assert technical.original_name not in page
-    assert technical.sha256 in page
-
-
 # --- reminders -----------------------------------------------------------------------
 
 
@@ -367,47 +161,3 @@ def test_reminders_go_once_per_window(evaluation):
     declare(submitted)
     score_all(submitted, ["30", "30", "20"])
     assert reviewers_remind(now=panel.review_deadline - timedelta(hours=1)) == 0
-
-
-# --- blind review ------------------------------------------------------------------------
-
-
-def test_blind_review_leaks_no_applicant_identity_on_any_reviewer_page(client, evaluation):
-    ev = scored_call(evaluation, blind=True)
-    secrets = [firm for firm, _email in FIRMS] + [email for _firm, email in FIRMS]
-    secrets += [f.original_name for b in ev["bids"] for f in b.files.all()]
-    # Every answer to a question that identifies the applicant (issue 22).
-    CallPage.objects.filter(pk=ev["call"].pk).update(application_form=FORM)
-    for n, bid in enumerate(ev["bids"]):
-        for question in FORM:
-            if question["value"].get("identifies_applicant"):
-                answer = f"Identifying answer {n} to {question['id']}"
-                Answer.objects.create(submission=bid, question_id=question["id"], value=answer)
-                secrets.append(answer)
-        Answer.objects.create(submission=bid, question_id="q-work", value=f"Plain answer {n}")
-    shown_answers = 0
-    for member in ev["members"]:
-        client.force_login(member)
-        urls = [
-            reverse("reviews:queue"),
-            reverse("reviews:ranking", args=[ev["call"].pk]),
-        ]
-        for a in Assignment.objects.filter(reviewer=member):
-            urls.append(reverse("reviews:assignment", args=[a.pk]))
-            if a.declared_no_conflict:  # the answers are there, the identifying ones not
-                shown = client.get(reverse("reviews:assignment", args=[a.pk])).content.decode()
-                number = [b.pk for b in ev["bids"]].index(a.submission_id)
-                assert f"Plain answer {number}" in shown
-                shown_answers += 1
-            urls.append(reverse("applications:submission", args=[a.submission_id]))
-            urls.append(reverse("applications:receipt", args=[a.submission_id]))
-            for f in a.submission.files.all():
-                response = client.get(reverse("applications:download", args=[f.pk]))
-                disposition = response.get("Content-Disposition", "")
-                assert not any(s in disposition for s in secrets), disposition
-        for url in urls:
-            body = client.get(url).content.decode()
-            leaked = [s for s in secrets if s in body]
-            assert not leaked, (url, leaked)
-        client.logout()
-    assert shown_answers > 0

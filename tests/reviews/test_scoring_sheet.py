@@ -193,7 +193,7 @@ def test_the_workbook_has_the_answers_and_a_blind_one_leaves_out_the_identifying
 ):
     from applications.models import Answer
     from tenders.models import CallPage
-    from tests.applications.test_application_form import FORM
+    from tests.applications.form_support import FORM
 
     ev = evaluation(n=2, blind=True)
     CallPage.objects.filter(pk=ev["call"].pk).update(application_form=FORM)
