@@ -311,9 +311,9 @@ def main():
         for size in sizes:
             pdf = tmp / f"proposal-{size}mb.pdf"
             sha256 = make_pdf(pdf, size * MB)
-            # Both servers up at once, their uploads taken in turn (encrypted, then
-            # unencrypted, and again): the machine's changing state (disk writeback, other
-            # load) falls on both alike.
+            # Both servers up at once, their uploads taken in turn, each first every other
+            # round: the machine's changing state (disk writeback, other load) falls on
+            # both alike.
             sealed = FormUploads(env, ids, pdf, workers=args.workers, log=tmp / "gunicorn.log")
             try:
                 unsealed = FormUploads(
@@ -322,9 +322,9 @@ def main():
             except BaseException:
                 sealed.server.stop()
                 raise
-            for _ in range(args.repeat):
-                sealed.once()
-                unsealed.once()
+            for round_ in range(args.repeat):  # each goes first every other round
+                for site in (sealed, unsealed) if round_ % 2 == 0 else (unsealed, sealed):
+                    site.once()
             upload = sealed.finish(sha256, sealed=True)
             plain = unsealed.finish(sha256, sealed=False)
             baseline = measure_baseline(env, pdf, args.repeat)
