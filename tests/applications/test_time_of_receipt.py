@@ -55,7 +55,7 @@ def test_a_bid_received_before_the_deadline_is_accepted_though_stored_after_it(
             time.sleep(0.1)
         return store_upload(uploaded, **kwargs)
 
-    monkeypatch.setattr("applications.services.submissions.store_upload", slow_store)
+    monkeypatch.setattr("applications.services.staging.store_upload", slow_store)
     client.force_login(applicant)
     response = client.post(
         reverse("applications:submission", args=[draft.pk]), form_data(call, "submit")
