@@ -70,16 +70,20 @@ class SealedScratch(io.RawIOBase):
             raise ScratchBroken("a scratch file's key is 32 bytes")
         self._aead = AESGCM(self.key)
         self._finalizer = None
+        # Open for writing until ``finish``: a file closed after each write, once it was
+        # truncated, is flushed to disk at every close by ext4 (auto_da_alloc), and an
+        # upload then waits on the disk many times over.
+        self._out = None
         if path is None or create:
             if path is None:
-                handle, path = tempfile.mkstemp(prefix="sealed-", dir=dir)
-                os.close(handle)
+                handle, path = tempfile.mkstemp(prefix="sealed-", dir=dir)  # mode 0600
+                self._out = os.fdopen(handle, "ab")
                 # A request that dies half-way (a client gone mid-body) never closes its
                 # files: the scratch file goes when this object does.
                 self._finalizer = weakref.finalize(self, _unlink, path)
-            with open(path, "wb"):
-                pass
-            os.chmod(path, 0o600)
+            else:
+                self._out = open(path, "wb")  # noqa: SIM115 (closed by finish, remove)
+                os.chmod(path, 0o600)
             self.size = 0
         else:
             self.size = None  # told by the caller: ``with_size``
@@ -123,18 +127,20 @@ class SealedScratch(io.RawIOBase):
         self._pending = bytes(view[full * BLOCK :])
         if blocks:
             first = self.size // BLOCK
-            with open(self.path, "ab") as out:  # one write: a system call per block costs more
-                out.write(b"".join(self._seal(first + n, block) for n, block in enumerate(blocks)))
+            # One write: a system call per block costs more.
+            self._writer().write(
+                b"".join(self._seal(first + n, block) for n, block in enumerate(blocks))
+            )
             self.size += len(blocks) * BLOCK
         return size
 
     def finish(self) -> "SealedScratch":
         if not self._finished:
             if self._pending:
-                with open(self.path, "ab") as out:
-                    out.write(self._seal(self.size // BLOCK, self._pending))
+                self._writer().write(self._seal(self.size // BLOCK, self._pending))
                 self.size += len(self._pending)
                 self._pending = b""
+            self._close_writer()
             self._finished = True
         self._pos = 0
         return self
@@ -208,13 +214,25 @@ class SealedScratch(io.RawIOBase):
             self._pos += len(piece)
         return done
 
+    def _writer(self):
+        if self._out is None:
+            self._out = open(self.path, "ab")  # noqa: SIM115 (closed by finish, remove)
+        return self._out
+
+    def _close_writer(self) -> None:
+        if self._out is not None:
+            self._out.close()
+            self._out = None
+
     def remove(self) -> None:
+        self._close_writer()
         if self._finalizer is not None:
             self._finalizer()
         else:
             _unlink(self.path)
 
     def close(self) -> None:
+        self._close_writer()
         super().close()
 
 
