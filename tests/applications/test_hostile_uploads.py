@@ -16,14 +16,22 @@ from django.urls import reverse
 from applications.models import SubmissionFile
 from applications.uploads import check_upload
 from core.errors import Refused
+from tests.applications import upload_support
 from tests.applications.upload_support import (
+    TECHNICAL,
     assert_nothing_saved,
     post_files,
     refusal_for,
 )
-from tests.factories import UserFactory, docx_bytes, make_call, start_submission, xlsx_bytes
+from tests.factories import docx_bytes, make_call, xlsx_bytes
 
-TECHNICAL = "Technical proposal"
+# The shared fixtures, used by name (``submission`` takes this module's ``call``).
+applicant, submission, bidder = (
+    upload_support.applicant,
+    upload_support.submission,
+    upload_support.bidder,
+)
+
 MB = 1024 * 1024
 
 
@@ -74,22 +82,6 @@ def call(site_root):
             ("Financial proposal", "financial", True, "pdf,xlsx", 5),
         ],
     )
-
-
-@pytest.fixture
-def applicant(db):
-    return UserFactory()
-
-
-@pytest.fixture
-def submission(call, applicant):
-    return start_submission(call, applicant)
-
-
-@pytest.fixture
-def bidder(client, applicant):
-    client.force_login(applicant)
-    return client
 
 
 def check(name: str, data: bytes, accepted=("pdf", "docx", "odt", "zip")):

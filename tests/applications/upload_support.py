@@ -13,6 +13,7 @@ import pytest
 from django.urls import reverse
 
 from applications.models import SubmissionFile
+from tests.conftest import FINANCIAL, TECHNICAL
 from tests.factories import UserFactory, make_call, multipart_body, start_submission
 
 OFFER = {"offer_amount": "1250000", "offer_currency": "KES"}
@@ -66,10 +67,6 @@ def refusal_for(response, document: str) -> str:
 
 def nfd(text: str) -> str:
     return unicodedata.normalize("NFD", text)
-
-
-TECHNICAL = "Technical proposal"
-FINANCIAL = "Financial proposal"
 
 
 @pytest.fixture
