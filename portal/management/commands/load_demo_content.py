@@ -86,8 +86,8 @@ class Command(BaseCommand):
             "admin, re-entering their password, a code (demo_totp) and the passphrase of their "
             "opening key; the third confirmation rebuilds the call's key and opens the call. "
             "The committee's opening keys (on each one's Security page) are locked with the "
-            f"demo passphrase '{DEMO_OPENING_PASSPHRASE}'. Every demo call's files and prices "
-            "are encrypted to its key (docs/security.md). The demo's recovery key, which "
+            f"demo passphrase '{DEMO_OPENING_PASSPHRASE}'. Every demo call's files, prices and "
+            "answers are encrypted to its key (docs/security.md). The demo's recovery key, which "
             "stands in for a member who lost their passphrase (manage.py "
             f"opening_recovery_share <call>), is: {demo_recovery_words()}"
         )
