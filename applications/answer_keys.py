@@ -4,9 +4,12 @@ On a call with a key, answers are sealed to the committee, which the server cann
 before the opening; so that the applicant can still see and change what they wrote, a
 copy is kept under a key of their own. That key lives only in their browser: an
 HttpOnly cookie, scoped to the bid's pages (``/bids/<id>/``), never stored or logged by
-the server. A copy of the database or the disks therefore holds nothing the applicant
-wrote in a readable form. Another browser has no key: the bid page says the answers are
-saved and sealed, not shown there, and an empty field keeps the sealed answer.
+the server; and a copy of it scoped to each page an app above registered as a reader
+(``register_key_reader``: the applicant's "Download my data"), so that those pages can
+read the answers too, and no other page is ever sent the key. A copy of the database or
+the disks therefore holds nothing the applicant wrote in a readable form. Another browser
+has no key: the bid page says the answers are saved and sealed, not shown there, and an
+empty field keeps the sealed answer.
 """
 
 import base64
@@ -25,18 +28,41 @@ _NEW = "_zabuni_own_key_new"
 _AFTER_DEADLINE = timedelta(days=30)
 
 
-def _cookie_name(submission) -> str:
-    return f"zabuni_answers_{submission.pk}"
+# Paths of the pages, besides the bid's own, that may read the key (registered at
+# start-up by the apps above), each sent its own cookie scoped to that path alone.
+_READERS: list = []
 
 
-def own_key_of(request, submission) -> bytes | None:
-    """The key this browser holds for ``submission``'s answers, if any."""
-    text = request.COOKIES.get(_cookie_name(submission), "")
+def register_key_reader(path) -> None:
+    """Let the page at ``path`` (a string, or a lazy ``reverse_lazy``, read when a
+    cookie is set) read the applicant's answer keys; for the apps above, at start-up."""
+    _READERS.append(path)
+
+
+def _cookie_name(submission, reader: int | None = None) -> str:
+    suffix = "" if reader is None else f"_r{reader}"
+    return f"zabuni_answers_{submission.pk}{suffix}"
+
+
+def _decoded(text: str) -> bytes | None:
     try:
         key = base64.urlsafe_b64decode(text.encode() + b"=" * (-len(text) % 4))
     except (binascii.Error, ValueError):
         return None
     return key if len(key) == OWN_KEY_BYTES else None
+
+
+def own_key_of(request, submission) -> bytes | None:
+    """The key this browser holds for ``submission``'s answers, if any: the bid page's
+    cookie, or on a reader's page the copy sent to it."""
+    names = [_cookie_name(submission)] + [
+        _cookie_name(submission, i) for i in range(len(_READERS))
+    ]
+    for name in names:
+        key = _decoded(request.COOKIES.get(name, ""))
+        if key is not None:
+            return key
+    return None
 
 
 def own_key_for_saving(request, submission) -> bytes | None:
@@ -50,21 +76,31 @@ def own_key_for_saving(request, submission) -> bytes | None:
     return key
 
 
-def own_key_remember(request, response):
-    """Give the browser the key made for this request, if one was."""
+def own_key_remember(request, response, submission=None):
+    """Give the browser the key made for this request, if one was; and, on the bid page
+    of a browser that holds its key (``submission``), the readers' copies of it."""
     made = getattr(request, _NEW, None)
-    if made is None:
+    if made is not None:
+        submission, key = made
+    elif submission is not None and _READERS:
+        key = _decoded(request.COOKIES.get(_cookie_name(submission), ""))
+        if key is None:
+            return response
+    else:
         return response
-    submission, key = made
     closes = submission.call.closes_at
     expires = max(closes + _AFTER_DEADLINE, timezone.now() + timedelta(days=1))
-    response.set_cookie(
-        _cookie_name(submission),
-        base64.urlsafe_b64encode(key).decode().rstrip("="),
-        expires=expires,
-        path=reverse("applications:submission", args=[submission.pk]),
-        secure=settings.SESSION_COOKIE_SECURE,
-        httponly=True,
-        samesite="Lax",
-    )
+    value = base64.urlsafe_b64encode(key).decode().rstrip("=")
+    paths = [(_cookie_name(submission), reverse("applications:submission", args=[submission.pk]))]
+    paths += [(_cookie_name(submission, i), str(path)) for i, path in enumerate(_READERS)]
+    for name, path in paths:
+        response.set_cookie(
+            name,
+            value,
+            expires=expires,
+            path=path,
+            secure=settings.SESSION_COOKIE_SECURE,
+            httponly=True,
+            samesite="Lax",
+        )
     return response

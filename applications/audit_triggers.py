@@ -1,10 +1,13 @@
 """The database refuses to rewrite the audit trail, whatever the client.
 
-Installed by migrations 0003 and 0015 on PostgreSQL and SQLite:
+Installed by migrations 0003, 0015 and 0023 on PostgreSQL and SQLite:
 
 - UPDATE and DELETE on ``applications_auditevent`` fail, even in raw SQL, except
   the single setting of an unchained event's chain columns (seq, prev_hash, hash)
-  with nothing else changed;
+  with nothing else changed, and the single erasure of an event's personal details
+  (``ERASED``: emptied, with the salt, and ``details_erased_at`` set) with nothing
+  else changed: the retention policy's, which leaves the chain whole because it
+  covers the details only through ``details_hash``;
 - TRUNCATE fails (PostgreSQL: a statement-level trigger, which row triggers are not);
 - an INSERT gets its time from the database and is refused if that time is older
   than the newest event already there (the database clock set back), or if the row
@@ -24,9 +27,19 @@ with ``install``.
 """
 
 TABLE = "applications_auditevent"
-UNCHANGED = ("id", "at", "actor_id", "action", "call_id", "submission_id", "file_id")
-UNCHANGED += ("file_name", "ip_address", "detail")
+UNCHANGED_BEFORE_0023 = ("id", "at", "actor_id", "action", "call_id", "submission_id")
+UNCHANGED_BEFORE_0023 += ("file_id", "file_name", "ip_address", "detail")
+UNCHANGED = UNCHANGED_BEFORE_0023
+UNCHANGED += ("details_salt", "details_hash", "details_erased_at", "legacy_hash")
 CHAIN_COLUMNS = ("seq", "prev_hash", "hash")
+# What an erasure may not touch, and what it must leave.
+KEPT_BY_ERASURE = ("id", "at", "actor_id", "action", "call_id", "submission_id", "file_id")
+KEPT_BY_ERASURE += ("details_hash", "legacy_hash", "seq", "prev_hash", "hash")
+ERASED = (
+    "NEW.ip_address IS NULL AND NEW.file_name = '' AND NEW.detail = '' "
+    "AND NEW.details_salt = '' AND NEW.details_erased_at IS NOT NULL "
+    "AND OLD.details_erased_at IS NULL AND OLD.details_hash <> ''"
+)
 SQLITE_CLOCK_SLACK = 2
 
 OLDER = "The audit trail refuses an event older than the event before it"
@@ -36,19 +49,27 @@ PRECHAINED = (
 NOT_ITS_TIME = "The audit trail takes its time from the database: INSERT refused"
 
 
-def _postgres(schema: str) -> str:
+def _postgres(schema: str, erasable: bool = True) -> str:
     # Each function runs with a fixed search_path, so a role that may create objects
     # in some schema cannot shadow clock_timestamp() or the table for it.
     path = f"SET search_path = pg_catalog, {schema}"
+    unchanged = UNCHANGED if erasable else UNCHANGED_BEFORE_0023
+    erasure = f"""
+    IF {ERASED}
+       AND ({", ".join(f"NEW.{c}" for c in KEPT_BY_ERASURE)})
+           IS NOT DISTINCT FROM ({", ".join(f"OLD.{c}" for c in KEPT_BY_ERASURE)}) THEN
+      RETURN NEW;
+    END IF;"""
+    fresh = "OR NEW.details_erased_at IS NOT NULL OR NEW.legacy_hash <> ''"
     return f"""
 CREATE OR REPLACE FUNCTION zabuni_audit_append_only() RETURNS trigger AS $$
 BEGIN
   IF TG_OP = 'UPDATE' THEN
     IF OLD.seq IS NULL AND NEW.seq IS NOT NULL
-       AND ({", ".join(f"NEW.{c}" for c in UNCHANGED)})
-           IS NOT DISTINCT FROM ({", ".join(f"OLD.{c}" for c in UNCHANGED)}) THEN
+       AND ({", ".join(f"NEW.{c}" for c in unchanged)})
+           IS NOT DISTINCT FROM ({", ".join(f"OLD.{c}" for c in unchanged)}) THEN
       RETURN NEW;
-    END IF;
+    END IF;{erasure if erasable else ""}
   END IF;
   RAISE EXCEPTION 'The audit trail is append-only: % refused', TG_OP
     USING ERRCODE = 'insufficient_privilege';
@@ -58,7 +79,8 @@ CREATE OR REPLACE FUNCTION zabuni_audit_on_insert() RETURNS trigger AS $$
 DECLARE
   newest timestamptz;
 BEGIN
-  IF NEW.seq IS NOT NULL OR NEW.prev_hash <> '' OR NEW.hash <> '' THEN
+  IF NEW.seq IS NOT NULL OR NEW.prev_hash <> '' OR NEW.hash <> ''
+     {fresh if erasable else ""} THEN
     RAISE EXCEPTION '{PRECHAINED}' USING ERRCODE = 'insufficient_privilege';
   END IF;
   -- Read the newest time first, then the clock: every event this statement can see
@@ -96,47 +118,70 @@ DROP FUNCTION IF EXISTS zabuni_audit_append_only();
 """
 )
 
-SQLITE_APPEND_ONLY = [
-    "DROP TRIGGER IF EXISTS zabuni_audit_no_update",
-    f"""CREATE TRIGGER zabuni_audit_no_update BEFORE UPDATE ON {TABLE}
-WHEN NOT (OLD.seq IS NULL AND NEW.seq IS NOT NULL AND
-          {" AND ".join(f"NEW.{c} IS OLD.{c}" for c in UNCHANGED)})
+
+def _sqlite(erasable: bool = True) -> list[str]:
+    unchanged = UNCHANGED if erasable else UNCHANGED_BEFORE_0023
+    chaining = f"""(OLD.seq IS NULL AND NEW.seq IS NOT NULL AND
+           {" AND ".join(f"NEW.{c} IS OLD.{c}" for c in unchanged)})"""
+    erasure = f"""({ERASED} AND
+           {" AND ".join(f"NEW.{c} IS OLD.{c}" for c in KEPT_BY_ERASURE)})"""
+    allowed = f"{chaining} OR {erasure}" if erasable else chaining
+    fresh = "OR NEW.details_erased_at IS NOT NULL OR NEW.legacy_hash <> ''"
+    return [
+        "DROP TRIGGER IF EXISTS zabuni_audit_no_update",
+        f"""CREATE TRIGGER zabuni_audit_no_update BEFORE UPDATE ON {TABLE}
+WHEN NOT ({allowed})
 BEGIN SELECT RAISE(ABORT, 'The audit trail is append-only: UPDATE refused'); END""",
-]
-SQLITE_NO_DELETE = [
-    "DROP TRIGGER IF EXISTS zabuni_audit_no_delete",
-    f"""CREATE TRIGGER zabuni_audit_no_delete BEFORE DELETE ON {TABLE}
+        "DROP TRIGGER IF EXISTS zabuni_audit_no_delete",
+        f"""CREATE TRIGGER zabuni_audit_no_delete BEFORE DELETE ON {TABLE}
 BEGIN SELECT RAISE(ABORT, 'The audit trail is append-only: DELETE refused'); END""",
-]
-SQLITE_ON_INSERT = [
-    "DROP TRIGGER IF EXISTS zabuni_audit_on_insert",
-    f"""CREATE TRIGGER zabuni_audit_on_insert BEFORE INSERT ON {TABLE}
+        "DROP TRIGGER IF EXISTS zabuni_audit_on_insert",
+        f"""CREATE TRIGGER zabuni_audit_on_insert BEFORE INSERT ON {TABLE}
 BEGIN
   SELECT RAISE(ABORT, '{PRECHAINED}')
-   WHERE NEW.seq IS NOT NULL OR NEW.prev_hash <> '' OR NEW.hash <> '';
+   WHERE NEW.seq IS NOT NULL OR NEW.prev_hash <> '' OR NEW.hash <> ''
+      {fresh if erasable else ""};
   SELECT RAISE(ABORT, '{NOT_ITS_TIME}')
    WHERE julianday(NEW.at) IS NULL
       OR abs(julianday(NEW.at) - julianday('now')) * 86400 > {SQLITE_CLOCK_SLACK};
   SELECT RAISE(ABORT, '{OLDER}')
    WHERE julianday(NEW.at) < (SELECT julianday(max(at)) FROM {TABLE});
 END""",
+    ]
+
+
+SQLITE = _sqlite()
+SQLITE_APPEND_ONLY, SQLITE_NO_DELETE, SQLITE_ON_INSERT = SQLITE[0:2], SQLITE[2:4], SQLITE[4:6]
+SQLITE_REMOVE_NEW = ["DROP TRIGGER IF EXISTS zabuni_audit_on_insert"]
+SQLITE_REMOVE = [
+    "DROP TRIGGER IF EXISTS zabuni_audit_no_update",
+    "DROP TRIGGER IF EXISTS zabuni_audit_no_delete",
+    "DROP TRIGGER IF EXISTS zabuni_audit_on_insert",
 ]
-SQLITE = SQLITE_APPEND_ONLY + SQLITE_NO_DELETE + SQLITE_ON_INSERT
-SQLITE_REMOVE_NEW = [SQLITE_ON_INSERT[0]]
-SQLITE_REMOVE = [SQLITE_APPEND_ONLY[0], SQLITE_NO_DELETE[0], SQLITE_ON_INSERT[0]]
 
 
-def install(apps, schema_editor):
-    """Install (or reinstall) every trigger; safe to run again."""
+def _install(schema_editor, *, erasable: bool) -> None:
     connection = schema_editor.connection
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT quote_ident(current_schema())")
             (schema,) = cursor.fetchone()
-        schema_editor.execute(_postgres(schema), params=None)  # its % are PL/pgSQL's
+        # Its % are PL/pgSQL's.
+        schema_editor.execute(_postgres(schema, erasable), params=None)
     elif connection.vendor == "sqlite":
-        for statement in SQLITE:
+        for statement in _sqlite(erasable):
             schema_editor.execute(statement)
+
+
+def install(apps, schema_editor):
+    """Install (or reinstall) every trigger; safe to run again."""
+    _install(schema_editor, erasable=True)
+
+
+def install_before_0023(apps, schema_editor):
+    """The triggers as migrations 0003 and 0015 installed them, on the columns the
+    table had then (the ones above name columns that migration 0023 adds)."""
+    _install(schema_editor, erasable=False)
 
 
 def remove(apps, schema_editor):

@@ -70,3 +70,5 @@ class AuditAction(models.TextChoices):
     NEGOTIATION_FAILED = "negotiation_failed", _("Negotiation failed (QBS)")
     REPORT_SIGNED = "report_signed", _("Evaluation report signed off")
     OUTCOMES_SENT = "outcomes_sent", _("Outcome notices sent")
+    RETENTION_PURGED = "retention_purged", _("Deleted under the retention policy")
+    ACCOUNT_ERASED = "account_erased", _("Account erased")

@@ -3,6 +3,8 @@
 from celery import shared_task
 
 from applications.services.audit_chain import audit_chain_extend
+from applications.services.clean_copies import CLEAN_TASK, clean_copies_make
+from tenders.models import CallPage
 
 
 @shared_task(name="applications.tasks.chain_audit_trail", ignore_result=True)
@@ -25,3 +27,11 @@ def mail_audit_checkpoint() -> int:
     from applications.services.audit_checkpoint import audit_checkpoint_mail
 
     return audit_checkpoint_mail()
+
+
+@shared_task(name=CLEAN_TASK, ignore_result=True)
+def make_clean_copies(call_id: int) -> int:
+    """Queued when a call is opened: its files' copies without their authors' names,
+    for blind review. Safe to run twice: a file that has its copy is skipped."""
+    call = CallPage.objects.filter(pk=call_id).first()
+    return clean_copies_make(call=call) if call is not None else 0

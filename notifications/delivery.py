@@ -18,6 +18,7 @@ sender can close that window, only make it short (see
 """
 
 import logging
+import traceback
 from smtplib import (
     SMTPDataError,
     SMTPException,
@@ -33,6 +34,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from core.db import commits_without_flush
+from core.log_redaction import without_addresses
 from notifications.languages import recipient_language
 from notifications.models import OutboxMessage, OutboxState
 from notifications.policy import backoff, lease, retry_period
@@ -128,9 +130,14 @@ def outbox_record_failure(message: OutboxMessage, error: BaseException, now=None
         failed_at=now if failed else None,
         last_error=f"{type(error).__name__}: {error}"[:2000],
     )
+    # The relay's answer often quotes the recipient ("550 <a@b.org>: no such user"):
+    # the log names the message by id, and keeps the answer without the address.
     if failed:
         logger.error(
-            "Outbox message %s failed after %s attempts: %s", message.pk, message.attempts, error
+            "Outbox message %s failed after %s attempts: %s",
+            message.pk,
+            message.attempts,
+            error_for_log(error),
         )
     else:
         logger.warning(
@@ -138,9 +145,13 @@ def outbox_record_failure(message: OutboxMessage, error: BaseException, now=None
             message.pk,
             message.attempts,
             next_attempt_at.isoformat(),
-            error,
+            error_for_log(error),
         )
     return failed
+
+
+def error_for_log(error: BaseException) -> str:
+    return f"{type(error).__name__}: {without_addresses(error)}"
 
 
 def undelivered_body(message: OutboxMessage) -> dict:
@@ -171,7 +182,13 @@ def _attempt(message_id: int, connection, now) -> tuple[bool, BaseException | No
         outbox_record_failure(message, error, now)
         return False, error
     except Exception as error:  # noqa: BLE001 - any backend's failure backs off, never sticks
-        logger.exception("Outbox message %s: unexpected mail error", message.pk)
+        # The traceback, for an error nobody foresaw, but without the addresses that
+        # another backend's message (an HTTP API's) may carry.
+        logger.error(
+            "Outbox message %s: unexpected mail error\n%s",
+            message.pk,
+            without_addresses("".join(traceback.format_exception(error))),
+        )
         outbox_record_failure(message, error, now)
         return False, SMTPDataError(554, f"{type(error).__name__}: {error}")
     outbox_record_sent(message)

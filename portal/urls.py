@@ -18,6 +18,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("account/", include("accounts.urls")),
+    path("account/privacy/", include("privacy.urls")),
     # django-two-factor-auth's setup, QR code, recovery codes and profile pages
     # (its sign-in path is served by accounts' SignInView, included just above).
     path("", include(two_factor_urls)),

@@ -348,6 +348,9 @@ def _not_responsive(submission) -> bool:
 
 
 def applicant_name(submission) -> str:
-    """The name an applicant goes by: their profile's legal name, else their email."""
+    """The name an applicant goes by: their profile's legal name, else their email; for
+    a bid whose contents the retention policy deleted, only its label."""
+    if submission.purged_at is not None:
+        return _("%(label)s (details deleted)") % {"label": submission.label}
     profile = getattr(submission.applicant, "profile", None)
     return (profile.display_name if profile else "") or submission.applicant.email

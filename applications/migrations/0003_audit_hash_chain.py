@@ -27,5 +27,5 @@ class Migration(migrations.Migration):
             name='seq',
             field=models.PositiveBigIntegerField(null=True, unique=True, verbose_name='position in the chain'),
         ),
-        migrations.RunPython(audit_triggers.install, audit_triggers.remove),
+        migrations.RunPython(audit_triggers.install_before_0023, audit_triggers.remove),
     ]

@@ -21,5 +21,5 @@ class Migration(migrations.Migration):
         # An event's time from the database, never older than the newest event; no
         # chained inserts; no TRUNCATE. (SQLite rebuilt the table above, losing its
         # triggers: all of them go back on.)
-        migrations.RunPython(audit_triggers.install, audit_triggers.remove_insert_and_truncate),
+        migrations.RunPython(audit_triggers.install_before_0023, audit_triggers.remove_insert_and_truncate),
     ]

@@ -1,5 +1,6 @@
 from .answers import Answer
 from .audit import AuditEvent
+from .clean_copies import CleanCopy
 from .keys import CallKey, KeyShare, RecoveryKey, RecoveryShare
 from .opening import (
     CallOpening,
@@ -16,6 +17,7 @@ __all__ = [
     "AuditEvent",
     "CallKey",
     "CallOpening",
+    "CleanCopy",
     "KeyShare",
     "OpeningCommittee",
     "OpeningConfirmation",

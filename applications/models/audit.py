@@ -1,5 +1,9 @@
 """The append-only audit trail: who did what to which submission, when, from where."""
 
+import hashlib
+import json
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Now
@@ -69,6 +73,22 @@ class AuditEvent(AppendOnlyModel):
     seq = models.PositiveBigIntegerField(_("position in the chain"), null=True, unique=True)
     prev_hash = models.CharField(_("previous event's hash"), max_length=64, blank=True)
     hash = models.CharField(_("hash"), max_length=64, blank=True)
+    # The personal details (``PERSONAL``: where from, which file name, the detail) are
+    # chained through their own salted hash, so that the retention policy can erase
+    # them (``details_erased_at``, salt and all) and the chain still verifies
+    # (applications.services.audit_erasure). Events chained before that carry their
+    # first hash in ``legacy_hash``, which old checkpoints name.
+    # (Defaults in the database too, so that a client writing raw SQL can still append.)
+    details_salt = models.CharField(
+        _("details' salt"), max_length=32, blank=True, default="", db_default=""
+    )
+    details_hash = models.CharField(
+        _("details' hash"), max_length=64, blank=True, default="", db_default=""
+    )
+    details_erased_at = models.DateTimeField(_("details erased at"), null=True, blank=True)
+    legacy_hash = models.CharField(
+        _("hash before the upgrade"), max_length=64, blank=True, default="", db_default=""
+    )
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -78,3 +98,26 @@ class AuditEvent(AppendOnlyModel):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor} {self.get_action_display()}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is None and not self.details_salt:
+            # The form the database keeps (an IPv6 address compressed), so that the
+            # digest read back matches the one written.
+            field = self._meta.get_field("ip_address")
+            self.ip_address = field.get_prep_value(self.ip_address) or None
+            self.details_salt = secrets.token_hex(16)
+            self.details_hash = details_digest(self)
+        super().save(*args, **kwargs)
+
+
+# The columns that may name or locate a person: erased together, chained by hash.
+PERSONAL = ("ip_address", "file_name", "detail")
+
+
+def details_digest(event) -> str:
+    """SHA-256 over an event's salt and personal details, in canonical JSON."""
+    content = {name: getattr(event, name) for name in PERSONAL}
+    content["salt"] = event.details_salt
+    return hashlib.sha256(
+        json.dumps(content, sort_keys=True, separators=(",", ":")).encode()
+    ).hexdigest()

@@ -82,6 +82,9 @@ class Submission(models.Model):
     # SHA-256 of the token of the last bid form whose post went through: the same form
     # posted again is a double click, not a resubmission.
     form_token = models.CharField(_("last form"), max_length=64, blank=True)
+    # The retention policy deleted its files, answers and who sent it (privacy.rules):
+    # what stays is the record (reference, status, amounts, scores, fingerprints).
+    purged_at = models.DateTimeField(_("contents deleted at"), null=True, blank=True)
 
     objects = SubmissionQuerySet.as_manager()
 
@@ -184,6 +187,9 @@ class SubmissionFile(models.Model):
     # "" : encrypted as it was stored (secretstream); "blocks": the encrypted scratch
     # file it arrived in, stored as it is (``applications.sealed_files``).
     sealed_format = models.CharField(_("sealed as"), max_length=8, blank=True, default="")
+    # The retention policy deleted the stored object; the row keeps its size and
+    # SHA-256, which registers and receipts name, and the file name goes.
+    purged_at = models.DateTimeField(_("deleted at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("submission file")

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from django.db import connection, models, transaction
 
 from applications.models import AuditEvent
+from applications.models.audit import details_digest
 
 GENESIS = "0" * 64
 # A PostgreSQL advisory lock key for "the audit chain": two chainers never interleave.
@@ -32,7 +33,34 @@ CHAIN_LOCK = 0x7A61_6275  # "zabu"
 
 
 def canonical(event: AuditEvent, *, seq: int, prev_hash: str) -> bytes:
-    """The bytes an event's hash covers: every column but the hash itself."""
+    """The bytes an event's hash covers: every column but the hash itself, the personal
+    details through their salted hash (so they can be erased and the chain still
+    checks), and the hash an event had before that change (which old checkpoints name).
+    """
+    if not event.details_hash:
+        return canonical_v1(event, seq=seq, prev_hash=prev_hash)
+    return json.dumps(
+        {
+            "v": 2,
+            "seq": seq,
+            "prev": prev_hash,
+            "at": event.at.isoformat(),
+            "actor": event.actor_id,
+            "action": event.action,
+            "call": event.call_id,
+            "submission": event.submission_id,
+            "file": str(event.file_id) if event.file_id else None,
+            "details": event.details_hash,
+            "legacy": event.legacy_hash or None,
+        },
+        sort_keys=True,
+        separators=(",", ":"),
+    ).encode()
+
+
+def canonical_v1(event: AuditEvent, *, seq: int, prev_hash: str) -> bytes:
+    """The first form, with the personal details in the clear: events chained before
+    details could be erased (migration 0023 moved them to the form above)."""
     return json.dumps(
         {
             "seq": seq,
@@ -77,10 +105,13 @@ def parse_checkpoint(text: str) -> ChainHead:
 
 
 def checkpoints_off_the_chain(checkpoints) -> list[ChainHead]:
-    """The checkpoints whose position does not hold that hash (or is past the head)."""
+    """The checkpoints whose position does not hold that hash (or is past the head).
+    A checkpoint written before migration 0023 names the event's hash of then, which
+    the event keeps (``legacy_hash``) under its present hash."""
     wanted = {c.seq for c in checkpoints}
-    held = dict(AuditEvent.objects.filter(seq__in=wanted).values_list("seq", "hash"))
-    return [c for c in checkpoints if held.get(c.seq) != c.hash]
+    rows = AuditEvent.objects.filter(seq__in=wanted).values_list("seq", "hash", "legacy_hash")
+    held = {seq: {current, legacy} - {""} for seq, current, legacy in rows}
+    return [c for c in checkpoints if c.hash not in held.get(c.seq, set())]
 
 
 def audit_chain_head() -> ChainHead | None:
@@ -141,6 +172,12 @@ def audit_chain_verify() -> Verdict:
             return Verdict(checked, 0, event.seq, "it does not point at the event before it")
         if event.hash != event_hash(event, seq=event.seq, prev_hash=prev_hash):
             return Verdict(checked, 0, event.seq, "its content does not match its hash")
+        if (
+            event.details_hash
+            and event.details_erased_at is None
+            and event.details_hash != details_digest(event)
+        ):
+            return Verdict(checked, 0, event.seq, "its details do not match their hash")
         prev_hash, expected_seq, checked = event.hash, expected_seq + 1, checked + 1
     unchained = AuditEvent.objects.filter(seq__isnull=True).count()
     return Verdict(checked, unchained)

@@ -18,6 +18,7 @@ from applications.models import (
 )
 from applications.permissions import can_open_call
 from applications.services.audit import audit_record
+from applications.services.clean_copies import clean_copies_queue
 from applications.services.committee import (
     committee_problems,
     confirmation_notice,
@@ -112,6 +113,10 @@ def call_open(
         )
         opening_register_write(call=call, opened_by=user)
         shares_erase(call)
+        if call.blind_review:
+            # Every opening, keyed or stored before keys, passes here: the copies that
+            # name nobody are made by the worker once the bids are readable.
+            transaction.on_commit(lambda: clean_copies_queue(call_id=call.pk))
     return opening
 
 

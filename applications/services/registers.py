@@ -9,7 +9,9 @@ import hashlib
 import io
 import json
 
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from applications.choices import RECEIVED, SubmissionStatus
 from applications.models import OpeningConfirmation, OpeningRegister, RecoveryShare, Submission
@@ -115,11 +117,45 @@ def csv_cell(value) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
+def lines_as_now(lines: list[dict], *, call_id: int) -> list[dict]:
+    """A register's lines as written, but for bids whose contents the retention policy
+    has since deleted, or whose applicant erased their account: the register stays the
+    record as written (its SHA-256 was mailed out), while the page and its CSV show the
+    bid's label, or the account's pseudonym, and no file names."""
+    references = [line["reference"] for line in lines if line.get("reference")]
+    changed = (
+        Submission.objects.filter(call_id=call_id, reference__in=references)
+        .filter(Q(purged_at__isnull=False) | Q(applicant__is_active=False))
+        .select_related("applicant__profile")
+    )
+    now_named = {}
+    for submission in changed:
+        if submission.purged_at is not None:
+            now_named[submission.reference] = _("%(label)s (details deleted)") % {
+                "label": submission.label
+            }
+        else:
+            profile = getattr(submission.applicant, "profile", None)
+            now_named[submission.reference] = profile.display_name if profile else ""
+    if not now_named:
+        return lines
+    return [
+        {
+            **line,
+            "bidder": now_named[line["reference"]],
+            "files": [{**f, "name": ""} for f in line.get("files", [])],
+        }
+        if line.get("reference") in now_named
+        else line
+        for line in lines
+    ]
+
+
 def visible_lines(register, *, names: bool) -> list[dict]:
     """The register's lines for a reader who may not see who bid (blind review, a
     grant's bidders): no bidder, and no file names, which could name them too."""
     if names:
-        return register.lines
+        return lines_as_now(register.lines, call_id=register.call_id)
     return [
         {
             **line,

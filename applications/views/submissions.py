@@ -70,14 +70,21 @@ def apply(request, call_id):
 @require_http_methods(["GET", "POST"])
 @stamps_receipt
 def submission_detail(request, pk):
-    # A key made for the applicant's sealed answers reaches their browser, whatever the answer.
-    return own_key_remember(request, _submission_detail(request, pk))
+    # A key made for the applicant's sealed answers reaches their browser, whatever the
+    # answer; so do the copies of their key for the pages that may read it.
+    response = _submission_detail(request, pk)
+    return own_key_remember(request, response, getattr(request, _OWN_BID, None))
+
+
+_OWN_BID = "_zabuni_own_bid"
 
 
 def _submission_detail(request, pk):
     submission = _submission_or_404(request, pk)
     call = submission.call
     owner = is_owner(request.user, submission)
+    if owner:
+        setattr(request, _OWN_BID, submission)
     if not owner:
         audit_record(
             actor=request.user,

@@ -11,4 +11,5 @@ from portal.settings.language import *  # noqa: F403
 from portal.settings.files import *  # noqa: F403
 from portal.settings.services import *  # noqa: F403
 from portal.settings.site import *  # noqa: F403
+from portal.settings.retention import *  # noqa: F403
 from portal.settings.security import *  # noqa: F403

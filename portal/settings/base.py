@@ -50,6 +50,7 @@ CSRF_FAILURE_VIEW = "portal.views.csrf_failure"
 # The portal's own apps, top layer first (docs/architecture.md).
 PORTAL_APPS = [
     "portal",
+    "privacy",
     "reviews",
     "applications",
     "tenders",

@@ -112,7 +112,11 @@ CELERY_TIMEZONE = "UTC"
 # limit): beat marks it failed.
 SHEET_STUCK_AFTER_SECONDS = 3 * CELERY_TASK_TIME_LIMIT
 # Heavy work (scoring sheets) runs on its own queue, so mail is never stuck behind it.
-CELERY_TASK_ROUTES = {"reviews.tasks.build_scoring_sheet": {"queue": "heavy"}}
+CELERY_TASK_ROUTES = {
+    "reviews.tasks.build_scoring_sheet": {"queue": "heavy"},
+    "applications.tasks.make_clean_copies": {"queue": "heavy"},
+    "privacy.tasks.build_data_copy": {"queue": "heavy"},
+}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "close-due-calls": {"task": "tenders.tasks.close_due_calls", "schedule": 60.0},
@@ -136,6 +140,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "applications.tasks.sweep_partial_uploads",
         "schedule": 3600.0,
     },
+    # The retention policy (docs/retention.md), daily; each rule acts only on
+    # what is past its period, so a run missed is caught up by the next.
+    "apply-retention": {"task": "privacy.tasks.apply_retention", "schedule": 86400.0},
 }
 
 # --- Mail ----------------------------------------------------------------

@@ -66,14 +66,25 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    # A cache outage: one line per kind of failure a minute, not a traceback per call.
-    "filters": {"cache_errors_once_a_minute": {"()": "core.cache_log.OncePerMinute"}},
+    "filters": {
+        # A cache outage: one line per kind of failure a minute, not a traceback per call.
+        "cache_errors_once_a_minute": {"()": "core.cache_log.OncePerMinute"},
+        "no_addresses": {"()": "core.log_redaction.NoAddresses"},
+    },
+    # Log lines name people by id, never by address, name or file name (issue 24;
+    # tests/core/test_logs_name_nobody.py). Axes's lines: AXES_SENSITIVE_PARAMETERS.
     "loggers": {
         "portal.cache": {"filters": ["cache_errors_once_a_minute"]},
+        # Wagtail's moderation mail goes round the outbox, and its failure line
+        # names the recipient's address.
+        "wagtail.admin": {"filters": ["no_addresses"]},
+        # Never DEBUG: with DEBUG on it logs every query with its parameters.
         "django.db.backends": {"level": "INFO"},
         # Wagtail runs its search-index and reference-index updates as django
         # tasks; each logs two lines per page save.
         "django_tasks": {"level": "WARNING"},
         "wagtail": {"level": "WARNING"},
+        # pikepdf (reviewers' clean copies) says it started, at INFO, on every import.
+        "pikepdf": {"level": "WARNING"},
     },
 }

@@ -15,7 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from applications.models import Submission
 from applications.services.audit_chain import audit_chain_head
-from applications.services.registers import csv_cell, register_digest
+from applications.services.registers import csv_cell, lines_as_now, register_digest
 from notifications.services import outbox_enqueue
 from reviews.models import FinancialOpeningRegister, FinancialRegisterAddendum
 from reviews.ranking import applicant_name
@@ -137,7 +137,7 @@ def _without_names(lines: list[dict]) -> list[dict]:
 
 def financial_register_lines(register, *, names: bool) -> list[dict]:
     if names:
-        return register.lines
+        return lines_as_now(register.lines, call_id=register.call_id)
     return _without_names(register.lines)
 
 
@@ -149,7 +149,9 @@ def financial_register_addenda(register, *, names: bool) -> list[dict]:
             "number": addendum.number,
             "created_at": addendum.created_at,
             "negotiation_failed_with": addendum.negotiation_failed_with,
-            "lines": addendum.lines if names else _without_names(addendum.lines),
+            "lines": lines_as_now(addendum.lines, call_id=register.call_id)
+            if names
+            else _without_names(addendum.lines),
             "opened_by": addendum.opened_by,
             "audit_head": addendum.audit_head,
             "digest": addendum.digest,

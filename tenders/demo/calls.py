@@ -295,7 +295,10 @@ def demo_calls(now):
             "technical_weight": Decimal("0.80"),
             "financial_weight": Decimal("0.20"),
             "minimum_technical_score": Decimal("70"),
-            "blind_review": False,
+            # Blind review, so that the evaluation walk-through shows it: reviewers
+            # read references, not names, and each bid's files as copies whose
+            # metadata names nobody (the demo PDFs name their bidder as Author).
+            "blind_review": True,
             "criteria": STANDARD_CRITERIA,
             "documents": CONSULTANCY_DOCUMENTS,
         },

@@ -123,7 +123,9 @@ def test_a_rewrite_behind_the_triggers_back_is_named_by_verify_audit():
         for statement in audit_triggers.SQLITE_APPEND_ONLY:
             raw(statement)
 
-    with pytest.raises(CommandError, match=r"BROKEN at event #2: its content does not match"):
+    with pytest.raises(
+        CommandError, match=r"BROKEN at event #2: its (content does|details do) not match"
+    ):
         call_command("verify_audit")
 
 

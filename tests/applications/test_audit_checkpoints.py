@@ -13,6 +13,7 @@ from django.utils import timezone
 from applications import audit_triggers
 from applications.choices import AuditAction
 from applications.models import AuditEvent, CallOpening, OpeningCommittee
+from applications.models.audit import details_digest
 from applications.services.audit import audit_record
 from applications.services.audit_chain import audit_chain_extend, audit_chain_head, event_hash
 from notifications.models import OutboxMessage
@@ -44,6 +45,11 @@ def rewrite_and_rehash(seq: int, detail: str) -> None:
     else:
         raw("DROP TRIGGER zabuni_audit_no_update")
     raw(f"UPDATE {audit_triggers.TABLE} SET detail = %s WHERE seq = %s", [detail, seq])
+    changed = AuditEvent.objects.get(seq=seq)  # and its details' hash, to match
+    raw(
+        f"UPDATE {audit_triggers.TABLE} SET details_hash = %s WHERE id = %s",
+        [details_digest(changed), changed.pk],
+    )
     prev = AuditEvent.objects.get(seq=seq - 1).hash if seq > 1 else "0" * 64
     for event in AuditEvent.objects.filter(seq__gte=seq).order_by("seq"):
         digest = event_hash(event, seq=event.seq, prev_hash=prev)
