@@ -17,6 +17,7 @@ from datetime import datetime
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,6 +33,7 @@ from core.storage import delete_quietly
 from notifications.models import OutboxMessage, OutboxState
 from privacy.models import ErasureReason, ErasureRequest, ErasureState, InactivityWarning
 from privacy.models.data_copies import DataCopy
+from reviews.models import Assignment, Panel
 from tenders.choices import CallKind
 
 ERASED_DOMAIN = "erased.invalid"
@@ -138,12 +140,26 @@ def _bids_go(user, *, now) -> None:
     files_purge(files=withdrawn)
 
 
+def evaluates_or_opens(user) -> bool:
+    """Staff, and anyone who reviews, chairs or opens bids: their acts are the record."""
+    return bool(
+        user.is_staff
+        or user.is_superuser
+        or user.groups.exists()
+        or user.review_panels.exists()
+        or user.opening_committees.exists()
+        or Panel.objects.filter(Q(chair=user) | Q(secretary=user)).exists()
+        or Assignment.objects.filter(reviewer=user).exists()
+    )
+
+
 def erasure_refusal(user) -> str:
     """Why this account cannot erase itself here, or ""."""
-    if user.is_staff or user.is_superuser:
+    if evaluates_or_opens(user):
         return _(
-            "Staff accounts are closed by an administrator, so that no opening committee "
-            "or panel is left without a member unawares."
+            "Accounts of staff, reviewers and committee members are closed by an "
+            "administrator, so that no opening committee or panel is left without a member "
+            "unawares, and what they did stays on the record."
         )
     return ""
 

@@ -28,7 +28,7 @@ from applications.services.purging import draft_delete, files_purge, submission_
 from applications.services.resumable import partial_uploads_sweep
 from notifications.models import OutboxMessage, OutboxState
 from privacy.data_copy.services import data_copies_expire
-from privacy.erasure import account_erase, erasures_complete, kept_records
+from privacy.erasure import account_erase, erasures_complete, evaluates_or_opens, kept_records
 from privacy.inactivity import accounts_warn
 from privacy.models import ErasureReason, ErasureRequest, ErasureState
 from privacy.models.data_copies import DataCopy, DataCopyState
@@ -76,6 +76,8 @@ class Rule:
     code = ""
     label = ""
     reason = ""
+    # What the rule does to what it finds, for ``manage.py retention``'s report.
+    acts = ("would remove", "removed")
 
     def batches(self, now) -> list[Batch]:
         raise NotImplementedError
@@ -218,20 +220,25 @@ class UnfinishedUploads(Rule):
 
 def unused_accounts(now) -> models.QuerySet:
     """Applicants' accounts nobody signed in to for the period, with nothing left to
-    keep: no bid that is still a record (received, withdrawn, or outside a purge)."""
+    keep: no bid that is still a record (received, withdrawn, or outside a purge). Those
+    who evaluate or open bids are not applicants (``erasure.evaluates_or_opens``):
+    their acts are the record, and an administrator closes their accounts."""
     User = get_user_model()
     kept = Submission.objects.filter(applicant=models.OuterRef("pk"), purged_at__isnull=True)
     kept = kept.exclude(status=SubmissionStatus.DRAFT)
-    return (
+    candidates = (
         User.objects.filter(is_active=True, is_staff=False, is_superuser=False)
         .annotate(last_seen=Coalesce("last_login", "date_joined"))
         .filter(last_seen__lt=now - settings.RETENTION_INACTIVE_ACCOUNTS)
         .exclude(models.Exists(kept))
     )
+    applicants = [user.pk for user in candidates if not evaluates_or_opens(user)]
+    return User.objects.filter(pk__in=applicants)
 
 
 class UnusedAccountsWarned(Rule):
     code = "inactive_warn"
+    acts = ("would warn", "warned")
     label = _("Unused accounts: warned")
     reason = _(
         "An account nobody signed in to for three years, with nothing left to keep, is "

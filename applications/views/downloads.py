@@ -70,14 +70,7 @@ def file_download(request, file_id):
             return seal_broken_answer(request, item, exc)
         except STORAGE_ERRORS:
             return store_unavailable()
-    audit_record(
-        actor=request.user,
-        action=AuditAction.FILE_DOWNLOADED,
-        request=request,
-        submission=item.submission,
-        file=item,
-        detail=item.document_name,
-    )
+    _audit_download(request, item)
     filename = item.original_name
     if not is_sealed(item):  # stored before calls were keyed
         return serve_private_object(
@@ -120,14 +113,7 @@ def clean_copy_download(request, item):
         return seal_broken_answer(request, item, exc)
     except STORAGE_ERRORS:
         return store_unavailable()
-    audit_record(
-        actor=request.user,
-        action=AuditAction.FILE_DOWNLOADED,
-        request=request,
-        submission=item.submission,
-        file=item,
-        detail=item.document_name,
-    )
+    _audit_download(request, item)
     return serve_private_stream(
         clean_copy_chunks(copy, submission_id=item.submission_id),
         filename=blind_filename(item),
@@ -155,4 +141,16 @@ def seal_broken_answer(request, item, exc):
         ),
         status=409,
         content_type="text/plain; charset=utf-8",
+    )
+
+
+def _audit_download(request, item) -> None:
+    """No copy leaves without a record: written before the first byte is served."""
+    audit_record(
+        actor=request.user,
+        action=AuditAction.FILE_DOWNLOADED,
+        request=request,
+        submission=item.submission,
+        file=item,
+        detail=item.document_name,
     )

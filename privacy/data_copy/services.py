@@ -23,10 +23,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy
 
 from applications.choices import AuditAction
-from applications.sealing import SealBroken
+from applications.sealed_files import EncryptingReader
+from applications.sealing import CHUNK, SealBroken, decrypt_chunks
 from applications.services.audit import audit_record
 from core.queue import BROKER_ERRORS, queue_task
-from core.storage import STORAGE_ERRORS, private_storage
+from core.storage import STORAGE_ERRORS, private_object_chunks, private_storage
 from notifications.languages import offered_or_default
 from notifications.services import outbox_enqueue
 from privacy.data_copy.archive import CopyReport, data_copy_write
@@ -174,12 +175,15 @@ def data_copy_build(*, copy_id: int) -> bool:
     user = copy.user
     name = f"data-copies/{uuid.uuid4().hex}.zip"
     language = offered_or_default(copy.language or user.language)
+    # The link's token is also the copy's key: stored, the copy is ciphertext that only
+    # the mailed link opens (the server keeps the token's SHA-256, not the token).
+    token = secrets.token_urlsafe(32)
     try:
         with tempfile.TemporaryFile() as target, translation.override(language):
             report = data_copy_write(target, user=user, own_keys={})
             size = target.tell()
-            target.seek(0)
-            stored = private_storage().save(name, File(target, name=name))
+            sealed = EncryptingReader(target, copy_key(token), _bound_to(copy_id))
+            stored = private_storage().save(name, File(sealed, name=name))
     except STORAGE_ERRORS as exc:
         logger.warning("Data copy %s: storage failed: %s", copy_id, exc)
         data_copy_fail(copy_id=copy_id, error=str(STORAGE_DOWN))
@@ -188,7 +192,6 @@ def data_copy_build(*, copy_id: int) -> bool:
         logger.error("Data copy %s: a file failed its integrity check: %s", copy_id, exc)
         data_copy_fail(copy_id=copy_id, error=str(FILE_BROKEN))
         return False
-    token = secrets.token_urlsafe(32)
     now = timezone.now()
     expires_at = now + settings.DATA_COPY_LINK_LIFETIME
     with transaction.atomic():
@@ -209,6 +212,23 @@ def data_copy_build(*, copy_id: int) -> bool:
     if not finished:
         _delete(stored)
     return bool(finished)
+
+
+def copy_key(token: str) -> bytes:
+    """The key a copy is encrypted under: derived from its link's token (BLAKE2b, its
+    own personalisation, so it is not the stored SHA-256 of the token)."""
+    return hashlib.blake2b(token.encode(), digest_size=32, person=b"zabuni-datacopy").digest()
+
+
+def _bound_to(copy_id: int) -> bytes:
+    return f"data-copy:{copy_id}".encode()
+
+
+def data_copy_chunks(copy: DataCopy, *, token: str):
+    """The copy's ZIP, decrypted with its link's token as it is read from storage;
+    ``SealBroken`` if what is stored was changed."""
+    stored = private_object_chunks(copy.object_name, CHUNK + 17)
+    return decrypt_chunks(copy_key(token), stored, _bound_to(copy.pk))
 
 
 def _mail_link(copy: DataCopy, *, token: str, expires_at, language: str) -> None:

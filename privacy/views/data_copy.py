@@ -16,10 +16,11 @@ from django.views.decorators.http import require_http_methods
 from applications.answer_keys import own_key_of
 from applications.models import Submission
 from applications.sealing import SealBroken
-from core.serving import serve_private_object
+from core.serving import serve_private_stream
 from core.storage import STORAGE_ERRORS
 from privacy.data_copy.contents import readable_files_size
 from privacy.data_copy.services import (
+    data_copy_chunks,
     data_copy_find,
     data_copy_inline,
     data_copy_is_live,
@@ -115,8 +116,13 @@ def data_copy_download(request, token):
         return _link_page(request, status=404)
     if not data_copy_is_live(copy):
         return _link_page(request, status=410)
-    return serve_private_object(
-        copy.object_name, filename=_filename(), content_type="application/zip"
+    # Streamed through the portal, decrypted with the link's token: never a redirect to
+    # the store, whose object is ciphertext.
+    return serve_private_stream(
+        data_copy_chunks(copy, token=token),
+        filename=_filename(),
+        content_type="application/zip",
+        size=copy.size,
     )
 
 

@@ -22,7 +22,7 @@ from applications.tasks import make_clean_copies
 from reviews.models import Assignment, Panel
 from reviews.services.panels import conflict_declare, panel_hand_over
 from tenders.models import CallPage
-from tests.core.test_metadata import NAME, docx_naming, names, pdf_naming
+from tests.core.metadata_support import NAME, docx_naming, names, pdf_naming
 from tests.factories import StaffFactory, UserFactory, make_call, private_objects, submit_bid
 from tests.sealing_support import open_call, stored_plaintext
 

@@ -20,6 +20,7 @@ from accounts.models import Profile
 from applications.choices import AuditAction
 from applications.models import AuditEvent, Submission, SubmissionFile
 from applications.services.submissions import submission_start
+from core.storage import private_storage
 from notifications.models import OutboxMessage
 from privacy.data_copy.services import data_copies_expire, data_copy_build
 from privacy.models import DataCopy, DataCopyState
@@ -324,6 +325,12 @@ def test_a_large_copy_is_built_once_by_the_worker_and_mailed_as_a_link_for_its_o
     assert [n for n in private_objects() if n.startswith("data-copies/")] == [copy.object_name]
     path = mailed_link(copy)
     assert path.split("/")[-2] not in str(DataCopy.objects.values())  # only its digest is kept
+
+    # Stored, the copy is ciphertext: only the mailed link's token opens it.
+    copy.refresh_from_db()
+    with private_storage().open(copy.object_name) as stored:
+        at_rest = stored.read()
+    assert not at_rest.startswith(b"PK") and MINE_FILE.encode() not in at_rest
 
     response = client.get(path)
     assert response.status_code == 200

@@ -14,6 +14,7 @@ from applications.choices import AuditAction, SubmissionStatus
 from applications.models import AuditEvent, Submission
 from applications.services.registers import opening_register_write, register_csv, visible_lines
 from notifications.models import OutboxMessage, OutboxState
+from privacy.erasure import account_erase
 from privacy.models import ErasureRequest, ErasureState
 from privacy.retention import retention_apply
 from reviews.ranking import applicant_name
@@ -161,3 +162,19 @@ def test_an_unused_account_is_warned_then_deleted_unless_its_owner_signs_in(clie
     assert ErasureRequest.objects.get(user=gone_quiet).reason == "inactive"
     assert User.objects.get(pk=comes_back.pk).is_active
     assert User.objects.get(pk=active.pk).is_active
+
+
+def test_staff_see_erasures_by_pseudonym_on_the_privacy_screen(client, superuser, staff_user):
+    user = UserFactory(email=EMAIL, first_name="Achieng")
+    erasure = account_erase(user=user)
+
+    client.force_login(staff_user)  # an editor, without the permission
+    assert client.get("/admin/privacy/").status_code in (302, 403)
+
+    client.force_login(superuser)
+    page = client.get("/admin/privacy/")
+
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert erasure.pseudonym in text and "Asked for by the account" in text
+    assert EMAIL not in text and "Achieng" not in text

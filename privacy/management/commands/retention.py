@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from privacy.retention import retention_apply, retention_plan
+from privacy.rules import RULES
 
 
 class Command(BaseCommand):
@@ -28,21 +29,21 @@ class Command(BaseCommand):
     def handle(self, *args, dry_run=False, as_of=None, **options):
         now = self._now(as_of, dry_run)
         outcomes = retention_plan(now=now) if dry_run else retention_apply(now=now)
-        verb = "would remove" if dry_run else "removed"
-        if not outcomes:
-            self.stdout.write(f"Nothing is past its retention period ({now:%Y-%m-%d %H:%M}).")
-        seen = set()
-        for outcome in outcomes:
-            rule, batch = outcome.rule, outcome.batch
-            if rule.code not in seen:
-                seen.add(rule.code)
-                self.stdout.write(f"\n{rule.label} [{rule.code}]\n  why: {rule.reason}")
-            count = batch.count if dry_run else outcome.removed
-            where = f"call {batch.call_id}" if batch.call_id else "outside any call"
-            line = f"  {verb} {count} ({where})"
-            if outcome.error:
-                line += f"; stopped: {outcome.error}, left for the next run"
-            self.stdout.write(line)
+        when = f"{now:%Y-%m-%d %H:%M}"
+        self.stdout.write(("What would go on " if dry_run else "Applied on ") + when)
+        for rule in RULES:
+            self.stdout.write(f"\n{rule.label} [{rule.code}]\n  why: {rule.reason}")
+            mine = [o for o in outcomes if o.rule is rule]
+            if not mine:
+                self.stdout.write("  nothing is past its period")
+            for outcome in mine:
+                batch = outcome.batch
+                count = batch.count if dry_run else outcome.removed
+                where = f"call {batch.call_id}" if batch.call_id else "outside any call"
+                line = f"  {rule.acts[0 if dry_run else 1]} {count} ({where})"
+                if outcome.error:
+                    line += f"; stopped: {outcome.error}, left for the next run"
+                self.stdout.write(line)
 
     def _now(self, as_of, dry_run):
         if not as_of:
