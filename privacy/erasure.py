@@ -19,6 +19,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import Profile
@@ -45,6 +46,12 @@ class Kept:
 
     submission: Submission
     until: datetime | None  # None: the call is not decided yet
+
+    @property
+    def until_in_words(self) -> str:
+        if self.until is None:
+            return _("kept until %(why)s") % {"why": self.why}
+        return _("kept until %(until)s") % {"until": date_format(self.until, "j F Y")}
 
     @property
     def why(self) -> str:
@@ -208,7 +215,7 @@ def account_erase(*, user, reason: str = ErasureReason.REQUEST, now=None) -> Era
             reason=reason,
             state=ErasureState.KEEPING if kept else ErasureState.DONE,
             requested_at=now,
-            kept="\n".join(f"{k.submission.reference}: {k.why}" for k in kept),
+            kept="\n".join(f"{k.submission.reference}: {k.until_in_words}" for k in kept),
             kept_until=_kept_until(kept),
             completed_at=None if kept else now,
         )

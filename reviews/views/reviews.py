@@ -178,7 +178,9 @@ def assignment_detail(request, assignment_id):
         )
         context["files"] = [
             f
-            for f in submission.files.filter(pending=False).order_by("document_name")
+            for f in submission.files.filter(pending=False)
+            .select_related("clean_copy")
+            .order_by("document_name")
             if can_download_file(request.user, f)
         ]
     if assignment.declared_no_conflict and not sealed and call.is_second_stage:
