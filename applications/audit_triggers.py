@@ -38,7 +38,8 @@ KEPT_BY_ERASURE += ("details_hash", "legacy_hash", "seq", "prev_hash", "hash")
 ERASED = (
     "NEW.ip_address IS NULL AND NEW.file_name = '' AND NEW.detail = '' "
     "AND NEW.details_salt = '' AND NEW.details_erased_at IS NOT NULL "
-    "AND OLD.details_erased_at IS NULL AND OLD.details_hash <> ''"
+    "AND OLD.details_erased_at IS NULL AND OLD.details_hash <> '' "
+    "AND OLD.action <> 'details_erased'"
 )
 SQLITE_CLOCK_SLACK = 2
 

@@ -72,3 +72,4 @@ class AuditAction(models.TextChoices):
     OUTCOMES_SENT = "outcomes_sent", _("Outcome notices sent")
     RETENTION_PURGED = "retention_purged", _("Deleted under the retention policy")
     ACCOUNT_ERASED = "account_erased", _("Account erased")
+    DETAILS_ERASED = "details_erased", _("Personal details of events erased")

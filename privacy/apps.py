@@ -6,11 +6,12 @@ class PrivacyConfig(AppConfig):
     verbose_name = "Privacy"
 
     def ready(self):
-        # Connects the receiver of user_logged_in that calls off an unused account's deletion.
+        # The start-up check on the retention periods, and the receiver of user_logged_in
+        # that calls off an unused account's deletion.
         from django.urls import reverse_lazy
 
         from applications.answer_keys import register_key_reader
-        from privacy import inactivity  # noqa: F401
+        from privacy import checks, inactivity  # noqa: F401
 
         # "Download my data" may read the answers this browser sealed (its own copies).
         register_key_reader(reverse_lazy("privacy:data_copy"))

@@ -22,20 +22,22 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from accounts.models import Profile
+from accounts.models import OpeningKey, Profile
 from accounts.sessions import sessions_end_all
 from applications.choices import RECEIVED, AuditAction, SubmissionStatus
-from applications.models import AuditEvent, Submission, SubmissionFile
+from applications.models import AuditEvent, Submission
 from applications.services.audit import audit_record
 from applications.services.audit_erasure import audit_details_erase
-from applications.services.purging import draft_delete, files_purge, submission_contents_purge
-from core.errors import Refused
+from applications.services.purging import draft_delete, submission_contents_purge
+from applications.services.withdrawal import submission_withdraw
+from core.errors import DeadlinePassed, NotAllowed, Refused
 from core.storage import delete_quietly
 from notifications.models import OutboxMessage, OutboxState
 from privacy.models import ErasureReason, ErasureRequest, ErasureState, InactivityWarning
 from privacy.models.data_copies import DataCopy
 from reviews.models import Assignment, Panel
 from tenders.choices import CallKind
+from tenders.models import Clarification
 
 ERASED_DOMAIN = "erased.invalid"
 
@@ -125,30 +127,56 @@ def _forget_mail(email: str, erased_email: str) -> None:
 
 
 def _bids_go(user, *, now) -> None:
-    """Drafts go whole; a bid on a call still open is withdrawn and emptied; a withdrawn
-    bid's files go."""
+    """Drafts go whole; a bid on a call still open is withdrawn (as the applicant would
+    withdraw it: before the deadline by the database's clock, never once opened) and
+    emptied; a bid withdrawn earlier is emptied. A bid the deadline caught first stands:
+    it is a record, kept."""
     for draft in Submission.objects.filter(applicant=user, status=SubmissionStatus.DRAFT):
         draft_delete(submission=draft)
-    open_bids = Submission.objects.filter(
-        applicant=user, call__closes_at__gt=now, purged_at__isnull=True
-    ).exclude(status=SubmissionStatus.DRAFT)
-    for bid in open_bids:
-        with transaction.atomic():
-            bid = Submission.objects.select_for_update().get(pk=bid.pk)
-            if bid.status == SubmissionStatus.SUBMITTED:
-                bid.move_to(SubmissionStatus.WITHDRAWN)
-                bid.withdrawn_at = now
-                bid.save(update_fields=["status", "withdrawn_at", "updated_at"])
-                audit_record(actor=None, action=AuditAction.WITHDRAWN, submission=bid)
-        submission_contents_purge(submission=bid)
-    withdrawn = SubmissionFile.objects.filter(
-        submission__applicant=user, submission__status=SubmissionStatus.WITHDRAWN
+    submitted = Submission.objects.filter(
+        applicant=user, status=SubmissionStatus.SUBMITTED, call__closes_at__gt=now
+    ).select_related("call")
+    for bid in submitted:
+        try:
+            submission_withdraw(submission=bid, user=user)
+        except (DeadlinePassed, NotAllowed):
+            continue
+    withdrawn = Submission.objects.filter(
+        applicant=user, status=SubmissionStatus.WITHDRAWN, purged_at__isnull=True
     )
-    files_purge(files=withdrawn)
+    for bid in withdrawn:
+        submission_contents_purge(submission=bid)
+
+
+# What only those who run, open or evaluate calls do: anyone who ever did one of these
+# is not (only) an applicant, whatever their roles are now.
+ACTS_OF_OFFICE = {
+    AuditAction.CALL_OPENED,
+    AuditAction.OPENING_CONFIRMED,
+    AuditAction.OPENING_DELAYED,
+    AuditAction.COMMITTEE_CHANGED,
+    AuditAction.CALL_KEYED,
+    AuditAction.OPENING_KEY_MADE,
+    AuditAction.TERMS_CHANGED,
+    AuditAction.CALL_CANCELLED,
+    AuditAction.ASSIGNMENT_VIEWED,
+    AuditAction.RANKING_VIEWED,
+    AuditAction.SCORE_CHANGED,
+    AuditAction.OUTCOME_DECIDED,
+    AuditAction.COMPLIANCE_DECIDED,
+    AuditAction.CONFLICT_DECLARED,
+    AuditAction.REVIEW_SUBMITTED,
+    AuditAction.SCORING_LOCKED,
+    AuditAction.FINANCIAL_OPENED,
+    AuditAction.NEGOTIATION_FAILED,
+    AuditAction.REPORT_SIGNED,
+    AuditAction.OUTCOMES_SENT,
+}
 
 
 def evaluates_or_opens(user) -> bool:
-    """Staff, and anyone who reviews, chairs or opens bids: their acts are the record."""
+    """Staff, and anyone who reviews, chairs or opens bids, now or ever: their acts are
+    the record, and an administrator closes their accounts."""
     return bool(
         user.is_staff
         or user.is_superuser
@@ -157,6 +185,8 @@ def evaluates_or_opens(user) -> bool:
         or user.opening_committees.exists()
         or Panel.objects.filter(Q(chair=user) | Q(secretary=user)).exists()
         or Assignment.objects.filter(reviewer=user).exists()
+        or OpeningKey.objects.filter(user=user).exists()
+        or AuditEvent.objects.filter(actor=user, action__in=ACTS_OF_OFFICE).exists()
     )
 
 
@@ -173,6 +203,9 @@ def erasure_refusal(user) -> str:
 
 def account_erase(*, user, reason: str = ErasureReason.REQUEST, now=None) -> ErasureRequest:
     """Erase ``user``'s personal data now; the request, with what was kept."""
+    earlier = ErasureRequest.objects.filter(user=user).first()
+    if earlier is not None:  # a double click, or two tabs: erased once
+        return earlier
     refusal = erasure_refusal(user)
     if refusal:
         raise Refused(refusal)
@@ -183,6 +216,9 @@ def account_erase(*, user, reason: str = ErasureReason.REQUEST, now=None) -> Era
     User = get_user_model()
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
+        earlier = ErasureRequest.objects.filter(user=user).first()
+        if earlier is not None:  # the other click got the lock first
+            return earlier
         pseudonym = _new_pseudonym()
         erased_email = f"erased-{secrets.token_hex(8)}@{ERASED_DOMAIN}"
         user.email = erased_email
@@ -205,10 +241,15 @@ def account_erase(*, user, reason: str = ErasureReason.REQUEST, now=None) -> Era
         _forget_sign_in_records(email)
         _forget_mail(email, erased_email)
         InactivityWarning.objects.filter(user=user).delete()
+        # Their questions about calls stay the record of the clarification, unnamed.
+        Clarification.objects.filter(asked_by=user).update(asked_by=None)
         copies = DataCopy.objects.filter(user=user)
         stored_copies = [name for name in copies.values_list("object_name", flat=True) if name]
         copies.delete()
-        audit_details_erase(events=AuditEvent.objects.filter(actor=user, submission__isnull=True))
+        audit_details_erase(
+            events=AuditEvent.objects.filter(actor=user, submission__isnull=True),
+            why="account erased",
+        )
         request = ErasureRequest.objects.create(
             user=user,
             pseudonym=pseudonym,
@@ -233,7 +274,10 @@ def erasures_complete(*, now) -> int:
         if kept_records(request.user, now=now):
             continue
         with transaction.atomic():
-            audit_details_erase(events=AuditEvent.objects.filter(actor=request.user))
+            audit_details_erase(
+                events=AuditEvent.objects.filter(actor=request.user),
+                why="account erased, its kept records deleted",
+            )
             ErasureRequest.objects.filter(pk=request.pk).update(
                 state=ErasureState.DONE, completed_at=now, kept=""
             )

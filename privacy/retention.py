@@ -2,7 +2,8 @@
 
 Every batch a rule removes is audited (which rule, how many, which call), so the
 trail says what the policy deleted and when, without naming anyone. A rule that
-fails (a store down) is logged and left for the next run; the others still run.
+fails (a store down) is logged, audited with what it had done before it stopped,
+and left for the next run; the others still run.
 """
 
 import logging
@@ -42,15 +43,21 @@ def retention_apply(*, now=None) -> list[Outcome]:
             outcome = Outcome(rule, batch)
             try:
                 outcome.removed = rule.apply(batch, now)
-            except STORAGE_ERRORS as exc:
-                outcome.error = f"{type(exc).__name__}"
-                logger.warning("Retention rule %s stopped (storage): %s", rule.code, exc)
-            if outcome.removed:
+            except Exception as exc:  # noqa: BLE001 - one rule's failure stops no other
+                # The kind only: an error's text can quote a value (an address, a name).
+                outcome.error = type(exc).__name__
+                outcome.removed = rule.done(batch)
+                if isinstance(exc, STORAGE_ERRORS):
+                    logger.warning("Retention rule %s stopped: the store failed", rule.code)
+                else:
+                    logger.error("Retention rule %s stopped: %s", rule.code, outcome.error)
+            if outcome.removed or outcome.error:
+                stopped = f", then stopped ({outcome.error})" if outcome.error else ""
                 audit_record(
                     actor=None,
                     action=AuditAction.RETENTION_PURGED,
                     call=_call(batch.call_id),
-                    detail=f"{rule.code}: {outcome.removed}",
+                    detail=f"{rule.code}: {outcome.removed}{stopped}",
                 )
             outcomes.append(outcome)
     return outcomes

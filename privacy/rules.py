@@ -85,6 +85,10 @@ class Rule:
     def apply(self, batch: Batch, now) -> int:
         raise NotImplementedError
 
+    def done(self, batch: Batch) -> int:
+        """How much of ``batch`` is gone, after ``apply`` stopped half-way."""
+        return 0
+
 
 class Drafts(Rule):
     code = "drafts"
@@ -107,6 +111,10 @@ class Drafts(Rule):
             draft_delete(submission=submission)
         return batch.count
 
+    def done(self, batch):
+        left = Submission.objects.filter(pk__in=batch.ids, purged_at__isnull=True).count()
+        return batch.count - left
+
 
 class WithdrawnFiles(Rule):
     code = "withdrawn"
@@ -127,6 +135,9 @@ class WithdrawnFiles(Rule):
 
     def apply(self, batch, now):
         return files_purge(files=SubmissionFile.objects.filter(pk__in=batch.ids))
+
+    def done(self, batch):
+        return SubmissionFile.objects.filter(pk__in=batch.ids, purged_at__isnull=False).count()
 
 
 class UnfundedApplications(Rule):
@@ -154,6 +165,9 @@ class UnfundedApplications(Rule):
             submission_contents_purge(submission=submission)
         return batch.count
 
+    def done(self, batch):
+        return Submission.objects.filter(pk__in=batch.ids, purged_at__isnull=False).count()
+
 
 class ProcurementRecords(Rule):
     code = "procurement"
@@ -176,6 +190,9 @@ class ProcurementRecords(Rule):
 
     def apply(self, batch, now):
         return UnfundedApplications.apply(self, batch, now)
+
+    def done(self, batch):
+        return UnfundedApplications.done(self, batch)
 
 
 class MailBodies(Rule):

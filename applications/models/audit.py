@@ -121,3 +121,45 @@ def details_digest(event) -> str:
     return hashlib.sha256(
         json.dumps(content, sort_keys=True, separators=(",", ":")).encode()
     ).hexdigest()
+
+
+def is_erased(event) -> bool:
+    """Its personal details are all gone, salt included (what an erasure leaves)."""
+    return (
+        event.ip_address is None
+        and event.file_name == ""
+        and event.detail == ""
+        and event.details_salt == ""
+    )
+
+
+def erased_ranges(ids) -> str:
+    """Event ids as ranges, as an erasure's record lists them: ``3-7,12``."""
+    ids, parts = sorted(set(ids)), []
+    start = prev = None
+    for pk in ids + [None]:
+        if start is not None and pk == prev + 1:
+            prev = pk
+            continue
+        if start is not None:
+            parts.append(str(start) if start == prev else f"{start}-{prev}")
+        start = prev = pk
+    return ",".join(parts)
+
+
+def ids_of_ranges(text: str) -> set[int]:
+    ids: set[int] = set()
+    for part in filter(None, text.split(",")):
+        first, _, last = part.partition("-")
+        ids.update(range(int(first), int(last or first) + 1))
+    return ids
+
+
+def erased_on_record() -> set[int]:
+    """The events whose details an erasure's own event (``DETAILS_ERASED``, never itself
+    erased) says it erased: its detail is ``<why>: <ranges>``."""
+    records = AuditEvent.objects.filter(action=AuditAction.DETAILS_ERASED)
+    ids: set[int] = set()
+    for detail in records.values_list("detail", flat=True):
+        ids |= ids_of_ranges(detail.rpartition(": ")[2])
+    return ids

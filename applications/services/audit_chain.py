@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from django.db import connection, models, transaction
 
 from applications.models import AuditEvent
-from applications.models.audit import details_digest
+from applications.models.audit import details_digest, erased_on_record, is_erased
 
 GENESIS = "0" * 64
 # A PostgreSQL advisory lock key for "the audit chain": two chainers never interleave.
@@ -106,12 +106,38 @@ def parse_checkpoint(text: str) -> ChainHead:
 
 def checkpoints_off_the_chain(checkpoints) -> list[ChainHead]:
     """The checkpoints whose position does not hold that hash (or is past the head).
+
     A checkpoint written before migration 0023 names the event's hash of then, which
-    the event keeps (``legacy_hash``) under its present hash."""
+    the event keeps (``legacy_hash``) under its present hash. That old chain is
+    recomputed up to the checkpoint, so that an event rewritten before it shows, as it
+    did then: each event's first hash from its content and the one before; an event
+    whose details were erased since (on the record, ``audit_details_erase``) keeps its
+    link, its content no longer being there to hash."""
     wanted = {c.seq for c in checkpoints}
     rows = AuditEvent.objects.filter(seq__in=wanted).values_list("seq", "hash", "legacy_hash")
-    held = {seq: {current, legacy} - {""} for seq, current, legacy in rows}
-    return [c for c in checkpoints if c.hash not in held.get(c.seq, set())]
+    current = {seq: now for seq, now, _legacy in rows}
+    legacy = {seq: old for seq, _now, old in rows if old}
+    off = []
+    for c in checkpoints:
+        if current.get(c.seq) == c.hash:
+            continue
+        if legacy.get(c.seq) != c.hash or not _legacy_chain_holds(up_to=c.seq):
+            off.append(c)
+    return off
+
+
+def _legacy_chain_holds(*, up_to: int) -> bool:
+    prev = GENESIS
+    events = AuditEvent.objects.filter(seq__isnull=False, seq__lte=up_to).order_by("seq")
+    for event in events.iterator(chunk_size=2000):
+        if not event.legacy_hash:
+            return False
+        if event.details_erased_at is None:
+            first = hashlib.sha256(canonical_v1(event, seq=event.seq, prev_hash=prev))
+            if first.hexdigest() != event.legacy_hash:
+                return False
+        prev = event.legacy_hash
+    return True
 
 
 def audit_chain_head() -> ChainHead | None:
@@ -164,6 +190,7 @@ class Verdict:
 def audit_chain_verify() -> Verdict:
     """Recompute the chain from the start; name the first event that does not fit."""
     prev_hash, expected_seq, checked = GENESIS, 1, 0
+    erasures = erased_on_record()
     events = AuditEvent.objects.filter(seq__isnull=False).order_by("seq")
     for event in events.iterator(chunk_size=2000):
         if event.seq != expected_seq:
@@ -178,6 +205,13 @@ def audit_chain_verify() -> Verdict:
             and event.details_hash != details_digest(event)
         ):
             return Verdict(checked, 0, event.seq, "its details do not match their hash")
+        if event.details_erased_at is not None:
+            if not is_erased(event):
+                return Verdict(checked, 0, event.seq, "it is marked erased but has details")
+            if event.pk not in erasures:
+                return Verdict(
+                    checked, 0, event.seq, "its details were erased with no record of it"
+                )
         prev_hash, expected_seq, checked = event.hash, expected_seq + 1, checked + 1
     unchained = AuditEvent.objects.filter(seq__isnull=True).count()
     return Verdict(checked, unchained)

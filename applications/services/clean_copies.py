@@ -82,6 +82,7 @@ def clean_copies_make(*, call) -> int:
             submission__in=Submission.objects.filter(call=call).received(),
             pending=False,
             clean_copy__isnull=True,
+            purged_at__isnull=True,
         )
         .order_by("pk")
         .only("pk", "call_key_id", "server_key")
@@ -121,6 +122,8 @@ def _clean_copy_make(*, file_id: int) -> tuple[CleanCopy, bool]:
         existing = CleanCopy.objects.filter(file=item).first()
         if existing is not None:
             return existing, False
+        if item.purged_at is not None:  # deleted by the retention policy while we waited
+            raise MetadataUnreadable("the file was deleted under the retention policy")
         plain, removed = _cleaned(item)
         sha256 = hashlib.sha256(plain.getbuffer()).hexdigest()
         data_key = data_key_new()

@@ -143,7 +143,10 @@ def items_open_for_panel(call, private: PrivateKey | None) -> int:
     key = call_key_in_use(call.pk)
     items = list(
         SubmissionFile.objects.filter(
-            submission__call=call, call_key__isnull=False, server_key__isnull=True
+            submission__call=call,
+            call_key__isnull=False,
+            server_key__isnull=True,
+            purged_at__isnull=True,
         ).only("pk", "sealed_key", "call_key_id")
     )
     priced = list(Submission.objects.filter(call=call, sealed_amounts__isnull=False))

@@ -11,6 +11,7 @@ the bid's reference, status, amounts and scores.
 from django.db import transaction
 from django.db.models.functions import Now
 
+from applications.choices import RECEIVED
 from applications.models import (
     Answer,
     AuditEvent,
@@ -28,18 +29,30 @@ def files_purge(*, files) -> int:
     mark each; raises the store's error, leaving the rest for the next run."""
     storage = private_storage()
     purged = 0
-    for item in files.filter(purged_at__isnull=True).only("pk", "object_name", "document_name"):
-        copy = CleanCopy.objects.filter(file_id=item.pk).first()
-        if copy is not None:  # the reviewers' copy goes with it
-            storage.delete(copy.object_name)
-            copy.delete()
-        storage.delete(item.object_name)
-        SubmissionFile.objects.filter(pk=item.pk).update(
-            purged_at=Now(),
-            original_name=item.document_name,
-            sealed_key=None,
-            server_key=None,
-        )
+    for pk in files.filter(purged_at__isnull=True).values_list("pk", flat=True):
+        with transaction.atomic():
+            # Locked, so that a reviewer's download cannot make a clean copy meanwhile.
+            item = (
+                SubmissionFile.objects.select_for_update()
+                .filter(pk=pk, purged_at__isnull=True)
+                .only("pk", "object_name", "document_name")
+                .first()
+            )
+            if item is None:
+                continue
+            copy = CleanCopy.objects.filter(file_id=item.pk).first()
+            if copy is not None:  # the reviewers' copy goes with it
+                storage.delete(copy.object_name)
+                copy.delete()
+            storage.delete(item.object_name)
+            # No longer sealed to anything: an opening has nothing of it to open.
+            SubmissionFile.objects.filter(pk=item.pk).update(
+                purged_at=Now(),
+                original_name=item.document_name,
+                call_key=None,
+                sealed_key=None,
+                server_key=None,
+            )
         purged += 1
     return purged
 
@@ -57,8 +70,14 @@ def submission_contents_purge(*, submission) -> None:
     files_purge(files=SubmissionFile.objects.filter(submission=submission))
     with transaction.atomic():
         answers_purge(submission=submission)
+        if submission.status not in RECEIVED:  # withdrawn: its amounts are no record
+            Submission.objects.filter(pk=submission.pk).update(
+                sealed_amounts=None, amounts_key=None, offer_amount=None, amount_requested=None
+            )
         PartialUpload.objects.filter(submission=submission).delete()
-        audit_details_erase(events=AuditEvent.objects.filter(submission=submission))
+        audit_details_erase(
+            events=AuditEvent.objects.filter(submission=submission), why="retention policy"
+        )
         Submission.objects.filter(pk=submission.pk).update(purged_at=Now())
 
 

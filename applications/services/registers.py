@@ -117,12 +117,14 @@ def csv_cell(value) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def lines_as_now(lines: list[dict], *, call_id: int) -> list[dict]:
+def lines_as_now(lines: list[dict], *, call_id: int | None) -> list[dict]:
     """A register's lines as written, but for bids whose contents the retention policy
     has since deleted, or whose applicant erased their account: the register stays the
     record as written (its SHA-256 was mailed out), while the page and its CSV show the
     bid's label, or the account's pseudonym, and no file names."""
     references = [line["reference"] for line in lines if line.get("reference")]
+    if call_id is None or not references:
+        return lines
     changed = (
         Submission.objects.filter(call_id=call_id, reference__in=references)
         .filter(Q(purged_at__isnull=False) | Q(applicant__is_active=False))

@@ -61,7 +61,9 @@ def calls_to_seal():
 
 def call_seal_in_place(call: CallPage, *, dry_run: bool = False) -> Sealed:
     result = Sealed(call=call)
-    plain_files = SubmissionFile.objects.filter(submission__call=call, call_key__isnull=True)
+    plain_files = SubmissionFile.objects.filter(
+        submission__call=call, call_key__isnull=True, purged_at__isnull=True
+    )
     plain_amounts = Submission.objects.filter(call=call, amounts_key__isnull=True).exclude(
         offer_amount__isnull=True, amount_requested__isnull=True
     )

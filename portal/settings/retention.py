@@ -2,8 +2,8 @@
 
 Each period may be set from the environment in days; the defaults are the
 policy. Procurement records are kept at least six years (PPADA 2015 s.68): a
-shorter value is refused at start-up (privacy.checks), so that nobody shortens
-it by accident.
+shorter value, or any period of zero days or fewer, is refused at start-up
+(``privacy.checks``), so that nobody shortens one by accident.
 """
 
 from datetime import timedelta

@@ -23,6 +23,7 @@ from core.page_text import with_text
 from notifications.delivery import BODY_DROPPED
 from notifications.models import OutboxMessage
 from tenders.application_form import form_questions
+from tenders.models import Clarification
 
 SEALED_FILE = gettext_lazy(
     "Not in this copy: the file was encrypted to the opening committee's keys as it "
@@ -96,6 +97,19 @@ def account_record(user) -> dict:
                 "last_seen_at": _when(s.last_seen_at),
             }
             for s in SignedInSession.objects.filter(user=user).order_by("signed_in_at")
+        ],
+        # The questions they asked about calls, and the answers given (published or not).
+        "questions_asked": [
+            {
+                "call": q.call.title,
+                "asked_at": _when(q.asked_at),
+                "question": q.question,
+                "answer": q.answer if q.published_at else "",
+                "published_at": _when(q.published_at),
+            }
+            for q in Clarification.objects.filter(asked_by=user)
+            .select_related("call")
+            .order_by("asked_at")
         ],
     }
     if profile is not None:

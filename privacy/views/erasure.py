@@ -17,7 +17,13 @@ from django.views.decorators.http import require_http_methods
 
 from accounts import reauth
 from core.errors import Refused
+from core.storage import STORAGE_ERRORS
 from privacy.erasure import account_erase, erasure_refusal, kept_records
+
+STORAGE_DOWN = _(
+    "The file store did not answer, so your account could not be deleted completely. "
+    "It is still there; try again in a few minutes."
+)
 
 
 class ErasureForm(forms.Form):
@@ -35,6 +41,7 @@ class ErasureForm(forms.Form):
 def erase_account(request):
     user = request.user
     refusal = erasure_refusal(user)
+    status = None
     form = ErasureForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and not refusal:
         if not reauth.is_recent(request):
@@ -44,6 +51,11 @@ def erase_account(request):
                 erasure = account_erase(user=user)
             except Refused as exc:
                 refusal = str(exc)
+            except STORAGE_ERRORS:
+                # Nothing is lost by stopping: what went is what was due to go, and the
+                # account stays until a try goes through.
+                refusal = str(STORAGE_DOWN)
+                status = 424
             else:
                 logout(request)
                 return render(request, "privacy/erased.html", {"erasure": erasure})
@@ -55,5 +67,5 @@ def erase_account(request):
             "refusal": refusal,
             "kept": kept_records(user, now=timezone.now()),
         },
-        status=400 if form.errors or (request.method == "POST" and refusal) else 200,
+        status=status or (400 if form.errors or (request.method == "POST" and refusal) else 200),
     )

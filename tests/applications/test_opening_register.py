@@ -82,6 +82,7 @@ def test_register_csv_cells_never_start_like_a_formula():
     from applications.services.registers import register_csv
 
     register = SimpleNamespace(
+        call_id=None,  # a register on its own: no bid to look up since
         lines=[
             {
                 "reference": "DC-CFC-2026-001-0001",
@@ -90,6 +91,6 @@ def test_register_csv_cells_never_start_like_a_formula():
                 "status": "submitted",
                 "files": [],
             }
-        ]
+        ],
     )
     assert "'=HYPERLINK" in register_csv(register)

@@ -8,10 +8,12 @@ import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.db import connection
 from django.test import RequestFactory
+from django.utils import timezone
 
 from accounts.reauth import AUTHENTICATED_AT
 from applications.choices import AuditAction, SubmissionStatus
 from applications.models import AuditEvent, Submission
+from applications.services.audit import audit_record
 from applications.services.registers import opening_register_write, register_csv, visible_lines
 from notifications.models import OutboxMessage, OutboxState
 from privacy.erasure import account_erase
@@ -178,3 +180,61 @@ def test_staff_see_erasures_by_pseudonym_on_the_privacy_screen(client, superuser
     text = page.content.decode()
     assert erasure.pseudonym in text and "Asked for by the account" in text
     assert EMAIL not in text and "Achieng" not in text
+
+
+def test_a_call_still_opens_after_a_bidder_erased_their_account_while_it_was_open(
+    site_root, staff_user
+):
+    from applications.choices import RECEIVED
+    from tests.applications.deadline_support import close_at
+    from tests.factories import make_call, submit_bid
+    from tests.sealing_support import open_call
+
+    call = make_call(site_root["calls"])
+    stays = submit_bid(call, UserFactory(email="stays@example.org"))
+    leaves = submit_bid(call, UserFactory(email=EMAIL))
+    assert leaves.files.filter(call_key__isnull=False).exists()  # sealed to the call
+
+    account_erase(user=leaves.applicant)
+
+    open_call(close_at(call, timezone.now()), staff_user)
+    leaves.refresh_from_db()
+    stays.refresh_from_db()
+    assert leaves.status == SubmissionStatus.WITHDRAWN and leaves.purged_at is not None
+    assert stays.status in RECEIVED
+    assert all(f.server_key for f in stays.files.all())  # opened for the panel
+
+
+def test_deleting_twice_at_once_gives_the_same_erasure():
+    user = UserFactory(email=EMAIL)
+    first = account_erase(user=user)
+
+    again = account_erase(user=user)
+
+    assert again.pk == first.pk
+    assert ErasureRequest.objects.filter(user=user).count() == 1
+
+
+def test_a_bid_withdrawn_before_the_deadline_goes_with_the_account(grant_call):
+    withdrawn = bid(grant_call, EMAIL, answer="My name is Jane Activist")
+    outcome(withdrawn, SubmissionStatus.WITHDRAWN)
+    support.close(grant_call)
+
+    erasure = account_erase(user=withdrawn.applicant)
+
+    withdrawn.refresh_from_db()
+    assert erasure.state == ErasureState.DONE
+    assert withdrawn.purged_at is not None
+    assert not withdrawn.answers.exclude(value=None).exists()
+    assert not AuditEvent.objects.filter(submission=withdrawn).exclude(detail="", file_name="")
+
+
+def test_someone_who_once_reviewed_is_closed_by_an_administrator_not_erased():
+    from core.errors import Refused
+
+    former = UserFactory(email="former.reviewer@example.org")  # in no group, on no panel
+    audit_record(actor=former, action=AuditAction.REVIEW_SUBMITTED, detail="Bid 03")
+
+    with pytest.raises(Refused, match="closed by an administrator"):
+        account_erase(user=former)
+    assert get_user_model().objects.get(pk=former.pk).is_active

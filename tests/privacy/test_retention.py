@@ -201,3 +201,65 @@ def test_running_twice_deletes_nothing_more(decided):
     assert sum(o.removed for o in outcomes) == 0
     assert AuditEvent.objects.filter(action=AuditAction.RETENTION_PURGED).count() == before
     assert retention_plan(now=days_on(400)) == []
+
+
+@pytest.mark.parametrize(
+    ("setting", "days", "code"),
+    [
+        ("RETENTION_PROCUREMENT_RECORDS", 219, "privacy.E002"),  # a typo for 2190
+        ("RETENTION_PROCUREMENT_RECORDS", 6 * 365, "privacy.E002"),  # leap days forgotten
+        ("RETENTION_DRAFTS", 0, "privacy.E001"),
+        ("RETENTION_MAIL_BODIES", -30, "privacy.E001"),
+    ],
+)
+def test_a_period_the_law_does_not_allow_stops_the_portal_starting(settings, setting, days, code):
+    from datetime import timedelta
+
+    from privacy.checks import retention_periods_lawful
+
+    assert retention_periods_lawful() == []
+    setattr(settings, setting, timedelta(days=days))
+
+    assert code in [error.id for error in retention_periods_lawful()]
+
+
+def test_a_store_that_fails_half_way_leaves_the_rest_for_the_next_run_on_the_record(
+    grant_call, staff_user, monkeypatch
+):
+    from botocore.exceptions import EndpointConnectionError
+
+    from applications.services import purging
+
+    first = bid(grant_call, "first.refused@example.org")
+    second = bid(grant_call, "second.refused@example.org")
+    support.opened(grant_call, staff_user)
+    for submission in (first, second):
+        outcome(submission, SubmissionStatus.NOT_SUCCESSFUL)
+    notices_sent(grant_call, staff_user)
+    real = purging.private_storage()
+    deleted = []
+
+    class FailsOnTheSecond:
+        def delete(self, name):
+            if deleted:
+                raise EndpointConnectionError(endpoint_url="http://s3.invalid")
+            real.delete(name)
+            deleted.append(name)
+
+    monkeypatch.setattr(purging, "private_storage", FailsOnTheSecond)
+
+    (result,) = [o for o in retention_apply(now=days_on(366)) if o.rule.code == "unfunded"]
+
+    assert result.error == "EndpointConnectionError" and result.removed == 1
+    purged = Submission.objects.filter(pk__in=[first.pk, second.pk], purged_at__isnull=False)
+    assert purged.count() == 1
+    kept = Submission.objects.get(pk__in=[first.pk, second.pk], purged_at__isnull=True)
+    assert stored(objects_of(kept))  # not marked over an object still there
+    note = AuditEvent.objects.get(action=AuditAction.RETENTION_PURGED, call=grant_call.pk)
+    assert note.detail == "unfunded: 1, then stopped (EndpointConnectionError)"
+
+    monkeypatch.undo()
+    retention_apply(now=days_on(366))
+    kept.refresh_from_db()
+    assert kept.purged_at is not None and gone(objects_of(kept))
+    assert support.chain_checks()
