@@ -263,3 +263,49 @@ def test_a_store_that_fails_half_way_leaves_the_rest_for_the_next_run_on_the_rec
     kept.refresh_from_db()
     assert kept.purged_at is not None and gone(objects_of(kept))
     assert support.chain_checks()
+
+
+def test_an_unfinished_upload_goes_after_a_day(grant_call, settings, tmp_path):
+    from applications.models import PartialUpload
+
+    settings.PARTIAL_UPLOAD_ROOT = tmp_path
+    draft = start_submission(grant_call, UserFactory(email="slow.phone@example.org"))
+    started = PartialUpload.objects.create(
+        submission=draft,
+        requirement=grant_call.required_documents.first(),
+        owner=draft.applicant,
+        name="Wanjiru CV.pdf",
+        size=5_000_000,
+    )
+
+    retention_apply(now=days_on(0.5))
+    assert PartialUpload.objects.filter(pk=started.pk).exists()
+
+    retention_apply(now=days_on(1.1))
+    assert not PartialUpload.objects.filter(pk=started.pk).exists()
+    assert AuditEvent.objects.filter(
+        action=AuditAction.RETENTION_PURGED, detail="unfinished_uploads: 1"
+    ).exists()
+
+
+def test_sign_in_records_go_after_ninety_days_and_recent_ones_stay(client):
+    from axes.models import AccessAttempt, AccessLog
+    from django.contrib.sessions.models import Session
+
+    from accounts.models import SignedInSession
+
+    user = UserFactory(email="signs.in@example.org")
+    client.force_login(user)  # (a success clears earlier failures: these come after)
+    assert SignedInSession.objects.filter(user=user).exists()
+    AccessLog.objects.create(username=user.email, ip_address="10.0.0.7", user_agent="Phone")
+    AccessAttempt.objects.create(
+        username=user.email, ip_address="10.0.0.7", user_agent="Phone", failures_since_start=1
+    )
+
+    retention_apply(now=days_on(89))
+    assert AccessLog.objects.exists() and AccessAttempt.objects.exists()
+
+    retention_apply(now=days_on(91))
+    assert not AccessLog.objects.exists() and not AccessAttempt.objects.exists()
+    assert not SignedInSession.objects.filter(user=user).exists()
+    assert not Session.objects.filter(expire_date__lt=days_on(91)).exists()
