@@ -26,6 +26,11 @@ def _trusted(address: str) -> bool:
     return any(ip in network for network in _networks(tuple(settings.TRUSTED_PROXIES)))
 
 
+def is_trusted_proxy(address: str) -> bool:
+    """``address`` is one of ``TRUSTED_PROXIES``: its forwarded headers are believed."""
+    return bool(address) and _trusted(address)
+
+
 def client_ip(request) -> str | None:
     if request is None:
         return None

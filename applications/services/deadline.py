@@ -24,9 +24,23 @@ def closes_at_of(call_id: int) -> datetime:
     return CallPage.objects.values_list("closes_at", flat=True).get(pk=call_id)
 
 
-def _clock(moment: datetime) -> str:
+def _clock(moment: datetime, digits: int = 0) -> str:
+    """'14:00:02 EAT', or with ``digits`` of the second: '14:00:00.4 EAT'."""
     local = timezone.localtime(moment)
-    return f"{formats.time_format(local, 'H:i:s')} {local.tzname()}"
+    text = formats.time_format(local, "H:i:s")
+    if digits:
+        text += "." + f"{local.microsecond:06d}"[:digits]
+    return f"{text} {local.tzname()}"
+
+
+def _digits_to_tell_apart(closes_at: datetime, received_at: datetime) -> int:
+    """How many digits of the second it takes for the two times to read differently:
+    none when they fall in different seconds, a tenth or, closer still, a millisecond
+    ('passed at 14:00:00.0; reached us at 14:00:00.4')."""
+    for digits in (0, 1, 3):
+        if _clock(closes_at, digits) != _clock(received_at, digits):
+            return digits
+    return 6
 
 
 def _day(moment: datetime) -> str:
@@ -35,14 +49,16 @@ def _day(moment: datetime) -> str:
 
 def late_message(closes_at: datetime, received_at: datetime) -> str:
     """'The deadline passed at 14:00:00 EAT on 18 December; your submission reached
-    us at 14:00:02 EAT. Nothing was saved.' Both in the organisation's zone."""
-    received = _clock(received_at)
+    us at 14:00:02 EAT. Nothing was saved.' Both in the organisation's zone, and to
+    the tenth of a second (or the millisecond) when the whole seconds are the same."""
+    digits = _digits_to_tell_apart(closes_at, received_at)
+    received = _clock(received_at, digits)
     if _day(received_at) != _day(closes_at):
         received = _("%(time)s on %(day)s") % {"time": received, "day": _day(received_at)}
     return _(
         "The deadline passed at %(deadline)s on %(day)s; your submission reached us at "
         "%(received)s. Nothing was saved."
-    ) % {"deadline": _clock(closes_at), "day": _day(closes_at), "received": received}
+    ) % {"deadline": _clock(closes_at, digits), "day": _day(closes_at), "received": received}
 
 
 def require_received_in_time(*, call_id: int, received_at: datetime) -> None:

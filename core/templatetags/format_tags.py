@@ -15,16 +15,20 @@ def deadline(value, seconds=False):
     """A ``<time>`` in the organisation's zone with its offset.
 
     For example: 26 November 2026, 23:59 EAT (UTC+03:00); with ``seconds=True``
-    (a time of receipt), 26 November 2026, 23:58:57 EAT (UTC+03:00).
+    (a time of receipt, which a deadline was judged by to the millisecond), 26 November
+    2026, 23:58:57.4 EAT (UTC+03:00).
     """
     if value is None:
         return ""
     local = timezone.localtime(value)
     offset = local.strftime("%z")
+    shown = formats.date_format(local, "j F Y, H:i:s" if seconds else "j F Y, H:i")
+    if seconds:
+        shown += f".{tenth(local)}"
     return format_html(
         '<time datetime="{}">{} {} (UTC{}:{})</time>',
         value.isoformat(),
-        formats.date_format(local, "j F Y, H:i:s" if seconds else "j F Y, H:i"),
+        shown,
         local.tzname(),
         offset[:3],
         offset[3:],
@@ -84,3 +88,9 @@ def startswith(value, prefix) -> bool:
 def minutes(value) -> int:
     """A timedelta in whole minutes (at least 1)."""
     return max(1, int(value.total_seconds() // 60)) if value else 0
+
+
+@register.filter
+def tenth(value) -> str:
+    """The tenth of a second of a moment: "4" for 14:00:00.412."""
+    return "" if value is None else str(value.microsecond // 100_000)

@@ -1,5 +1,7 @@
 """Language, time, the organisation, and the rules of openings and deadlines."""
 
+from datetime import timedelta
+
 from portal.languages import offered_languages
 from portal.settings.base import BASE_DIR, env
 
@@ -30,6 +32,12 @@ OPENING_GRACE_SECONDS = env.int("OPENING_GRACE_SECONDS", default=120)
 # Reverse proxies (addresses or networks) whose X-Forwarded-For names the client
 # in the audit trail. Empty: the header is ignored (core.client_ip).
 TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+# A trusted proxy's X-Request-Start (when the body had fully arrived, core.receipt) is
+# believed only this close to the database's clock: up to this long before it (a
+# request that waited for a worker on a busy server) ...
+RECEIPT_HEADER_MAX_AGE = timedelta(seconds=env.int("RECEIPT_HEADER_MAX_AGE_SECONDS", default=10))
+# ... and at most this far ahead of it (the proxy's clock and the database's disagree).
+RECEIPT_HEADER_MAX_AHEAD = timedelta(seconds=1)
 # The opening committee (applications.models.opening): its smallest size, how
 # many members must confirm before a call opens, and for how long after the
 # deadline confirmations are taken.
