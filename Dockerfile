@@ -44,4 +44,5 @@ RUN DJANGO_ENV=production \
 USER zabuni
 EXPOSE 8000
 
-CMD ["gunicorn", "portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "2"]
+# --timeout 120: a large upload on slow storage, as long as nginx waits for it.
+CMD ["gunicorn", "portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "2", "--timeout", "120"]
