@@ -287,3 +287,71 @@ def test_the_access_log_keeps_neither_query_strings_nor_one_time_tokens(proxy):
         "GET /account/verify/-/-/ HTTP/1.1",
     ]
     assert all("127.0.0.1" in line for line in lines)
+
+
+# --- Two hosts, one portal: what a request leaves behind is shared -----------------
+
+
+def sign_in_at(port: int, email: str, password: str) -> dict:
+    """Post the sign-in form to the host (or proxy) on ``port``; its answer."""
+    from urllib.parse import urlencode
+
+    cookie, token = sign_in_page(port, source="127.0.0.1")
+    form = {
+        "csrfmiddlewaretoken": token,
+        "sign_in_view-current_step": "auth",
+        "auth-username": email,
+        "auth-password": password,
+    }
+    return send(
+        port, "POST", reverse("accounts:login"),
+        {
+            "Cookie": cookie,
+            "Origin": f"http://127.0.0.1:{port}",
+            "Content-Type": "application/x-www-form-urlencoded",
+        },
+        pieces=(urlencode(form).encode(),),
+    )  # fmt: skip
+
+
+@pytest.fixture
+def person(settings):
+    """An applicant whose password the hosts can check (they hash as production does)."""
+    from django.conf import global_settings
+
+    from tests.factories import UserFactory
+
+    settings.PASSWORD_HASHERS = global_settings.PASSWORD_HASHERS
+    user = UserFactory(email="two.hosts@example.org")
+    user.set_password("a long and private passphrase")
+    user.save()
+    return user
+
+
+def test_a_sign_in_on_one_host_holds_on_the_other(proxy, person):
+    first, second = proxy["hosts"]
+
+    signed_in = sign_in_at(first.port, person.email, "a long and private passphrase")
+
+    assert signed_in["status"] == 302, signed_in["body"][:300]
+    session = next(c for c in signed_in["cookies"] if c.startswith("sessionid="))
+    page = send(
+        second.port, "GET", reverse("accounts:security"), {"Cookie": session.split(";")[0]}
+    )
+    assert page["status"] == 200 and person.email.encode() in page["body"]
+
+
+def test_a_lockout_is_counted_across_both_hosts(proxy, person, settings):
+    from axes.models import AccessAttempt
+
+    hosts = proxy["hosts"]
+    for attempt in range(settings.AXES_FAILURE_LIMIT):
+        answer = sign_in_at(hosts[attempt % 2].port, person.email, f"wrong {attempt}")
+        assert answer["status"] in (200, 429)
+
+    assert AccessAttempt.objects.get(username=person.email).failures_since_start >= (
+        settings.AXES_FAILURE_LIMIT
+    )
+    for host in hosts:  # even the right password is paused now, on either host
+        paused = sign_in_at(host.port, person.email, "a long and private passphrase")
+        assert b"Sign-in paused" in paused["body"]
