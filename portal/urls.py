@@ -8,10 +8,15 @@ from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 from wagtail.urls import serve_pattern
 
-from portal import routing, views
+from portal import health, metrics, routing, views
 from tenders.feeds import OpenCallsFeed
 
 urlpatterns = [
+    # For load balancers and Prometheus (portal.health, portal.metrics): first, so no
+    # catch-all answers them, and without a slash, as probes are usually written.
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("metrics", metrics.metrics, name="metrics"),
     # One sign-in for the portal and the admin: the admin's form is never served,
     # so lockouts, throttles and (later) the second factor guard one door.
     path("admin/login/", views.admin_login, name="admin_login"),

@@ -100,6 +100,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost, so it counts every answer, cached pages and redirects too (portal/metrics.py).
+    "portal.metrics.RequestCountMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Content-Security-Policy on every response, cached pages too (portal/settings/security.py).
     "portal.csp.PolicyByPathMiddleware",

@@ -143,6 +143,13 @@ CELERY_BEAT_SCHEDULE = {
     # The retention policy (docs/retention.md), daily; each rule acts only on
     # what is past its period, so a run missed is caught up by the next.
     "apply-retention": {"task": "privacy.tasks.apply_retention", "schedule": 86400.0},
+    # Beat's heartbeat, for the metrics' zabuni_beat_last_run_seconds (portal.tasks);
+    # one left unrun for a minute is dropped, so a backlog never looks like a live beat.
+    "beat-heartbeat": {
+        "task": "portal.tasks.beat_heartbeat",
+        "schedule": 60.0,
+        "options": {"expires": 60.0},
+    },
 }
 
 # --- Mail ----------------------------------------------------------------

@@ -1,5 +1,6 @@
 """The site: Wagtail, the second factor, security headers and sessions, logging."""
 
+import ipaddress
 from datetime import timedelta
 
 from portal.settings.base import PRODUCTION, env
@@ -52,6 +53,16 @@ CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Load balancers' probes and Prometheus often speak plain HTTP inside the network:
+# they are answered, not redirected to https (portal.health, portal.metrics).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+# Who may read /metrics (addresses or networks, separated by commas); anyone else gets
+# a 404. The client is found as for the audit trail (TRUSTED_PROXIES). Checked here,
+# so a mistyped address stops start-up rather than every scrape.
+METRICS_ALLOWED_IPS = [
+    str(ipaddress.ip_network(address, strict=False))
+    for address in env.list("METRICS_ALLOWED_IPS", default=["127.0.0.1", "::1"])
+]
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
