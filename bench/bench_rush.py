@@ -1,117 +1,90 @@
 """The last seconds of a call: applicants with drafts ready fire their final submit
 at once, each with a 1 MB file, spread over the seconds around ``closes_at``.
 
-    .venv/bin/python bench/bench_rush.py                 # PostgreSQL (4 workers) and SQLite (2)
-    .venv/bin/python bench/bench_rush.py --only sqlite --applicants 40
+    .venv/bin/python bench/bench_rush.py            # direct: PostgreSQL (4 workers), SQLite (2)
+    .venv/bin/python bench/bench_rush.py --only sqlite --applicants 40 --busy
+    .venv/bin/python bench/bench_rush.py --proxy    # PostgreSQL: direct, then through nginx
 
-Each request is sent over a fresh connection by its own thread, with its body
-built in memory, and the moment its last byte left the client is recorded.
-Printed per database:
+Direct, the submits go straight to one gunicorn (``portal.wsgi:application``, which
+notes when a body's last byte was read). With ``--proxy`` the same rush is also run
+through deploy/nginx.conf in front of two gunicorn hosts of half as many workers
+each (rush_proxy.py), which trust nginx's ``X-Request-Start``; the direct rush on
+PostgreSQL runs first in the same run, so both are printed side by side.
 
-- accepted, refused, 5xx;
-- lost: sent wholly before ``closes_at`` but refused or answered 5xx;
-- late-accepted: accepted though it started after ``closes_at``, or recorded
-  with a time of receipt at or after it (read back from the database);
-- p50 and p99 latency, from the first byte sent to the last byte of the answer;
-- the baseline, in the same run: the same final submit sent by a few other
-  applicants one at a time, days before the deadline (``--alone``), and the
-  rush's p50 and p99 as multiples of its p50.
+With ``--proxy`` each mode runs with the CPU idle and with it kept busy by
+competing processes that spin one per core for the length of the rush (``--idle``
+or ``--busy`` for one of the two); without it, idle unless ``--busy`` is given.
 
-Targets (issue 8): 100 submits on PostgreSQL, 40 on SQLite; 0 lost, 0 late-
-accepted, 0 x 5xx; p99 <= 2 s on PostgreSQL.
+Most submits are spread from 3 s before the deadline to 1 s after it; a tenth are
+aimed so that their last byte leaves in the last 30 ms before it, and a twentieth
+in the 30 ms after it. The client's clock is compared with the database's before
+and after the rush (rush_clock.py), and each submit is judged by when its last
+byte left, in database time (rush_report.py). Printed per mode:
+
+- accepted, refused, 5xx; on time, lost (on time but refused or 5xx), late-accepted
+  (left after the deadline but accepted), in band (too close to call);
+- p50 and p99 latency, first byte sent to last byte of the answer;
+- the last-30-ms group's outcome, and the after group's;
+- the stored time of receipt less the moment the last byte left (min/median/max):
+  how close the portal's stamp is to the arrival;
+- how much of the machine's CPU was in use during the rush (other work on the
+  machine counts too), and the share of it the competing processes had.
+
+Targets (issue 25): 100 submits on PostgreSQL; through the proxy 0 lost, 0 late
+accepted, 0 x 5xx, p99 <= 2 s, idle and busy; direct, 0 lost idle.
 """
 
 import argparse
-import http.client
 import json
 import os
-import re
-import secrets
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from benchsupport import ROOT, fresh_postgres, site_database, site_env
+from rush_client import bid_form, submit, submit_alone
+from rush_clock import combine, measure
+from rush_proxy import STAMP_RESOLUTION, Busy, ProxiedHosts, cpu_times, cpu_used
+from rush_report import (
+    AFTER_FIRST,
+    AFTER_LAST,
+    AIM_INSIDE,
+    EDGE_FIRST,
+    EDGE_LAST,
+    EDGES,
+    TABLE,
+    judge,
+    print_table,
+    summarise,
+)
 from upload_support import Gunicorn
 
-MB = 1024 * 1024
 SPREAD_BEFORE = 3.0  # seconds before the deadline the first submit leaves
 SPREAD_AFTER = 1.0  # seconds after it the last one leaves
-DEADLINE_MARGIN = 1.0  # seconds to set the deadline and start the threads
+DEADLINE_MARGIN = 1.5  # seconds to set the deadline and start the threads
+LEAD = 0.1  # an aimed submit sends all but its tail this long before its moment
 POSTGRES_URL = os.environ.get(
     "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/zabuni_bench_rush"
 )
 
 
-def pdf_bytes(size: int, tag: int) -> bytes:
-    head = b"%PDF-1.4\n%" + str(tag).encode() + b"\n"
-    tail = b"\ntrailer\n<< >>\n%%EOF\n"
-    return head + b"%" * (size - len(head) - len(tail)) + tail
+@dataclass(frozen=True)
+class Mode:
+    database: str
+    proxy: bool
+    busy: bool
+    applicants: int
+    workers: int  # in all: two hosts of half as many each behind the proxy
 
-
-def get(port, path, cookies) -> tuple[int, dict, bytes]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    try:
-        cookie = "; ".join(f"{k}={v}" for k, v in cookies.items())
-        conn.request("GET", path, headers={"Cookie": cookie})
-        response = conn.getresponse()
-        for header in response.msg.get_all("Set-Cookie") or []:
-            name, _, rest = header.partition("=")
-            cookies[name.strip()] = rest.split(";", 1)[0]
-        return response.status, cookies, response.read()
-    finally:
-        conn.close()
-
-
-def multipart(fields: dict[str, str], file_field: str, data: bytes) -> tuple[bytes, str]:
-    boundary = "rush-" + secrets.token_hex(10)
-    parts = [
-        f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
-        for k, v in fields.items()
-    ]
-    parts.append(
-        f'--{boundary}\r\nContent-Disposition: form-data; name="{file_field}"; '
-        f'filename="proposal.pdf"\r\nContent-Type: application/pdf\r\n\r\n'.encode()
-        + data
-        + f"\r\n--{boundary}--\r\n".encode()
-    )
-    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
-
-
-def submit(port, path, cookies, body, content_type, at, result):
-    """Wait until ``at`` (epoch seconds), then POST; record what happened."""
-    time.sleep(max(0.0, at - time.time()))
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-    started = time.time()
-    try:
-        conn.putrequest("POST", path)
-        conn.putheader("Cookie", "; ".join(f"{k}={v}" for k, v in cookies.items()))
-        conn.putheader("Content-Type", content_type)
-        conn.putheader("Content-Length", str(len(body)))
-        conn.putheader("Referer", f"http://127.0.0.1:{port}{path}")
-        conn.endheaders()
-        conn.send(body)
-        sent = time.time()
-        response = conn.getresponse()
-        page = response.read()
-        result.update(
-            status=response.status,
-            location=response.getheader("Location") or "",
-            started=started,
-            sent=sent,
-            done=time.time(),
-            page=page[:200_000].decode("utf-8", "replace") if response.status != 302 else "",
-        )
-    except OSError as error:
-        result.update(
-            status=599, started=started, sent=time.time(), done=time.time(), page=str(error)
-        )
-    finally:
-        conn.close()
+    @property
+    def label(self) -> str:
+        where = "proxy" if self.proxy else "direct"
+        return f"{self.database} {where} {'busy' if self.busy else 'idle'}"
 
 
 def read_json(setup: subprocess.Popen, log: Path) -> dict:
@@ -123,171 +96,208 @@ def read_json(setup: subprocess.Popen, log: Path) -> dict:
     sys.exit(f"set-up failed:\n{log.read_text()}")
 
 
-def bid_form(port, person, technical_field, tag: int) -> tuple:
-    """Fetch a draft's bid form and build its final submit: (path, cookies, body, type)."""
-    path = f"/bids/{person['submission']}/"
-    status, cookies, page = get(port, path, {"sessionid": person["sessionid"]})
-    token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page)
-    if status != 200 or not token:
-        sys.exit(f"could not load the bid form ({status})")
-    body, content_type = multipart(
+_migrated: set[str] = set()
+
+
+def postgres_database(env: dict[str, str], tmp: Path) -> None:
+    """A fresh copy of a database migrated once per run (a template): migrating
+    anew for every mode would take the better part of a minute each time."""
+    import psycopg
+
+    template = POSTGRES_URL + "_template"
+    if template not in _migrated:
+        fresh_postgres(env, template)
+        site_database(env, tmp)
+        _migrated.add(template)
+    name = POSTGRES_URL.rsplit("/", 1)[1]
+    with psycopg.connect(POSTGRES_URL.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{name}_template"')
+    env["DATABASE_URL"] = POSTGRES_URL
+
+
+def plan_rush(count: int, deadline: float) -> list[dict]:
+    """When each submit starts, and for an aimed one when its last bytes leave
+    (client clock, ``deadline`` being ``closes_at`` on it)."""
+    edge, after = count // 10, count // 20
+    rest = count - edge - after
+    plans = [
         {
-            "csrfmiddlewaretoken": token.group(1).decode(),
-            "action": "submit",
-            "offer_amount": "1250000",
-            "offer_currency": "KES",
-        },
-        technical_field,
-        pdf_bytes(MB, tag),
-    )
-    return path, cookies, body, content_type
+            "group": "spread",
+            "start": deadline - SPREAD_BEFORE + (SPREAD_BEFORE + SPREAD_AFTER) * k / rest,
+        }
+        for k in range(rest)
+    ]
+    for group, size, first, last in (
+        ("edge", edge, -EDGE_FIRST, -EDGE_LAST - AIM_INSIDE),
+        ("after", after, AFTER_FIRST + AIM_INSIDE, AFTER_LAST),
+    ):
+        for k in range(size):
+            moment = deadline + first + (last - first) * k / max(size - 1, 1)
+            plans.append({"group": group, "start": moment - LEAD, "last": moment})
+    return sorted(plans, key=lambda plan: plan["start"])
 
 
-def submit_alone(port, site) -> list[float]:
-    """The baseline: the same final submit, one at a time, with nobody else sending and
-    the deadline days away. Returns each one's latency."""
-    latencies = []
-    for n, person in enumerate(site["alone"]):
-        result = {}
-        form = bid_form(port, person, site["technical_field"], 100_000 + n)
-        submit(port, *form, time.time(), result)
-        if result["status"] != 302 or "/receipt/" not in result["location"]:
-            sys.exit(f"a submit alone was not accepted ({result['status']}); no baseline")
-        latencies.append(result["done"] - result["started"])
-    return latencies
+def rush(port: int, forms, setup, setup_log, database_url: str) -> tuple:
+    """Set the deadline, send every submit as planned; return the plans, results,
+    ``closes_at``, the clock offset measured around the rush, and the CPU in use."""
+    before = measure(database_url)
+    setup.stdin.write(f"deadline {SPREAD_BEFORE + DEADLINE_MARGIN}\n")
+    setup.stdin.flush()
+    closes_at = read_json(setup, setup_log)["closes_at"]
+    plans = plan_rush(len(forms), before.to_client(closes_at))
+    if time.time() > plans[0]["start"]:
+        sys.exit("setting the deadline took too long: the rush would start late")
+    results = [{} for _ in plans]
+    began = cpu_times()
+    threads = [
+        threading.Thread(target=submit, args=(port, *form, plan, result))
+        for form, plan, result in zip(forms, plans, results, strict=True)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    used = cpu_used(began, cpu_times())
+    return plans, results, closes_at, combine(before, measure(database_url)), used
 
 
-def run(kind: str, applicants: int, alone: int, workers: int, tmp: Path, threads: int) -> dict:
+def run(mode: Mode, tmp: Path, redis_url: str, threads: int, alone: int) -> dict:
     env = site_env(tmp)
     env.update(DEBUG="false", OPENING_GRACE_SECONDS="120", CONN_MAX_AGE="60")
-    if kind == "postgresql":
-        fresh_postgres(env, POSTGRES_URL)
-    site_database(env, tmp)
+    if redis_url:
+        env["REDIS_URL"] = redis_url
+    if mode.database == "postgresql":
+        postgres_database(env, tmp)
+    else:
+        site_database(env, tmp)
     setup_log = tmp / "setup.log"
     with open(setup_log, "wb") as errors:
         setup = subprocess.Popen(
-            [sys.executable, str(ROOT / "bench" / "rush_setup.py"), str(applicants), str(alone)],
+            [sys.executable, str(ROOT / "bench" / "rush_setup.py"), str(mode.applicants),
+             str(alone)],
             cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errors,
             text=True,
         )  # fmt: skip
+    extra = {}
     try:
         site = read_json(setup, setup_log)
-        # Sync workers, as the Dockerfile serves the portal; --threads tries gthread.
-        extra = ("--worker-class", "gthread", "--threads", str(threads)) if threads else ()
-        server = Gunicorn(env, tmp / f"gunicorn-{kind}.log", workers, extra=extra)
+        if mode.proxy:
+            server = ProxiedHosts(env, tmp, mode.workers // 2)
+        else:
+            # Sync workers, as the Dockerfile serves the portal; --threads tries gthread.
+            options = ("--worker-class", "gthread", "--threads", str(threads)) if threads else ()
+            server = Gunicorn(env, tmp / "gunicorn.log", mode.workers, extra=options)
         try:
             alone_latencies = submit_alone(server.port, site)
             forms = [
                 bid_form(server.port, person, site["technical_field"], n)
                 for n, person in enumerate(site["people"])
             ]
-            # Every form is in hand: the deadline can now be set a few seconds ahead.
-            setup.stdin.write(f"deadline {SPREAD_BEFORE + DEADLINE_MARGIN}\n")
-            setup.stdin.flush()
-            closes_at = read_json(setup, setup_log)["closes_at"]
-            plans = [
-                (
-                    *form,
-                    closes_at - SPREAD_BEFORE + (SPREAD_BEFORE + SPREAD_AFTER) * n / applicants,
-                    {},
+            busy = Busy() if mode.busy else None
+            try:
+                plans, results, closes_at, clock, extra["cpu_used"] = rush(
+                    server.port, forms, setup, setup_log, env["DATABASE_URL"]
                 )
-                for n, form in enumerate(forms)
-            ]
-            if time.time() > closes_at - SPREAD_BEFORE:
-                sys.exit("setting the deadline took too long: the rush would start late")
-            threads = [threading.Thread(target=submit, args=(server.port, *p)) for p in plans]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join()
+            finally:
+                extra["competitor_share"] = f"{busy.stop():.0%}" if busy else "-"
+            if mode.proxy:
+                extra.update(server.report())
         finally:
             server.stop()
-        setup.stdin.write("count-late\n")
+        setup.stdin.write("receipts\n")
         setup.stdin.flush()
-        recorded = read_json(setup, setup_log)["late"]
+        recorded = read_json(setup, setup_log)
     finally:
         setup.kill()
         setup.wait()
-    results = [plan[-1] for plan in plans]
-    summary = summarise(kind, workers, results, closes_at, recorded, tmp / f"gunicorn-{kind}.log")
-    summary["alone"] = len(alone_latencies)
-    summary["alone_p50_s"] = round(statistics.median(alone_latencies), 3)
+    band = judge(
+        results, plans, closes_at, clock, STAMP_RESOLUTION if mode.proxy else 0.0,
+        recorded["receipts"],
+    )  # fmt: skip
+    summary = summarise(mode.label, results, closes_at, clock, band, recorded["late"])
+    summary.update(
+        extra,
+        database=mode.database,
+        alone=len(alone_latencies),
+        alone_p50_s=round(statistics.median(alone_latencies), 3),
+    )
     return summary
 
 
-def summarise(kind, workers, results, closes_at, recorded_late, log) -> dict:
-    accepted = [r for r in results if r["status"] == 302 and "/receipt/" in r["location"]]
-    errors = [r for r in results if r["status"] >= 500]
-    refused = [r for r in results if r not in accepted and r not in errors]
-    lost = [r for r in refused + errors if r["sent"] < closes_at]
-    late_started = [r for r in accepted if r["started"] >= closes_at]
-    latencies = sorted(r["done"] - r["started"] for r in results)
-    p99 = latencies[min(len(latencies) - 1, round(0.99 * (len(latencies) - 1)))]
-    summary = {
-        "database": kind,
-        "workers": workers,
-        "submits": len(results),
-        "accepted": len(accepted),
-        "refused": len(refused),
-        "5xx": len(errors),
-        "lost": len(lost),
-        "late_accepted": len(late_started) + max(recorded_late, 0),
-        "p50_s": round(statistics.median(latencies), 3),
-        "p99_s": round(p99, 3),
-        "sent_before_deadline": sum(r["sent"] < closes_at for r in results),
-    }
-    for r in lost[:3]:
-        text = re.sub(r"<[^>]+>", " ", r["page"])
-        reason = re.search(r"(The deadline[^.]*\.[^.]*\.|[^.]*can no longer[^.]*\.)", text)
-        print(
-            f"  lost: {r['status']} sent {r['sent'] - closes_at:+.3f} s: "
-            f"{reason.group(1) if reason else text.strip()[:200]}"
-        )
-    if errors and "database is locked" in log.read_text(errors="replace"):
-        print("  the server log says: database is locked")
-    return summary
+def modes(args) -> list[Mode]:
+    if args.idle or args.busy:
+        loads = [args.busy]
+    else:  # --proxy: idle and busy; direct alone: idle, as before
+        loads = [False, True] if args.proxy else [False]
+    if args.proxy:
+        n = args.applicants or 100
+        return [Mode("postgresql", proxy, busy, n, 4) for proxy in (False, True) for busy in loads]
+    plans = [("postgresql", 100, 4), ("sqlite", 40, 2)]
+    return [
+        Mode(kind, False, busy, args.applicants or applicants, workers)
+        for kind, applicants, workers in plans
+        if not args.only or kind == args.only
+        for busy in loads
+    ]
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", choices=["postgresql", "sqlite"])
+    parser.add_argument(
+        "--proxy", action="store_true", help="direct and through nginx (PostgreSQL)"
+    )
+    parser.add_argument("--only", choices=["postgresql", "sqlite"], help="direct mode's database")
     parser.add_argument("--applicants", type=int, help="default: 100 on PostgreSQL, 40 on SQLite")
+    load = parser.add_mutually_exclusive_group()
+    load.add_argument("--idle", action="store_true", help="only with the CPU idle")
+    load.add_argument("--busy", action="store_true", help="only with the CPU kept busy")
     parser.add_argument("--alone", type=int, default=5, help="submits alone, the baseline")
     parser.add_argument("--threads", type=int, default=0, help="gthread threads per worker")
     args = parser.parse_args()
-    plans = [("postgresql", 100, 4), ("sqlite", 40, 2)]
+    # A thread that wants the GIL waits up to this long for it (5 ms by default): the
+    # precision of an aimed submit's last byte, and of the clock readings around it.
+    sys.setswitchinterval(0.0005)
     rows = []
-    for kind, applicants, workers in plans:
-        if args.only and kind != args.only:
-            continue
-        with tempfile.TemporaryDirectory(prefix=f"rush-{kind}-") as tmp:
-            print(
-                f"{kind}: {args.applicants or applicants} submits, {workers} gunicorn workers"
-                + (f" x {args.threads} threads" if args.threads else " (sync)")
-            )
-            rows.append(
-                run(
-                    kind,
-                    args.applicants or applicants,
-                    max(args.alone, 1),
-                    workers,
-                    Path(tmp),
-                    args.threads,
-                )
-            )
-            print("  " + json.dumps(rows[-1]))
+    with tempfile.TemporaryDirectory(prefix="rush-redis-") as redis_tmp:
+        redis, redis_url = (None, "")
+        if args.proxy:
+            from bench_pages import start_redis
+
+            redis, redis_url = start_redis(Path(redis_tmp))  # both hosts share it
+        try:
+            for mode in modes(args):
+                with tempfile.TemporaryDirectory(prefix="rush-") as tmp:
+                    hosts = "2 hosts x " if mode.proxy else ""
+                    print(
+                        f"{mode.label}: {mode.applicants} submits, {hosts}"
+                        f"{mode.workers // 2 if mode.proxy else mode.workers} gunicorn workers "
+                        f"({'gthread' if args.threads else 'sync'}); "
+                        f"load average {os.getloadavg()[0]:.1f}",
+                        flush=True,
+                    )
+                    rows.append(run(mode, Path(tmp), redis_url, args.threads, max(args.alone, 1)))
+                    print("  " + json.dumps(rows[-1]), flush=True)
+        finally:
+            if redis is not None:
+                redis.terminate()
+                redis.wait()
     print()
-    header = ["database", "submits", "accepted", "refused", "5xx", "lost", "late_accepted"]
-    header += ["p50_s", "p99_s"]
-    print(" | ".join(header))
-    for row in rows:
-        print(" | ".join(str(row[h]) for h in header))
+    print_table(rows, TABLE)
+    print()
+    print_table(rows, EDGES)
     print()
     for row in rows:
+        alone = row["alone_p50_s"]
+        hosts = (
+            f"; POSTs per host {row['posts_per_host']}, stamps ignored {row['stamps_ignored']}"
+            if "posts_per_host" in row
+            else ""
+        )
         print(
-            f"{row['database']}: rush / one submit alone (p50 {row['alone_p50_s']} s over "
-            f"{row['alone']}): p50 {row['p50_s'] / row['alone_p50_s']:.2f}x, "
-            f"p99 {row['p99_s'] / row['alone_p50_s']:.2f}x"
+            f"{row['database']}: rush / one submit alone (p50 {alone} s over {row['alone']}): "
+            f"p50 {row['p50_s'] / alone:.2f}x, p99 {row['p99_s'] / alone:.2f}x "
+            f"({row['mode']}){hosts}"
         )
 
 

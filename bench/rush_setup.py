@@ -11,8 +11,9 @@ of the ones who submit alone (the baseline). Then it waits: when
 up and every form fetched), it moves the deadline to that many seconds from
 now, by the database clock, and prints it as JSON. Setting the deadline last
 means no guess at how long the rest takes on a loaded machine. After the rush,
-``count-late`` on its stdin has it print how many bids were recorded as
-received at or after the deadline, and exit.
+``receipts`` on its stdin has it print each submitted bid's recorded time of
+receipt (seconds since the epoch, by submission id) and how many of them are at
+or after the deadline, and exit.
 """
 
 import json
@@ -72,13 +73,15 @@ def main(applicants: int, alone: int) -> None:
     closes_at = db_now() + timedelta(seconds=float(lead))
     CallPage.objects.filter(pk=call.pk).update(closes_at=closes_at)
     print(json.dumps({"closes_at": closes_at.timestamp()}), flush=True)
-    if sys.stdin.readline().strip() != "count-late":
-        sys.exit("expected 'count-late'")
+    if sys.stdin.readline().strip() != "receipts":
+        sys.exit("expected 'receipts'")
+    submitted = dict(
+        Submission.objects.filter(call=call, status="submitted").values_list("pk", "submitted_at")
+    )
+    receipts = {str(pk): at.timestamp() for pk, at in submitted.items()}
     # Bids recorded as received at or after the deadline: must be none.
-    late = Submission.objects.filter(
-        call=call, status="submitted", submitted_at__gte=closes_at
-    ).count()
-    print(json.dumps({"late": late}), flush=True)
+    late = sum(at >= closes_at for at in submitted.values())
+    print(json.dumps({"late": late, "receipts": receipts}), flush=True)
 
 
 if __name__ == "__main__":

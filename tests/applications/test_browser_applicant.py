@@ -102,7 +102,7 @@ def test_applicant_registers_confirms_and_submits_a_bid(
         expect(page.get_by_role("heading", level=1)).to_have_text("Receipt")
         reference = f"{call.reference_code}-0001"
         expect(page.locator(".receipt")).to_contain_text(reference)
-        expect(page.locator(".receipt")).to_contain_text(re.compile(r"\d{2}:\d{2}:\d{2} UTC"))
+        expect(page.locator(".receipt")).to_contain_text(re.compile(r"\d{2}:\d{2}:\d{2}\.\d UTC"))
         for path in documents.values():
             digest = hashlib.sha256(path.read_bytes()).hexdigest()
             expect(page.locator(".receipt")).to_contain_text(digest)
