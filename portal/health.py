@@ -13,6 +13,8 @@ name or a bucket. The log gets the exception's class.
 
 import copy
 import logging
+import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, wait
 from functools import lru_cache
@@ -49,9 +51,31 @@ def healthz(request):
 @never_cache
 @require_safe
 def readyz(request):
-    results = run_checks(_checks(), seconds=CHECK_SECONDS)
+    results = readiness()
     ready = all(result == "ok" for result in results.values())
     return JsonResponse(results, status=200 if ready else 503)
+
+
+# Anyone may ask, as often as they like: one check at a time per process, and its
+# verdict reused for FRESH_SECONDS, so a flood of probes opens no flood of connections
+# to the database, Redis and the store.
+FRESH_SECONDS = 1.0
+_verdict_lock = threading.Lock()
+_verdict: dict = {"at": float("-inf"), "results": None}
+
+
+def readiness() -> dict:
+    with _verdict_lock:
+        if time.monotonic() - _verdict["at"] >= FRESH_SECONDS:
+            _verdict["results"] = run_checks(_checks(), seconds=CHECK_SECONDS)
+            _verdict["at"] = time.monotonic()
+        return dict(_verdict["results"])
+
+
+def readiness_forget() -> None:
+    """The next ``/readyz`` checks again (tests change what it would find)."""
+    with _verdict_lock:
+        _verdict["at"] = float("-inf")
 
 
 def _checks() -> dict[str, Callable[[], None]]:

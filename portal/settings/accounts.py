@@ -57,6 +57,9 @@ REGISTRATION_RATE = env.str("REGISTRATION_RATE", default="10/h")
 PASSWORD_RESET_RATE = env.str("PASSWORD_RESET_RATE", default="5/h")
 VERIFICATION_RESEND_RATE = env.str("VERIFICATION_RESEND_RATE", default="5/h")
 CLARIFICATION_RATE = env.str("CLARIFICATION_RATE", default="10/h")
+# "Download my data", per account: each builds a ZIP of everything (and a large one is
+# stored for a day and mailed), so one account cannot fill the disk or the outbox.
+DATA_COPY_RATE = env.str("DATA_COPY_RATE", default="5/h")
 LOGIN_REDIRECT_URL = "applications:dashboard"
 LOGOUT_REDIRECT_URL = "/"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24

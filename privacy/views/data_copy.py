@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from accounts.throttles import limited
 from applications.answer_keys import own_key_of
 from applications.models import Submission
 from applications.sealing import SealBroken
@@ -51,6 +52,7 @@ def _page(request, *, problem: str = "", status: int = 200):
 @login_required
 @never_cache
 @require_http_methods(["GET", "POST"])
+@limited("DATA_COPY_RATE", key="user")
 def data_copy(request):
     if request.method == "GET":
         return _page(request)

@@ -30,6 +30,16 @@ GAUGES = (
 CLOSED_PORT = "redis://127.0.0.1:1/0"
 
 
+@pytest.fixture(autouse=True)
+def _each_readyz_checks_anew():
+    """/readyz reuses its verdict for a second; these tests change what it finds."""
+    from portal.health import readiness_forget
+
+    readiness_forget()
+    yield
+    readiness_forget()
+
+
 @pytest.fixture
 def redis_up():
     services.redis_url()
@@ -295,3 +305,17 @@ def test_an_unknown_method_is_one_label(client, db):
 
     assert "BREW" not in methods
     assert "other" in methods
+
+
+def test_a_flood_of_readiness_probes_checks_once_while_fresh(client, db, monkeypatch, redis_up):
+    from portal import health
+
+    runs = []
+    real = health.run_checks
+    monkeypatch.setattr(health, "run_checks", lambda *a, **k: runs.append(1) or real(*a, **k))
+    monkeypatch.setattr(health, "FRESH_SECONDS", 3600)  # however slow this machine is
+
+    answers = [client.get("/readyz").status_code for _ in range(20)]
+
+    assert answers == [200] * 20
+    assert len(runs) == 1  # every probe while the verdict is fresh got the same one

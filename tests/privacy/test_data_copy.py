@@ -400,3 +400,15 @@ def test_a_store_that_fails_gives_a_clear_answer_and_keeps_nothing(
     assert not AuditEvent.objects.filter(
         action=AuditAction.FILE_DOWNLOADED, actor=world["amina"]
     ).exists()
+
+
+def test_one_account_can_ask_for_a_bounded_number_of_copies(world, settings):
+    """Each copy is a whole ZIP (a large one is stored and mailed): the same request a
+    thousand times must not fill the disk or the outbox."""
+    settings.DATA_COPY_RATE = "2/h"
+    client = world["client"]
+    url = reverse("privacy:data_copy")
+
+    answers = [client.post(url).status_code for _ in range(3)]
+
+    assert answers[:2] == [200, 200] and answers[2] == 429
