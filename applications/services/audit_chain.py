@@ -32,6 +32,24 @@ GENESIS = "0" * 64
 CHAIN_LOCK = 0x7A61_6275  # "zabu"
 
 
+def _encoded(content: dict) -> bytes:
+    return json.dumps(content, sort_keys=True, separators=(",", ":")).encode()
+
+
+def _what_happened(event: AuditEvent, *, seq: int, prev_hash: str) -> dict:
+    """What both forms cover: the event's place in the chain, and who did what when."""
+    return {
+        "seq": seq,
+        "prev": prev_hash,
+        "at": event.at.isoformat(),
+        "actor": event.actor_id,
+        "action": event.action,
+        "call": event.call_id,
+        "submission": event.submission_id,
+        "file": str(event.file_id) if event.file_id else None,
+    }
+
+
 def canonical(event: AuditEvent, *, seq: int, prev_hash: str) -> bytes:
     """The bytes an event's hash covers: every column but the hash itself, the personal
     details through their salted hash (so they can be erased and the chain still
@@ -39,45 +57,27 @@ def canonical(event: AuditEvent, *, seq: int, prev_hash: str) -> bytes:
     """
     if not event.details_hash:
         return canonical_v1(event, seq=seq, prev_hash=prev_hash)
-    return json.dumps(
+    return _encoded(
         {
+            **_what_happened(event, seq=seq, prev_hash=prev_hash),
             "v": 2,
-            "seq": seq,
-            "prev": prev_hash,
-            "at": event.at.isoformat(),
-            "actor": event.actor_id,
-            "action": event.action,
-            "call": event.call_id,
-            "submission": event.submission_id,
-            "file": str(event.file_id) if event.file_id else None,
             "details": event.details_hash,
             "legacy": event.legacy_hash or None,
-        },
-        sort_keys=True,
-        separators=(",", ":"),
-    ).encode()
+        }
+    )
 
 
 def canonical_v1(event: AuditEvent, *, seq: int, prev_hash: str) -> bytes:
     """The first form, with the personal details in the clear: events chained before
     details could be erased (migration 0023 moved them to the form above)."""
-    return json.dumps(
+    return _encoded(
         {
-            "seq": seq,
-            "prev": prev_hash,
-            "at": event.at.isoformat(),
-            "actor": event.actor_id,
-            "action": event.action,
-            "call": event.call_id,
-            "submission": event.submission_id,
-            "file": str(event.file_id) if event.file_id else None,
+            **_what_happened(event, seq=seq, prev_hash=prev_hash),
             "file_name": event.file_name,
             "ip": event.ip_address,
             "detail": event.detail,
-        },
-        sort_keys=True,
-        separators=(",", ":"),
-    ).encode()
+        }
+    )
 
 
 def event_hash(event: AuditEvent, *, seq: int, prev_hash: str) -> str:
