@@ -45,4 +45,6 @@ USER zabuni
 EXPOSE 8000
 
 # --timeout 120: a large upload on slow storage, as long as nginx waits for it.
-CMD ["gunicorn", "portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "2", "--timeout", "120"]
+# The worker class answers the requests already queued for it when the container is
+# stopped, instead of dropping them (portal/gunicorn_worker.py).
+CMD ["gunicorn", "portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "2", "--timeout", "120", "--worker-class", "portal.gunicorn_worker.PortalWorker"]

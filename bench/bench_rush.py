@@ -185,8 +185,13 @@ def run(mode: Mode, tmp: Path, redis_url: str, threads: int, alone: int) -> dict
         if mode.proxy:
             server = ProxiedHosts(env, tmp, mode.workers // 2)
         else:
-            # Sync workers, as the Dockerfile serves the portal; --threads tries gthread.
-            options = ("--worker-class", "gthread", "--threads", str(threads)) if threads else ()
+            # The Dockerfile's worker (sync, reading with the kernel's arrival times);
+            # --threads tries gthread instead.
+            options = (
+                ("--worker-class", "gthread", "--threads", str(threads))
+                if threads
+                else ("--worker-class", "portal.gunicorn_worker.PortalWorker")
+            )
             server = Gunicorn(env, tmp / "gunicorn.log", mode.workers, extra=options)
         try:
             alone_latencies = submit_alone(server.port, site)

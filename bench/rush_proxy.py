@@ -46,6 +46,7 @@ class Nginx:
         shutil.copy(Path("/etc/nginx/mime.types"), folder / "mime.types")
         (folder / "nginx-upstreams.conf").write_text("".join(f"{u}\n" for u in upstreams))
         (folder / "nginx-site.conf").write_text(f"listen 127.0.0.1:{self.port};\nroot {public};\n")
+        shutil.copy(DEPLOY / "nginx-media-disk.conf", folder / "nginx-media.conf")
         self.access_log, self.error_log = folder / "access.log", folder / "error.log"
         directives = f"daemon off; pid {folder / 'nginx.pid'};"
         if os.geteuid() == 0:
@@ -102,7 +103,14 @@ class ProxiedHosts:
                     "ZABUNI_VAR_DIR": str(folder / "var"),
                     "TRUSTED_PROXIES": "127.0.0.1",
                 }
-                self.hosts.append(Gunicorn(host_env, folder / "gunicorn.log", workers))
+                self.hosts.append(
+                    Gunicorn(
+                        host_env,
+                        folder / "gunicorn.log",
+                        workers,
+                        extra=("--worker-class", "portal.gunicorn_worker.PortalWorker"),
+                    )
+                )
             upstreams = [
                 f"server 127.0.0.1:{host.port} max_fails=1 fail_timeout=10s;"
                 for host in self.hosts

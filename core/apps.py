@@ -6,6 +6,6 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self):
-        from core import page_cache
+        from core import checks, page_cache  # noqa: F401 (checks registers itself)
 
         page_cache.connect()

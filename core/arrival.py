@@ -1,12 +1,17 @@
-"""When a request's last byte was read from the connection: a thin WSGI wrapper.
+"""When a request's last byte arrived: a thin WSGI wrapper.
 
 The deadline is judged by when a bid arrived (``core.receipt``). Without a proxy in
-front, the nearest the portal can see to that moment is when it reads the body's
-last byte from the connection: this wrapper notes it, on the process's monotonic
-clock, as the bytes are read, before any of them is parsed, hashed or stored. A
-worker that takes a while to get to a request (a busy server) still counts the
-waiting against the portal; a proxy that buffers the body and stamps
-``X-Request-Start`` closes even that gap (``core.receipt``).
+front, this wrapper notes, on the process's monotonic clock, the moment the body's
+last byte arrived, as the bytes are read, before any of them is parsed, hashed or
+stored:
+
+- under gunicorn with the portal's worker (portal/gunicorn_worker.py), the kernel's
+  own timestamp of the packet that brought it, so a worker that gets to a request
+  late (a rush, a busy machine) does not count its waiting against the bid;
+- otherwise (runserver, another server), the moment the last byte was read.
+
+Behind a proxy that buffers the body, the proxy's ``X-Request-Start`` is used instead
+(``core.receipt``).
 """
 
 import time
@@ -25,7 +30,7 @@ class StampingInput:
     def _count(self, data: bytes) -> bytes:
         self._left -= len(data)
         if (self._left <= 0 or not data) and ARRIVED not in self._environ:
-            self._environ[ARRIVED] = time.monotonic()
+            self._environ[ARRIVED] = arrived_now(self._environ)
         return data
 
     def read(self, *args):
@@ -61,5 +66,16 @@ class ArrivalStamping:
         if length > 0 and environ.get("wsgi.input") is not None:
             environ["wsgi.input"] = StampingInput(environ["wsgi.input"], environ, length)
         else:
-            environ[ARRIVED] = time.monotonic()
+            environ[ARRIVED] = arrived_now(environ)
         return self.application(environ, start_response)
+
+
+def arrived_now(environ) -> float:
+    """On the monotonic clock: when the newest byte read from the connection arrived,
+    if the server's socket knows (``arrival``, the kernel's time), else now."""
+    now = time.monotonic()
+    arrival = getattr(environ.get("gunicorn.socket"), "arrival", None)
+    if arrival is None:
+        return now
+    # The kernel's clock is time.time()'s; a stamp "from the future" is taken as now.
+    return now - max(0.0, time.time() - arrival)

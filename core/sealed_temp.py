@@ -2,18 +2,17 @@
 
 While a bid's file arrives and is checked (its type, its archive members, its size),
 the bytes must be somewhere; with large files, not all in memory. Here they go to a
-temporary file encrypted under a key that exists only in this process's memory (or,
-for a resumable upload, only in the uploader's browser): whoever copies the disk gets
-ciphertext, and the key dies with the request.
+temporary file encrypted under a key that exists only in this process's memory:
+whoever copies the disk gets ciphertext, and the key dies with the request. (The
+pieces of a resumable upload wait elsewhere: applications.services.resumable_pieces.)
 
 The file is cut into blocks of ``BLOCK`` bytes, each encrypted on its own with
 AES-256-GCM (from pyca's ``cryptography``, which runs OpenSSL's code on the CPU's AES
 instructions: 3.4 GB/s here, against 2.0 GB/s for its ChaCha20-Poly1305 and 0.8 GB/s
 for libsodium's XChaCha20-Poly1305; the bytes of every bid pass through it) under a
-random 12-byte nonce written before it (a block rewritten when a resumed upload
-extends it gets a new one; each file has its own key and at most a few thousand
-blocks, far inside GCM's limit of 2^32 random nonces per key), with the block's
-number as associated data: any
+random 12-byte nonce written before it (each file has its own key and at most a few
+thousand blocks, far inside GCM's limit of 2^32 random nonces per key), with the
+block's number as associated data: any
 block can be read back without the ones before it (the archive checks seek to a ZIP's
 end first), and a changed or moved block fails authentication. Nothing here is a
 primitive of our own.
@@ -93,7 +92,7 @@ class SealedScratch(io.RawIOBase):
         self._cache = (-1, b"")
         self._finished = False
         # The key was made here and never left this process: the file may be stored as
-        # it is (``seal_end``). Not for a resumable upload, whose key the browser holds.
+        # it is (``seal_end``). Not for a key handed in from outside.
         self.key_private = key is None
 
     # --- writing -----------------------------------------------------------------
@@ -144,23 +143,6 @@ class SealedScratch(io.RawIOBase):
             self._finished = True
         self._pos = 0
         return self
-
-    @classmethod
-    def resume(cls, path, key: bytes, size: int) -> "SealedScratch":
-        """Go on writing a scratch file that holds ``size`` bytes: its last, partial
-        block is opened (``ScratchBroken`` with the wrong key) and taken back, so that
-        the next bytes join it."""
-        scratch = cls(key, path=path)
-        full, tail = divmod(size, BLOCK)
-        scratch.size = full * BLOCK
-        if tail:
-            scratch._pending = scratch._block(full)[:tail]
-        elif full:
-            scratch._block(full - 1)  # the key must open what is there
-        with open(path, "r+b") as stored:
-            stored.truncate(full * _STRIDE)
-        scratch._cache = (-1, b"")
-        return scratch
 
     def with_size(self, size: int) -> "SealedScratch":
         """For a scratch file written earlier (a resumable upload): its plaintext size."""

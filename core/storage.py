@@ -6,10 +6,12 @@ first, so ``url()`` refuses rather than hand out a path that bypasses it.
 """
 
 import logging
-from urllib.parse import quote
+from urllib.parse import quote, urljoin
 
 from botocore.exceptions import BotoCoreError, ClientError
+from django.conf import settings
 from django.core.files.storage import FileSystemStorage, storages
+from django.utils.encoding import filepath_to_uri
 from storages.backends.s3 import S3Storage
 from storages.utils import clean_name
 from whitenoise.storage import CompressedManifestStaticFilesStorage
@@ -55,6 +57,26 @@ class PrivateS3Storage(S3Storage):
         disposition = f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
         params = {"ResponseContentDisposition": disposition}
         return super().url(name, parameters=params, expire=expire)
+
+
+class PublicMediaS3Storage(S3Storage):
+    """Public media (Wagtail images and their renditions) in a bucket of their own,
+    never the private one (portal/checks.py refuses the same name), so that every web
+    host writes and reads the same files.
+
+    They are served on the portal's own origin: nginx passes ``/media/`` to the
+    bucket (deploy/nginx-media-s3.conf), which lets anyone read objects (a bucket
+    policy, not object ACLs). So a page never names the bucket's address, and no page
+    requests anything from another origin: ``url()`` is ``MEDIA_URL`` and the name."""
+
+    querystring_auth = False
+    custom_domain = None
+    file_overwrite = False
+    default_acl = None
+    signature_version = "s3v4"
+
+    def url(self, name, parameters=None, expire=None, http_method=None):
+        return urljoin(settings.MEDIA_URL, filepath_to_uri(clean_name(name)))
 
 
 def private_storage():

@@ -9,9 +9,10 @@ from django.utils.translation import gettext_lazy as _
 
 class PartialUpload(models.Model):
     """One file being uploaded to a bid in pieces, so a dropped connection costs only
-    the piece in flight. The bytes wait in ``PARTIAL_UPLOAD_ROOT`` (never public);
-    the whole file then goes through the bid form's own checks and storage, and
-    the row records how it ended."""
+    the piece in flight. The pieces wait in private storage, shared by every web host
+    (applications.services.resumable_pieces), encrypted under a key only the
+    uploader's page holds; the whole file then goes through the bid form's own checks
+    and storage, and the row records how it ended."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     submission = models.ForeignKey(
@@ -26,6 +27,8 @@ class PartialUpload(models.Model):
     received = models.PositiveBigIntegerField(_("bytes received"), default=0)
     started_at = models.DateTimeField(_("started at"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # Recognises the page's key (a keyed hash of a constant); the key itself is never kept.
+    key_check = models.BinaryField(_("key check"), max_length=16, default=b"", editable=False)
     # How it ended: the refusal's message, or "" when the file was kept.
     refusal = models.TextField(_("refusal"), blank=True)
 

@@ -31,13 +31,10 @@ The time of receipt of each piece is judged against the deadline like any
 request: a piece that arrives after it is refused, with both times.
 """
 
-import os
-import shutil
+import logging
 import uuid
 from datetime import timedelta
-from pathlib import Path
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files import File
 from django.db import transaction
@@ -47,12 +44,24 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from applications.models import PartialUpload, SubmissionFile
+from applications.services.resumable_pieces import (
+    PiecesLost,
+    key_check,
+    key_matches,
+    piece_write,
+    pieces_delete,
+    pieces_join,
+    uploads_with_pieces,
+)
 from applications.services.submissions import FilesRefused, require_editable, submission_save
 from applications.uploads import extension_of, sanitise_filename, sizes_to_compare
 from core.db import atomic_with_retry
 from core.errors import Refused, StorageUnavailable
 from core.page_text import rows_with_text
-from core.sealed_temp import ScratchBroken, SealedScratch
+from core.sealed_temp import ScratchBroken, new_key
+from core.storage import STORAGE_ERRORS
+
+logger = logging.getLogger(__name__)
 
 # An account's unfinished uploads may declare this many times the limits of the
 # documents of the call it starts one for, added up: a whole bid in flight, and
@@ -90,8 +99,14 @@ KEY_LOST = gettext_lazy(
 )
 
 
-def _path(upload_id) -> Path:
-    return Path(settings.PARTIAL_UPLOAD_ROOT) / str(upload_id)
+def _forget_pieces(upload_ids) -> None:
+    """After the commit: the pieces of uploads no row needs any more. A store that
+    fails is logged; the sweep deletes what is left."""
+    for upload_id in upload_ids:
+        try:
+            pieces_delete(upload_id)
+        except STORAGE_ERRORS as exc:
+            logger.warning("Could not delete the pieces of upload %s: %s", upload_id, exc)
 
 
 def _megabytes(size: int) -> str:
@@ -156,8 +171,7 @@ def upload_start(*, user, submission, requirement_id: int, name: str, size: int,
             budget=budget,
         )
     )
-    for old in replaced:  # committed: their bytes go
-        _path(old).unlink(missing_ok=True)
+    _forget_pieces(replaced)  # committed: their bytes go
     return upload
 
 
@@ -196,15 +210,18 @@ def _start_locked(*, user, submission, requirement, name: str, size: int, budget
             }
         )
     PartialUpload.objects.filter(pk__in=replaced).delete()
-    upload = PartialUpload.objects.create(
-        submission=submission, requirement=requirement, owner=user, name=name, size=size
-    )
-    # Made before the commit: if the commit fails, the sweep finds it without a row.
     # The pieces are kept encrypted under a key made here and handed to the uploader's
-    # page only (``upload.key``): the server never stores it (core.sealed_temp).
-    path = _path(upload.pk)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    upload.key = SealedScratch(path=path, create=True).key
+    # page only (``upload.key``): the server keeps only a check of it.
+    key = new_key()
+    upload = PartialUpload.objects.create(
+        submission=submission,
+        requirement=requirement,
+        owner=user,
+        name=name,
+        size=size,
+        key_check=key_check(key),
+    )
+    upload.key = key
     return upload, replaced
 
 
@@ -227,20 +244,15 @@ def upload_append(
         require_editable(user, upload.submission, received_at)
         if offset != upload.received:
             raise OffsetMismatch(upload.received)
+        if not key_matches(upload.key_check, key):
+            raise KeyLost(KEY_LOST)
         if not asks_for_the_end:
             if length <= 0 or upload.received + length > upload.size:
                 raise Refused(
                     _("%(doc)s: more bytes arrived than the file has.") % {"doc": upload.name}
                 )
-            try:
-                partial = SealedScratch.resume(_path(upload.pk), key, offset)
-                piece.seek(0)
-                shutil.copyfileobj(piece, partial, 64 * 1024)
-                partial.finish()
-            except FileNotFoundError:
-                raise UploadGone(_("That upload is not found. Choose the file again.")) from None
-            except ScratchBroken:
-                raise KeyLost(KEY_LOST) from None
+            piece.seek(0)
+            piece_write(upload.pk, offset, piece.read(length), key)
             upload.received = offset + length
             upload.save(update_fields=["received"])
         if upload.received == upload.size:
@@ -249,7 +261,7 @@ def upload_append(
 
     upload = atomic_with_retry(append)
     if upload.finished_at is not None:  # committed: the bytes are no longer needed
-        _path(upload.pk).unlink(missing_ok=True)
+        _forget_pieces([upload.pk])
     return upload
 
 
@@ -259,8 +271,9 @@ def _finish_locked(upload: PartialUpload, *, user, request, received_at, key: by
     A refused file is recorded as the ending; storage out of reach is not an
     ending: it is raised, the transaction rolls back, and the bytes stay for a
     request at the end to finish later."""
+    scratch = None
     try:
-        scratch = SealedScratch(key, path=_path(upload.pk)).with_size(upload.size)
+        scratch = pieces_join(upload.pk, upload.size, key)
         whole = File(scratch, name=upload.name)
         whole.size = upload.size
         submission_save(
@@ -272,16 +285,26 @@ def _finish_locked(upload: PartialUpload, *, user, request, received_at, key: by
         )
     except ScratchBroken:
         upload.refusal = KEY_LOST
-    except FileNotFoundError:
+    except (FileNotFoundError, PiecesLost):
         upload.refusal = _("%(doc)s: the file was lost on the way. Choose it again.") % {
             "doc": upload.name
         }
+    except STORAGE_ERRORS as exc:
+        raise StorageUnavailable(
+            _(
+                "We could not read your file back just now. Nothing was lost: send the "
+                "last piece again in a few minutes."
+            )
+        ) from exc
     except FilesRefused as refusal:
         upload.refusal = next(iter(refusal.refusals.values()), refusal.message)
     except StorageUnavailable:
         raise
     except Refused as refusal:
         upload.refusal = refusal.message
+    finally:
+        if scratch is not None:
+            scratch.remove()
     upload.finished_at = timezone.now()
     upload.save(update_fields=["refusal", "finished_at"])
 
@@ -302,8 +325,8 @@ def kept_file(upload: PartialUpload) -> SubmissionFile | None:
 def partial_uploads_sweep(*, now=None, batch: int = SWEEP_BATCH) -> int:
     """Forget uploads left unfinished for a day (a closed tab, a lost phone) and their
     bytes, and the records of finished ones, ``batch`` rows per transaction; an
-    upload busy right now is left for the next sweep. Then bytes a day old that no
-    row owns (a start whose commit failed) go too. Returns how many rows went."""
+    upload busy right now is left for the next sweep. Then pieces that no row owns
+    (their deletion failed after a commit) go too. Returns how many rows went."""
     cutoff = (now or timezone.now()) - timedelta(days=1)
     removed = 0
     while True:
@@ -314,41 +337,28 @@ def partial_uploads_sweep(*, now=None, batch: int = SWEEP_BATCH) -> int:
                 .values_list("pk", flat=True)[:batch]
             )
             PartialUpload.objects.filter(pk__in=ids).delete()
-        for pk in ids:  # committed: their bytes go
-            _path(pk).unlink(missing_ok=True)
+        _forget_pieces(ids)  # committed: their bytes go
         removed += len(ids)
         if len(ids) < batch:
             break
-    _sweep_orphan_bytes(cutoff=cutoff, batch=batch)
+    _sweep_orphan_pieces(batch=batch)
     return removed
 
 
-def _sweep_orphan_bytes(*, cutoff, batch: int) -> None:
-    root = Path(settings.PARTIAL_UPLOAD_ROOT)
-    if not root.is_dir():
+def _sweep_orphan_pieces(*, batch: int) -> None:
+    """Pieces are written only under their row's lock, after the row was committed:
+    pieces without a row are left over from a deletion that failed."""
+    try:
+        names = uploads_with_pieces()
+    except STORAGE_ERRORS as exc:
+        logger.warning("Could not list the pieces of unfinished uploads: %s", exc)
         return
-    oldest = cutoff.timestamp()
-    names: list[str] = []
-    with os.scandir(root) as entries:
-        for entry in entries:
-            if entry.is_file() and entry.stat().st_mtime < oldest:
-                names.append(entry.name)
-            if len(names) == batch:
-                _unlink_unowned(names)
-                names = []
-    _unlink_unowned(names)
-
-
-def _unlink_unowned(names: list[str]) -> None:
-    if not names:
-        return
-    ids = {}
-    for name in names:
-        try:
-            ids[uuid.UUID(name)] = name
-        except ValueError:
-            continue  # not ours
-    owned = set(PartialUpload.objects.filter(pk__in=ids).values_list("pk", flat=True))
-    for upload_id, name in ids.items():
-        if upload_id not in owned:
-            _path(name).unlink(missing_ok=True)
+    for start in range(0, len(names), batch):
+        ids = {}
+        for name in names[start : start + batch]:
+            try:
+                ids[uuid.UUID(name)] = name
+            except ValueError:
+                continue  # not ours
+        owned = set(PartialUpload.objects.filter(pk__in=ids).values_list("pk", flat=True))
+        _forget_pieces([name for upload_id, name in ids.items() if upload_id not in owned])

@@ -14,11 +14,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 PRIVATE_ROOT = Path(env.str("PRIVATE_ROOT", default=str(VAR_DIR / "private")))
-# Files arriving a piece at a time wait here, outside MEDIA_ROOT, until whole
-# (applications.services.resumable); then they go to private storage like any other.
-PARTIAL_UPLOAD_ROOT = Path(
-    env.str("PARTIAL_UPLOAD_ROOT", default=str(VAR_DIR / "partial-uploads"))
-)
+# Files arriving a piece at a time wait in private storage, shared by every web host,
+# until whole (applications.services.resumable_pieces); then they are stored as any other.
 # The largest piece of a resumable upload; a dropped connection costs at most this.
 UPLOAD_PIECE_BYTES = 1024 * 1024
 # How often one account may start a resumable upload (django-ratelimit; 429 past it).
@@ -53,19 +50,25 @@ def _upload_transfer_config() -> TransferConfig:
     return config
 
 
+def _s3_options(bucket: str) -> dict:
+    return {
+        "bucket_name": bucket,
+        "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default=None),
+        "region_name": env.str("AWS_S3_REGION_NAME", default=None),
+        "access_key": env.str("AWS_ACCESS_KEY_ID", default=None),
+        "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default=None),
+        # Fail fast on a dead endpoint: the person gets a clear message.
+        "client_config": BotoConfig(
+            connect_timeout=5, read_timeout=60, retries={"max_attempts": 3}
+        ),
+    }
+
+
 if AWS_STORAGE_BUCKET_NAME:
     PRIVATE_STORAGE = {
         "BACKEND": "core.storage.PrivateS3Storage",
         "OPTIONS": {
-            "bucket_name": AWS_STORAGE_BUCKET_NAME,
-            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default=None),
-            "region_name": env.str("AWS_S3_REGION_NAME", default=None),
-            "access_key": env.str("AWS_ACCESS_KEY_ID", default=None),
-            "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default=None),
-            # Fail fast on a dead endpoint: the applicant gets a clear message.
-            "client_config": BotoConfig(
-                connect_timeout=5, read_timeout=60, retries={"max_attempts": 3}
-            ),
+            **_s3_options(AWS_STORAGE_BUCKET_NAME),
             # boto's default holds up to 10 parts of 8 MB in memory: a 100 MB
             # proposal raised a worker by 124 MB. See _upload_transfer_config.
             "transfer_config": _upload_transfer_config(),
@@ -82,12 +85,25 @@ else:
         "OPTIONS": {"location": str(PRIVATE_ROOT)},
     }
 
+# Public media (Wagtail images): in a bucket of their own when one is named, so that
+# every web host has them, served on the portal's origin through nginx
+# (deploy/nginx-media-s3.conf); otherwise in MEDIA_ROOT, which hosts must then share.
+# Never the private bucket: portal/checks.py refuses to start with the same name.
+AWS_MEDIA_BUCKET_NAME = env.str("AWS_MEDIA_BUCKET_NAME", default="")
+if AWS_MEDIA_BUCKET_NAME:
+    MEDIA_STORAGE = {
+        "BACKEND": "core.storage.PublicMediaS3Storage",
+        "OPTIONS": _s3_options(AWS_MEDIA_BUCKET_NAME),
+    }
+else:
+    MEDIA_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+
 # Hashed names (cached for a year) and gzip/Brotli copies, made by collectstatic:
 # in production and in `make run`. The tests read the source folder as it is.
 STATIC_MANIFEST = env.bool("STATIC_MANIFEST", default=DJANGO_ENV != "test")
 
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": MEDIA_STORAGE,
     "private": PRIVATE_STORAGE,
     "staticfiles": {
         "BACKEND": (

@@ -1,6 +1,9 @@
 """What the resumable upload tests share: a draft with two documents, its owner's
 client, and the two requests the bid page's script sends (start, and a piece)."""
 
+import base64
+from pathlib import Path
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -12,10 +15,22 @@ PIECE = 256 * 1024
 
 
 @pytest.fixture
-def partial_root(settings, tmp_path):
-    settings.PARTIAL_UPLOAD_ROOT = tmp_path / "partial"
+def partial_root(settings):
+    """Where unfinished uploads' pieces wait: a folder of this test's private storage
+    (one folder per upload, one object per piece)."""
     settings.UPLOAD_PIECE_BYTES = PIECE
-    return settings.PARTIAL_UPLOAD_ROOT
+    root = Path(settings.PRIVATE_ROOT) / "partial-uploads"
+    root.mkdir(parents=True, exist_ok=True)
+    return root
+
+
+def write_piece(url: str, offset: int, data: bytes) -> None:
+    """A piece written as the server writes it, under the page's key (a worker that
+    died before it counted the piece)."""
+    from applications.services.resumable_pieces import piece_write
+
+    key = base64.urlsafe_b64decode(KEYS[url])
+    piece_write(url.strip("/").split("/")[-1], offset, data, key)
 
 
 def make_bid(applicant=None, *, site=None) -> dict:

@@ -17,7 +17,6 @@ SIZE = 20 * MB
 
 @pytest.fixture
 def draft(transactional_db, django_db_serialized_rollback, settings, tmp_path):
-    settings.PARTIAL_UPLOAD_ROOT = tmp_path / "partial"
     call = make_call(
         build_site()["calls"],
         documents=[("Technical proposal", "technical", True, "pdf", 25)],

@@ -3,7 +3,6 @@
 shows the kept file; a 4xx that is not even JSON stops the upload with a message."""
 
 import hashlib
-from pathlib import Path
 
 import pytest
 
@@ -19,7 +18,6 @@ LAST = 2 * MB  # where the last piece starts
 
 @pytest.fixture
 def draft(transactional_db, django_db_serialized_rollback, settings, tmp_path):
-    settings.PARTIAL_UPLOAD_ROOT = tmp_path / "partial"
     settings.UPLOAD_PIECE_BYTES = MB
     call = make_call(
         build_site()["calls"],
@@ -76,14 +74,11 @@ def test_when_the_answer_to_the_last_piece_is_lost_the_page_shows_the_kept_file(
             # The pieces are kept encrypted under the key the page sends with each.
             import base64
 
-            from core.sealed_temp import SealedScratch
+            from applications.services.resumable_pieces import piece_write
 
             upload = PartialUpload.objects.get()
             key = base64.urlsafe_b64decode(request.headers["upload-key"])
-            path = Path(settings.PARTIAL_UPLOAD_ROOT) / str(upload.pk)
-            partial = SealedScratch.resume(path, key, LAST)
-            partial.write(request.post_data_buffer)
-            partial.finish()
+            piece_write(upload.pk, LAST, request.post_data_buffer, key)
             PartialUpload.objects.filter(pk=upload.pk).update(received=SIZE)
         route.abort("connectionreset")
 

@@ -2,18 +2,15 @@
 JSON with a message for any body, any refusal and any method; a refused file is a
 4xx; and a request at the end of the file finishes it, once, whatever was lost."""
 
-import base64
 import hashlib
 import json
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
 from applications.models import PartialUpload, Submission, SubmissionFile
-from core.sealed_temp import SealedScratch
 from tests.applications import resumable_support
 from tests.applications.resumable_support import MB, PIECE, send, send_all, start
 from tests.applications.test_hostile_uploads import bomb
@@ -145,11 +142,7 @@ def test_a_worker_that_died_inside_the_finish_leaves_an_upload_a_retry_finishes(
     send_all(client, url, content, upto=2 * PIECE)
     upload = PartialUpload.objects.get()
     # The last piece written (encrypted, under the page's key), then the worker died.
-    key = base64.urlsafe_b64decode(resumable_support.KEYS[url])
-    path = Path(settings.PARTIAL_UPLOAD_ROOT) / str(upload.pk)
-    partial = SealedScratch.resume(path, key, 2 * PIECE)
-    partial.write(content[2 * PIECE :])
-    partial.finish()
+    resumable_support.write_piece(url, 2 * PIECE, content[2 * PIECE :])
     PartialUpload.objects.filter(pk=upload.pk).update(received=len(content))
 
     state = client.get(url).json()

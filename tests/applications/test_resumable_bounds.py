@@ -2,7 +2,6 @@
 byte budget per account, a rate on starts, and a sweep that works in batches.
 Tried as a hostile applicant would, through the script's own endpoints."""
 
-import os
 import re
 from datetime import timedelta
 from pathlib import Path
@@ -14,11 +13,11 @@ from django.utils import timezone
 
 from applications.models import PartialUpload
 from applications.services.resumable import partial_uploads_sweep
-from core.sealed_temp import BLOCK, BLOCK_OVERHEAD
 from tests.applications import resumable_support
 from tests.applications.resumable_support import MB, PIECE, make_bid, send, start
 from tests.factories import build_site, pdf_bytes
 
+PIECE_OVERHEAD = 12 + 16
 UUID = re.compile(r"[0-9a-f]{32}")
 
 # The shared fixtures, used by name.
@@ -28,15 +27,14 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("partial_root")]
 
 
 def bytes_waiting(root) -> int:
-    """The bytes of the files waiting, as sent: what is on disk, less what encrypting
-    them adds (core.sealed_temp: a 12-byte nonce and a 16-byte tag per block of 64 KiB)."""
+    """The bytes of the pieces waiting, as sent: what is stored, less what encrypting
+    them adds (applications.services.resumable_pieces: a 12-byte nonce and a 16-byte
+    tag per piece)."""
     if not Path(root).exists():
         return 0
-    total = 0
-    for path in Path(root).iterdir():
-        stored = path.stat().st_size
-        total += stored - BLOCK_OVERHEAD * -(-stored // (BLOCK + BLOCK_OVERHEAD))
-    return total
+    return sum(
+        path.stat().st_size - PIECE_OVERHEAD for path in Path(root).rglob("*") if path.is_file()
+    )
 
 
 def test_a_new_start_replaces_the_unfinished_upload_of_the_same_document(bid, partial_root):
@@ -96,9 +94,10 @@ def test_the_sweep_deletes_in_batches_never_loading_every_stale_row(bid, partial
         row = PartialUpload.objects.create(
             submission=submission, requirement=doc, owner=bid["applicant"], name=f"{n}.pdf", size=9
         )
-        Path(partial_root).mkdir(parents=True, exist_ok=True)
-        (Path(partial_root) / str(row.pk)).write_bytes(b"%PDF-1.4")
+        (Path(partial_root) / str(row.pk)).mkdir()
+        (Path(partial_root) / str(row.pk) / f"{0:016d}").write_bytes(b"sealed piece")
     fresh_url = start(client, submission, bid["financial"], "offer.pdf", MB).json()["url"]
+    assert send(client, fresh_url, 0, pdf_bytes(size=MB)[:1000]).status_code == 200
     later = timezone.now() + timedelta(days=1, minutes=1)
     PartialUpload.objects.exclude(name="offer.pdf").update(started_at=later - timedelta(days=2))
 
@@ -118,18 +117,21 @@ def test_the_sweep_deletes_in_batches_never_loading_every_stale_row(bid, partial
     assert [p.name for p in Path(partial_root).iterdir()] == [fresh_url.strip("/").split("/")[-1]]
 
 
-def test_the_sweep_removes_day_old_bytes_that_no_upload_owns(bid, partial_root):
+def test_the_sweep_removes_pieces_that_no_upload_owns(bid, partial_root):
+    """Pieces are written only under their upload's row, once committed: pieces without
+    a row were left by a deletion that failed, and go with the next sweep."""
     client, submission, doc = bid["client"], bid["submission"], bid["doc"]
     url = start(client, submission, doc, "proposal.pdf", MB).json()["url"]
+    assert send(client, url, 0, pdf_bytes(size=MB)[:1000]).status_code == 200
     owned = Path(partial_root) / url.strip("/").split("/")[-1]
     orphan = Path(partial_root) / "5ed2f104-a3f7-4c35-92d1-d5a936200000"
-    orphan.write_bytes(b"left by a start whose commit failed")
-    stranger = Path(partial_root) / "not-an-upload.txt"
-    stranger.write_bytes(b"not ours")
-    day_old = (timezone.now() - timedelta(days=2)).timestamp()
-    for path in (owned, orphan, stranger):
-        os.utime(path, (day_old, day_old))
-    partial_uploads_sweep()  # the upload itself is fresh: it and its bytes stay
+    orphan.mkdir()
+    (orphan / f"{0:016d}").write_bytes(b"left by a deletion that failed")
+    stranger = Path(partial_root) / "not-an-upload"
+    stranger.mkdir()
+    (stranger / "notes.txt").write_bytes(b"not ours")
+    partial_uploads_sweep()  # the upload itself is fresh: it and its pieces stay
     assert sorted(p.name for p in Path(partial_root).iterdir()) == sorted(
         [owned.name, stranger.name]
     )
+    assert len(list(owned.iterdir())) == 1

@@ -168,26 +168,27 @@ def test_a_signed_out_script_gets_a_clear_json_refusal_not_a_sign_in_page(bid):
     assert PartialUpload.objects.get().received == 0
 
 
-def test_pieces_wait_on_disk_encrypted_under_a_key_only_the_page_holds(bid, partial_root):
-    """A copy of the disk half-way through an upload: the pieces are there, encrypted;
-    the key is neither on disk nor in the database; a page without it cannot go on."""
+def test_pieces_wait_in_storage_encrypted_under_a_key_only_the_page_holds(bid, partial_root):
+    """A copy of the store half-way through an upload: the pieces are there, encrypted;
+    the key is neither in storage nor in the database; a page without it cannot go on."""
     marker = "Nyaraka za siri za Baraka 9034"
     content = pdf_bytes(size=700 * 1024, text=marker)
     client, submission, doc = bid["client"], bid["submission"], bid["doc"]
     started = start(client, submission, doc, "proposal.pdf", len(content)).json()
     url, key = started["url"], started["key"]
-    half = 256 * 1024 - 1000  # not on a block's edge: the next piece joins a partial block
+    half = 256 * 1024 - 1000
     assert send(client, url, 0, content[:half]).status_code == 200
 
-    (partial,) = Path(partial_root).iterdir()
-    on_disk = partial.read_bytes()
+    (folder,) = Path(partial_root).iterdir()
+    (piece,) = folder.iterdir()
+    on_disk = piece.read_bytes()
     assert len(on_disk) > half
     for needle in (marker.encode(), b"%PDF", content[2000:2064], marker.encode("utf-16-le")):
         assert needle not in on_disk
     import base64
 
     raw_key = base64.urlsafe_b64decode(key)
-    (row,) = PartialUpload.objects.filter(pk=partial.name).values_list()
+    (row,) = PartialUpload.objects.filter(pk=folder.name).values_list()
     for column in row:
         value = bytes(column) if isinstance(column, bytes | memoryview) else str(column).encode()
         assert raw_key not in value and key.encode() not in value

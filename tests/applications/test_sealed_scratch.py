@@ -100,39 +100,3 @@ def test_while_an_upload_is_checked_the_temporary_folder_holds_only_ciphertext(
     for needle in (marker.encode(), marker.encode("utf-16-le"), b"%PDF", data[1000:1064]):
         assert needle not in copied
     assert list(tmp_path.iterdir()) == []  # and gone once the request is done
-
-
-def test_a_scratch_file_resumed_at_any_offset_reads_as_one(tmp_path):
-    key = SealedScratch().key
-    path = tmp_path / "partial"
-    data = os.urandom(5 * BLOCK + 999)
-    SealedScratch(key, path=path, create=True)
-    written = 0
-    for length in (1000, BLOCK, 3 * BLOCK - 1000 + 17, 10, len(data)):
-        piece = data[written : written + length]
-        if not piece:
-            break
-        scratch = SealedScratch.resume(path, key, written)
-        scratch.write(piece)
-        scratch.finish()
-        written += len(piece)
-    assert SealedScratch(key, path=path).with_size(len(data)).read() == data
-    with pytest.raises(ScratchBroken):
-        SealedScratch.resume(path, SealedScratch().key, written)
-
-
-def test_a_block_rewritten_by_a_resumed_upload_gets_a_new_nonce(tmp_path):
-    """XChaCha20-Poly1305 must never see a nonce twice under one key: the partial last
-    block, extended by the next piece, is encrypted again under a nonce of its own."""
-    key = SealedScratch().key
-    path = tmp_path / "partial"
-    SealedScratch(key, path=path, create=True)
-    first = SealedScratch.resume(path, key, 0)
-    first.write(b"a" * 1000)
-    first.finish()
-    nonce_before = Path(path).read_bytes()[:24]
-    again = SealedScratch.resume(path, key, 1000)
-    again.write(b"b" * 1000)
-    again.finish()
-    assert Path(path).read_bytes()[:24] != nonce_before
-    assert SealedScratch(key, path=path).with_size(2000).read() == b"a" * 1000 + b"b" * 1000

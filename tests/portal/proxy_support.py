@@ -82,7 +82,7 @@ class Gunicorn:
     """``portal.wsgi:application`` on a loopback port: its own var/ with private/ in it
     (the default layout), the shared media folder, and 127.0.0.1 as trusted proxy."""
 
-    def __init__(self, name: str, folder: Path, media: Path, db_url: str):
+    def __init__(self, name: str, folder: Path, media: Path, db_url: str, env=None):
         self.name, self.folder, self.port = name, folder, free_port()
         self.private = folder / "var" / "private"
         self.seen_path = folder / "seen.jsonl"
@@ -100,6 +100,7 @@ class Gunicorn:
             "DEBUG": "false",
             "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
             "PROXY_TEST_SEEN": str(self.seen_path),
+            **(env or {}),
         }
         self.process = None
 
@@ -111,6 +112,7 @@ class Gunicorn:
                 "--config", str(self.folder / "hooks.py"),
                 "--bind", f"127.0.0.1:{self.port}",
                 "--workers", "1", "--timeout", "120", "--log-level", "warning",
+                "--worker-class", "portal.gunicorn_worker.PortalWorker",
             ],
             cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT,
         )  # fmt: skip
@@ -128,20 +130,31 @@ class Gunicorn:
         self.log.close()
         self.process = None
 
-    def seen(self, mark: str) -> list[dict]:
-        """The requests this host was handed that carried ``X-Test-Mark: mark``."""
+    def seen(self, mark: str | None = None) -> list[dict]:
+        """The requests this host was handed (that carried ``X-Test-Mark: mark``)."""
         if not self.seen_path.exists():
             return []
         lines = [json.loads(line) for line in self.seen_path.read_text().splitlines()]
-        return [line for line in lines if line["headers"].get("x-test-mark") == mark]
+        return [r for r in lines if mark is None or r["headers"].get("x-test-mark") == mark]
+
+
+# What deploy/nginx-media-s3.conf names, replaced by moto's endpoint and the test's bucket.
+COMPOSE_MEDIA_ENDPOINT, COMPOSE_MEDIA_BUCKET = "minio:9000", "zabuni-media"
 
 
 class Nginx:
-    """deploy/nginx.conf as it is, with its two includes written for the test: the
-    given upstream lines, a free loopback port, and ``public`` as the folder whose
-    media/ it serves (a folder that also holds a host's private/, as var/ does)."""
+    """deploy/nginx.conf as it is, with its includes written for the test: the given
+    upstream lines, a free loopback port, and ``public`` as the folder whose media/ it
+    serves (a folder that also holds a host's private/, as var/ does); or, given
+    ``media_bucket`` (S3 endpoint, bucket), deploy/nginx-media-s3.conf pointed there."""
 
-    def __init__(self, folder: Path, upstreams: list[str], public: Path):
+    def __init__(
+        self,
+        folder: Path,
+        upstreams: list[str],
+        public: Path,
+        media_bucket: tuple[str, str] | None = None,
+    ):
         self.binary = require_nginx()
         self.folder, self.port = folder, free_port()
         folder.mkdir(parents=True, exist_ok=True)
@@ -151,6 +164,15 @@ class Nginx:
         shutil.copy(Path("/etc/nginx/mime.types"), folder / "mime.types")
         (folder / "nginx-upstreams.conf").write_text("".join(f"{u}\n" for u in upstreams))
         (folder / "nginx-site.conf").write_text(f"listen 127.0.0.1:{self.port};\nroot {public};\n")
+        if media_bucket is None:
+            shutil.copy(DEPLOY / "nginx-media-disk.conf", folder / "nginx-media.conf")
+        else:
+            endpoint, bucket = media_bucket
+            media = (DEPLOY / "nginx-media-s3.conf").read_text()
+            assert media.count(COMPOSE_MEDIA_ENDPOINT) == 2, "the endpoint moved"
+            media = media.replace(f"/{COMPOSE_MEDIA_BUCKET}/", f"/{bucket}/")
+            media = media.replace(COMPOSE_MEDIA_ENDPOINT, endpoint.removeprefix("http://"))
+            (folder / "nginx-media.conf").write_text(media)
         self.access_log, self.error_log = folder / "access.log", folder / "error.log"
         directives = f"daemon off; pid {folder / 'nginx.pid'};"
         if os.geteuid() == 0:
@@ -270,3 +292,41 @@ def send(
         }
     finally:
         conn.close()
+
+
+@pytest.fixture(scope="module")
+def stack(django_db_setup, django_db_blocker):
+    """Two gunicorn hosts and nginx, started once for this module."""
+    from django.db import connection
+
+    services.require_postgres(connection)
+    require_nginx()
+    folder = world_readable_folder()
+    media = folder / "a" / "var" / "media"
+    db_url = database_url(connection)
+    hosts = [
+        Gunicorn("a", folder / "a", media, db_url),
+        Gunicorn("b", folder / "b", media, db_url),
+    ]
+    nginx = Nginx(
+        folder / "nginx",
+        [f"server 127.0.0.1:{host.port} max_fails=1 fail_timeout=10s;" for host in hosts],
+        # host a's var/: public media/ beside private/, as in the default layout.
+        public=folder / "a" / "var",
+    )
+    try:
+        for host in hosts:
+            host.start()
+        nginx.start()
+        yield {"hosts": hosts, "nginx": nginx, "folder": folder}
+    finally:
+        nginx.stop()
+        for host in hosts:
+            host.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def proxy(stack, transactional_db, django_db_serialized_rollback, site_root):
+    """The stack, with the demo-shaped site committed where the hosts can see it."""
+    return stack

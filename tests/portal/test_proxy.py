@@ -8,7 +8,6 @@ fails over to the other host for a page, and never sends a bid a second time.
 """
 
 import re
-import shutil
 import uuid
 from html import unescape
 
@@ -17,17 +16,13 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from core.storage import PrivateFileSystemStorage
-from tests import services
 from tests.conftest import wait_for
+from tests.portal import proxy_support
 from tests.portal.proxy_support import (
     DEPLOY,
     Dropper,
-    Gunicorn,
     Nginx,
-    database_url,
-    require_nginx,
     send,
-    world_readable_folder,
 )
 
 pytestmark = [pytest.mark.services]
@@ -35,42 +30,8 @@ pytestmark = [pytest.mark.services]
 SECRET = b"%PDF-1.7 sealed bid of Tumaini Builders, price 4,200,000"
 
 
-@pytest.fixture(scope="module")
-def stack(django_db_setup, django_db_blocker):
-    """Two gunicorn hosts and nginx, started once for this module."""
-    from django.db import connection
-
-    services.require_postgres(connection)
-    require_nginx()
-    folder = world_readable_folder()
-    media = folder / "a" / "var" / "media"
-    db_url = database_url(connection)
-    hosts = [
-        Gunicorn("a", folder / "a", media, db_url),
-        Gunicorn("b", folder / "b", media, db_url),
-    ]
-    nginx = Nginx(
-        folder / "nginx",
-        [f"server 127.0.0.1:{host.port} max_fails=1 fail_timeout=10s;" for host in hosts],
-        # host a's var/: public media/ beside private/, as in the default layout.
-        public=folder / "a" / "var",
-    )
-    try:
-        for host in hosts:
-            host.start()
-        nginx.start()
-        yield {"hosts": hosts, "nginx": nginx, "folder": folder}
-    finally:
-        nginx.stop()
-        for host in hosts:
-            host.stop()
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-@pytest.fixture
-def proxy(stack, transactional_db, django_db_serialized_rollback, site_root):
-    """The stack, with the demo-shaped site committed where the hosts can see it."""
-    return stack
+# The shared fixtures, used by name.
+stack, proxy = proxy_support.stack, proxy_support.proxy
 
 
 def mark() -> str:

@@ -265,10 +265,9 @@ def test_a_store_that_fails_half_way_leaves_the_rest_for_the_next_run_on_the_rec
     assert support.chain_checks()
 
 
-def test_an_unfinished_upload_goes_after_a_day(grant_call, settings, tmp_path):
+def test_an_unfinished_upload_goes_after_a_day(grant_call):
     from applications.models import PartialUpload
 
-    settings.PARTIAL_UPLOAD_ROOT = tmp_path
     draft = start_submission(grant_call, UserFactory(email="slow.phone@example.org"))
     started = PartialUpload.objects.create(
         submission=draft,
