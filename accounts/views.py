@@ -58,6 +58,10 @@ def register(request):
     )
 
 
+# The session key of the address just confirmed, for the sign-in form that follows.
+SIGN_IN_EMAIL = "zabuni_sign_in_email"
+
+
 @require_http_methods(["GET", "POST"])
 def verify_email(request, uidb64, token):
     """GET shows a button; only its POST confirms. A mail scanner that fetches the
@@ -71,6 +75,9 @@ def verify_email(request, uidb64, token):
     if user is None:
         return render(request, "accounts/verify_failed.html", status=400)
     messages.success(request, _("Your email address is confirmed. Sign in to continue."))
+    # The sign-in form that follows fills the address in (this browser's session only;
+    # never in the URL, where it would reach logs and history).
+    request.session[SIGN_IN_EMAIL] = user.email
     # The page they registered from, carried by the link (and the form, which posts to it).
     return redirect(with_next(reverse("accounts:login"), next_path(request)))
 
@@ -131,6 +138,13 @@ class SignInView(two_factor_views.LoginView):
             return reverse("wagtailadmin_home")
         return resolve_url(settings.LOGIN_REDIRECT_URL)
 
+    def get_form_initial(self, step):
+        """After confirming an address, its sign-in form has the address filled in."""
+        initial = super().get_form_initial(step)
+        if step == self.AUTH_STEP and SIGN_IN_EMAIL in self.request.session:
+            initial = {**initial, "username": self.request.session.pop(SIGN_IN_EMAIL)}
+        return initial
+
     def get_context_data(self, form, **kwargs):
         """``next``, for the page's "Create an account" link to carry on."""
         return {**super().get_context_data(form, **kwargs), "next": next_path(self.request)}
@@ -139,6 +153,10 @@ class SignInView(two_factor_views.LoginView):
         """The token step's form comes from the device's method, not ``form_list``:
         name its field plainly here."""
         form = super().get_form(step, **kwargs)
+        if form.initial.get("username") and "password" in form.fields:
+            # The address is filled in: the cursor goes to the password.
+            form.fields["username"].widget.attrs.pop("autofocus", None)
+            form.fields["password"].widget.attrs["autofocus"] = True
         if (step or self.steps.current) == self.TOKEN_STEP and "otp_token" in form.fields:
             if hasattr(form, "webauthn_rp"):
                 # Filled by the browser when the person touches their key (get_credential.js).

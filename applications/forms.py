@@ -5,6 +5,7 @@ import secrets
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from applications.money_fields import MoneyField
 from applications.services.amounts import Amounts
 from core.page_text import rows_with_text
 from tenders.choices import Currency, Envelope
@@ -66,8 +67,10 @@ class SubmissionForm(forms.Form):
                 ),
             )
         if call.has_financial_envelope:
-            self.fields["offer_amount"] = forms.DecimalField(
-                label=_("Total price of your financial offer"),
+            self.fields["offer_amount"] = MoneyField(
+                currency=call.currency,
+                label=_("Total price of your financial offer (%(currency)s)")
+                % {"currency": call.currency},
                 required=False,
                 min_value=0,
                 max_digits=14,
@@ -79,18 +82,21 @@ class SubmissionForm(forms.Form):
             only = _("This call takes offers in %(currency)s only.") % {
                 "currency": Currency(call.currency).label
             }
+            # Shown as the amount's prefix, not as a select with one choice.
             self.fields["offer_currency"] = forms.ChoiceField(
                 label=_("Currency"),
                 required=False,
                 choices=[(call.currency, Currency(call.currency).label)],
                 initial=call.currency,
+                widget=forms.HiddenInput,
                 help_text=only,
                 error_messages={
                     "invalid_choice": only + " " + _("Give your price in that currency.")
                 },
             )
         elif call.is_grant:
-            self.fields["amount_requested"] = forms.DecimalField(
+            self.fields["amount_requested"] = MoneyField(
+                currency=call.currency,
                 label=_("Amount requested (%(currency)s)") % {"currency": call.currency},
                 required=False,
                 min_value=0,

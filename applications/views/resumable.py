@@ -70,6 +70,7 @@ def _state(upload) -> dict:
             "size": kept.size,
             "sha256": kept.sha256,
             "pending": kept.pending,
+            "sealed": kept.is_sealed_now,
         }
     return state
 

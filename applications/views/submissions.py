@@ -154,6 +154,11 @@ def _submission_detail(request, pk):
             "missing_documents": getattr(request, "missing_documents", []),
             "form_addendum": _form_addendum(submission) if editable else None,
             "check": check,
+            "changes_waiting": editable
+            and submission.is_submitted
+            and (
+                any(f.pending for f in files) or submission.answers.filter(pending=True).exists()
+            ),
         },
         status=status,
     )

@@ -5,34 +5,32 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
 from django.utils import formats, timezone
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
 
 @register.simple_tag
-def deadline(value, seconds=False):
-    """A ``<time>`` in the organisation's zone with its offset.
+def deadline(value, seconds=False, offset=None):
+    """A ``<time>`` in the organisation's zone, named once.
 
-    For example: 26 November 2026, 23:59 EAT (UTC+03:00); with ``seconds=True``
-    (a time of receipt, which a deadline was judged by to the millisecond), 26 November
-    2026, 23:58:57.4 EAT (UTC+03:00).
+    For example: 26 November 2026, 23:59 EAT. With ``seconds=True`` (a time of
+    receipt, which a deadline was judged by to the millisecond) it is a record, and
+    says its offset from UTC too: 26 November 2026, 23:58:57.4 EAT (UTC+03:00).
+    ``offset`` asks for the offset, or leaves it out, whatever ``seconds``.
     """
     if value is None:
         return ""
     local = timezone.localtime(value)
-    offset = local.strftime("%z")
     shown = formats.date_format(local, "j F Y, H:i:s" if seconds else "j F Y, H:i")
     if seconds:
         shown += f".{tenth(local)}"
-    return format_html(
-        '<time datetime="{}">{} {} (UTC{}:{})</time>',
-        value.isoformat(),
-        shown,
-        local.tzname(),
-        offset[:3],
-        offset[3:],
-    )
+    shown = f"{shown} {local.tzname()}"
+    if seconds if offset is None else offset:
+        utc = local.strftime("%z")
+        shown = f"{shown} (UTC{utc[:3]}:{utc[3:]})"
+    return format_html('<time datetime="{}">{}</time>', value.isoformat(), shown)
 
 
 @register.filter
@@ -94,3 +92,12 @@ def minutes(value) -> int:
 def tenth(value) -> str:
     """The tenth of a second of a moment: "4" for 14:00:00.412."""
     return "" if value is None else str(value.microsecond // 100_000)
+
+
+@register.filter
+def email_breaks(value) -> str:
+    """An address that may break only before its "@" and its dots, never mid-word."""
+    if not value:
+        return ""
+    text = escape(str(value))
+    return mark_safe(text.replace("@", "<wbr>@").replace(".", "<wbr>."))  # noqa: S308

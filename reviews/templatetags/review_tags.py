@@ -7,30 +7,45 @@ from django.utils.translation import gettext as _
 
 register = template.Library()
 
-WIDTH, LABEL, ROW, PAD = 320, 120, 22, 8
+WIDTH, PAD = 320, 8
+TITLE_LINE, BAR_ROW, TITLE_CHARS = 16, 26, 44
+
+
+def _title_lines(title: str) -> list[str]:
+    """A criterion's title in full, on as many lines as it needs (by words)."""
+    lines, line = [], ""
+    for word in title.split():
+        if line and len(line) + 1 + len(word) > TITLE_CHARS:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    return [*lines, line] if line else lines or [title]
 
 
 @register.simple_tag
 def score_chart(row, criteria):
-    """One line per criterion from 0 to its maximum, a dot per reviewer's points, a tick
-    at the mean; criteria where reviewers differ beyond the panel's spread in red."""
+    """Per criterion: its title in full, then a line from 0 to its maximum with a dot per
+    reviewer's points and a tick at the mean; criteria where reviewers differ beyond
+    the panel's spread in red."""
     reviewers = list(row.entry.scores.values())
     if not reviewers or not criteria:
         return ""
-    scale = WIDTH - LABEL - PAD * 2
-    height = ROW * len(criteria) + PAD
+    scale = WIDTH - PAD * 2
     lines = []
-    for i, criterion in enumerate(criteria):
-        y = PAD + i * ROW + ROW // 2
+    top = PAD
+    for criterion in criteria:
+        titles = _title_lines(criterion.title)
+        y = top + TITLE_LINE * len(titles) + BAR_ROW // 2
         disputed = row.disagreements.get(criterion.id)
         colour = "#9b1c1c" if disputed else "#1d4467"
         points = [r[criterion.id] for r in reviewers if criterion.id in r]
         dots = format_html_join(
             "",
-            '<circle cx="{}" cy="{}" r="4" fill="{}" opacity=".75"><title>{}</title></circle>',
+            '<circle cx="{}" cy="{}" r="5" fill="{}" opacity=".75"><title>{}</title></circle>',
             (
                 (
-                    round(LABEL + PAD + float(p) / criterion.max_points * scale, 1),
+                    round(PAD + float(p) / criterion.max_points * scale, 1),
                     y,
                     colour,
                     _("Reviewer %(n)s: %(points)s of %(max)s")
@@ -43,28 +58,34 @@ def score_chart(row, criteria):
         tick = (
             format_html(
                 '<line x1="{x}" x2="{x}" y1="{a}" y2="{b}" stroke="#3d4249" stroke-width="2"/>',
-                x=round(LABEL + PAD + float(mean) / criterion.max_points * scale, 1),
-                a=y - 7,
-                b=y + 7,
+                x=round(PAD + float(mean) / criterion.max_points * scale, 1),
+                a=y - 8,
+                b=y + 8,
             )
             if mean is not None
             else ""
         )
-        title = criterion.title if len(criterion.title) <= 18 else criterion.title[:17] + "…"
+        text = format_html_join(
+            "",
+            '<text x="{}" y="{}" font-size="13" fill="{}">{}</text>',
+            (
+                (PAD, top + TITLE_LINE * (n + 1) - 3, colour, title)
+                for n, title in enumerate(titles)
+            ),
+        )
         lines.append(
             format_html(
-                '<text x="0" y="{ty}" font-size="11" fill="{c}">{t}</text>'
-                '<line x1="{x0}" x2="{x1}" y1="{y}" y2="{y}" stroke="#bdb8ae"/>{tick}{dots}',
-                ty=y + 4,
-                c=colour,
-                t=title,
-                x0=LABEL + PAD,
-                x1=LABEL + PAD + scale,
+                '{text}<line x1="{x0}" x2="{x1}" y1="{y}" y2="{y}" stroke="#bdb8ae"/>{tick}{dots}',
+                text=text,
+                x0=PAD,
+                x1=PAD + scale,
                 y=y,
                 tick=tick,
                 dots=dots,
             )
         )
+        top += TITLE_LINE * len(titles) + BAR_ROW
+    height = top + PAD
     return format_html(
         '<svg class="score-chart" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" '
         'aria-label="{label}">{body}</svg>',

@@ -74,10 +74,42 @@ def queue(request):
                 if named
                 else a.submission.label,
                 "sealed": sealed,
+                "step": _next_step(a, sealed),
             }
         )
-    chaired = Panel.objects.filter(chair=request.user).select_related("call")
-    return render(request, "reviews/queue.html", {"rows": rows, "chaired": chaired})
+    # What waits for the reviewer first, then what waits for the opening, then what is
+    # done; by due date within each (the sort keeps the query's order).
+    groups = {group: [r for r in rows if r["step"][0] == group] for group in QUEUE_GROUPS}
+    chaired = sorted(
+        Panel.objects.filter(chair=request.user).select_related("call"),
+        key=lambda p: 2 if p.outcomes_sent_at else 0 if p.locked_at else 1,
+    )
+    return render(
+        request,
+        "reviews/queue.html",
+        {"rows": rows, "groups": groups, "chaired": chaired},
+    )
+
+
+QUEUE_GROUPS = ("yours", "later", "done")
+
+
+def _next_step(assignment, sealed: bool) -> tuple[str, str]:
+    """Which group an assignment is in, and its next step in one line."""
+    review = getattr(assignment, "review", None)
+    if sealed:
+        return "later", _("Nothing to do yet: it opens after the deadline.")
+    if assignment.declared_at is None:
+        return "yours", _("Declare any conflict of interest, then score.")
+    if assignment.has_conflict:
+        return "done", _("Nothing to do: you declared a conflict.")
+    if review is not None and review.is_submitted:
+        if assignment.panel.locked_at:
+            return "done", _("Done. Scoring is locked.")
+        return "done", _("Done. You may change it until the chair locks scoring.")
+    if review is not None:
+        return "yours", _("Finish your scores and submit your review.")
+    return "yours", _("Score it against each criterion.")
 
 
 @login_required
@@ -291,6 +323,10 @@ def ranking(request, call_id):
             "show_names": not call.blind_review or request.user.is_staff,
             "done": done,
             "expected": expected,
+            # Until scoring is locked (no review can change or come in after), rank 1 is
+            # not shown as won.
+            "ranking_final": bool(panel.locked_at),
+            "reviews_missing": max(0, expected - done),
             "can_manage": can_manage_evaluation(request.user, call),
             "outcomes": [(o.value, o.label) for o in sorted(OUTCOMES)],
             "short": [] if panel.locked_at else reviews_short(panel),

@@ -1,5 +1,5 @@
-/* The bid page: the time left before the deadline, counted down each second in the
-   reader's language (the words come from the element's data-countdown-* attributes;
+/* The bid page: the time left before the deadline, in days until its last day, then
+   in hours and minutes, and to the second in the last hour, in the reader's language (the words come from the element's data-countdown-* attributes;
    each language orders its own units, "siku 2, saa 3, ..." in Swahili), a warning in
    the last hour, and the bid form's buttons disabled once it is sent. */
 (function () {
@@ -16,7 +16,9 @@
     var left = Math.floor((end - Date.now()) / 1000);
     if (left <= 0) { el.textContent = words.countdownPassed; return; }
     var d = Math.floor(left / 86400), h = Math.floor(left % 86400 / 3600), m = Math.floor(left % 3600 / 60), s = left % 60;
-    var shape = d ? words.countdownDays : words.countdownHours;
+    // Days until the last day, then hours and minutes; seconds only in the last hour.
+    var shape = d > 1 ? words.countdownDays : d === 1 ? words.countdownDay : h ? words.countdownHours : words.countdownMinutes;
+    if (!h && !d && !words.countdownMinutes) shape = words.countdownHours;
     el.textContent = words.countdownPrefix + " " + shape.replace("{d}", d).replace("{h}", h).replace("{m}", m).replace("{s}", s);
     if (left < 3600) {
       var warning = document.getElementById("last-hour");

@@ -14,11 +14,29 @@
   function megabytes(bytes) {
     return bytes < 1048576 ? (bytes / 1024).toFixed(1) + " KB" : (bytes / 1048576).toFixed(1) + " MB";
   }
-  // Save draft and Submit wait while a file is on its way.
+  // Save draft and Submit wait while a file is on its way, and say so beside them.
   var inFlight = 0;
+  var waiting = document.createElement("p");
+  waiting.className = "form-actions__waiting";
+  waiting.setAttribute("role", "status");
+  waiting.hidden = true;
+  var actions = form.querySelector(".form-actions");
+  if (actions) actions.after(waiting);
   function busy(change) {
     inFlight += change;
     form.querySelectorAll("button[name=action]").forEach(function (button) { button.disabled = inFlight > 0; });
+    waiting.hidden = inFlight === 0;
+    waiting.textContent = inFlight === 1 ? text.textWaitingOne : fill(text.textWaitingMany || "", { count: inFlight });
+  }
+  // A row with a kept file offers to replace it; a row without one, to choose one.
+  function refreshPick(row) {
+    var pick = row.querySelector(".file-pick");
+    if (!pick) return;
+    var kept = Boolean(row.querySelector(".doc-row__file"));
+    pick.classList.toggle("file-pick--replace", kept);
+    pick.querySelector(".file-pick__button").textContent = kept ? text.textReplaceButton : text.textChoose;
+    var chosen = pick.querySelector(".file-pick__name");
+    chosen.hidden = kept && chosen.textContent === text.textNone;
   }
   // The row shows the file now kept, as the page would after a reload.
   function showKept(row, input, file) {
@@ -32,19 +50,34 @@
     var label = document.createElement("span");
     label.className = "doc-row__label";
     label.textContent = text.textFileLabel;
+    // As the page writes it (applications/includes/file_line.html): the name, "Sealed"
+    // when it is, then its size and SHA-256.
+    var name = document.createElement("span");
+    name.className = "file-sealed";
+    name.textContent = file.name;
     var note = document.createElement("span");
     note.className = "cell-note";
-    note.textContent = file.name + " · " + megabytes(file.size) + " · SHA-256 ";
+    note.textContent = megabytes(file.size) + " · SHA-256 ";
     var sha = document.createElement("span");
     sha.className = "ref sha";
     sha.textContent = file.sha256;
     note.appendChild(sha);
     block.appendChild(label);
     block.appendChild(document.createTextNode(" "));
+    block.appendChild(name);
+    if (file.sealed) {
+      var tag = document.createElement("span");
+      tag.className = "tag";
+      tag.textContent = text.textSealed;
+      block.appendChild(document.createTextNode(" "));
+      block.appendChild(tag);
+    }
+    block.appendChild(document.createTextNode("\n"));
     block.appendChild(note);
     row.querySelector("legend").after(block);
     var labelFor = row.querySelector("label[for='" + input.id + "']");
     if (labelFor && labelFor.firstChild) labelFor.firstChild.textContent = text.textReplace;
+    refreshPick(row);
   }
   function wait(ms) { return new Promise(function (resolve) { setTimeout(resolve, ms); }); }
 
@@ -104,11 +137,14 @@
       busy(-1);
       status.textContent = message;
       status.classList.toggle("upload-status--error", !ok);
+      // Kept: the file's own line says so; the message stays for screen readers.
+      status.classList.toggle("visually-hidden", ok);
       bar.hidden = true;
       if (ok) {
         input.value = "";
         var chosen = row.querySelector(".file-pick__name");
         if (chosen) chosen.textContent = text.textNone;
+        refreshPick(row);
       }
     }
 
@@ -177,8 +213,10 @@
     pick.appendChild(chosen);
     input.after(pick);
     input.closest(".doc-row").classList.add("doc-row--enhanced");
+    refreshPick(input.closest(".doc-row"));
     input.addEventListener("change", function () {
       chosen.textContent = input.files[0] ? input.files[0].name : text.textNone;
+      chosen.hidden = false;
       upload(input);
     });
   });

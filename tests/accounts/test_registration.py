@@ -116,6 +116,23 @@ def test_fetching_the_link_confirms_nothing_and_its_button_confirms(client):
     assert "_auth_user_id" not in client.session
 
 
+def test_the_sign_in_after_confirming_has_the_address_filled_in_once(client):
+    register(client)
+    link = link_in(OutboxMessage.objects.get(), VERIFY_LINK)
+
+    response = client.post(link, follow=True)
+
+    page = response.content.decode()
+    assert 'value="wanjiku@example.org"' in page
+    password = re.search(
+        r'<input[^>]*name="auth-password"[^>]*>|<input[^>]*name="password"[^>]*>', page
+    )
+    assert password and "autofocus" in password.group(0)  # the cursor is where typing goes
+    assert all("wanjiku" not in url for url, _status in response.redirect_chain)  # no URL has it
+    again = client.get(reverse("accounts:login")).content.decode()
+    assert 'value="wanjiku@example.org"' not in again  # once: not for whoever comes next
+
+
 def test_a_confirmed_account_signs_in_with_its_password(client):
     register(client)
     client.post(link_in(OutboxMessage.objects.get(), VERIFY_LINK))

@@ -73,7 +73,18 @@ def test_a_20_mb_upload_that_drops_halfway_resumes_and_completes(
     expect(status).to_contain_text("Sending:")
     expect(pick).to_contain_text("proposal.pdf")
     expect(page.locator(".doc-row progress")).to_be_visible()
+    # While it is on its way, Save and Submit cannot be used, look it, and say why.
+    submit = page.get_by_role("button", name="Submit", exact=True)
+    expect(submit).to_be_disabled()
+    assert float(submit.evaluate("b => getComputedStyle(b).opacity")) < 0.6
+    waiting = page.locator(".form-actions__waiting")
+    expect(waiting).to_have_text("Waiting for 1 file to finish uploading.")
     expect(status).to_contain_text("Kept on your draft.", timeout=180_000)
+    expect(waiting).to_be_hidden()
+    expect(submit).to_be_enabled()
+    # The kept file reads as kept; replacing it is the secondary action.
+    expect(pick.locator(".file-pick__button")).to_have_text("Replace")
+    expect(pick.locator(".file-pick__name")).to_be_hidden()
     row = page.locator(".doc-row").first
     expect(row.locator(".doc-row__file")).to_contain_text("proposal.pdf")
     expect(row.locator(".doc-row__file")).to_contain_text(hashlib.sha256(content).hexdigest())

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 
 from applications.choices import SubmissionStatus
@@ -123,7 +124,7 @@ def test_a_bid_from_start_to_receipt(consultancy_call, applicant, bidder):
     assert f"{utc.day} {utc:%B %Y, %H:%M:%S}.{tenth} UTC" in receipt
     for name, content in (PROPOSAL, OFFER_FILE):
         assert name in receipt
-        assert f"{len(content)} bytes" in receipt
+        assert filesizeformat(len(content)) in receipt
         assert sha256(content) in receipt
 
     mail = OutboxMessage.objects.get()

@@ -236,7 +236,7 @@ def test_a_mistyped_amount_never_costs_the_files_sent_with_it(
     assert response.status_code == 400
     page = html.unescape(response.content.decode())
     assert "Kept: Technical proposal, Financial proposal" in page
-    assert "Enter a number." in page  # the amount's own error, next to it
+    assert "Write the amount in figures" in page  # the amount's own error, next to it
     submission.refresh_from_db()
     assert submission.is_draft  # nothing submitted with a bad field
     assert bytes(submission.sealed_amounts) == sealed  # the amounts stay as they were

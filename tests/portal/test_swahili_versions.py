@@ -224,7 +224,7 @@ def test_the_receipt_mail_names_the_call_and_documents_in_the_applicants_languag
         assert SWAHILI_TITLE in body
         assert "Pendekezo la kiufundi" in body
     assert "- Pendekezo la kiufundi:" in receipt.body_text
-    assert "baiti " in receipt.body_text and " bytes" not in receipt.body_text
+    assert "baiti\xa0" in receipt.body_text and "bytes" not in receipt.body_text
     # The mail reads on a phone: its own width, the price and the closing advice too.
     assert 'name="viewport" content="width=device-width' in receipt.body_html
     assert "KES 1,250,000" in receipt.body_html

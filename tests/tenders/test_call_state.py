@@ -123,20 +123,26 @@ def test_a_deadline_typed_as_2359_in_the_admin_is_stored_as_2059_utc(editor_clie
     assert call.closes_at == datetime(2026, 11, 26, 20, 59, tzinfo=UTC)
 
 
-def test_the_deadline_tag_shows_nairobi_time_and_its_offset(call):
+def test_the_deadline_tag_shows_nairobi_time_named_once(call):
     call = CallPage.objects.get(pk=call.pk)
 
     html = render("{% deadline call.closes_at %}", call=call)
 
-    assert html == (
-        '<time datetime="2026-11-26T20:59:00+00:00">26 November 2026, 23:59 EAT (UTC+03:00)</time>'
+    assert html == '<time datetime="2026-11-26T20:59:00+00:00">26 November 2026, 23:59 EAT</time>'
+
+
+def test_a_time_of_receipt_is_a_record_with_its_offset_from_utc(call):
+    html = render(
+        "{% deadline value seconds=True %}",
+        value=datetime(2026, 11, 26, 20, 58, 57, 412000, tzinfo=UTC),
     )
+    assert "26 November 2026, 23:58:57.4 EAT (UTC+03:00)" in html
 
 
 def test_the_deadline_tag_shows_the_organisation_zone_whatever_the_input_zone():
     """A datetime built in UTC still reads as Nairobi time on the page."""
     html = render("{% deadline value %}", value=datetime(2026, 11, 26, 20, 59, tzinfo=UTC))
-    assert "26 November 2026, 23:59 EAT (UTC+03:00)" in html
+    assert "26 November 2026, 23:59 EAT</time>" in html
 
 
 def test_the_deadline_tag_is_empty_without_a_date():
