@@ -11,7 +11,9 @@
   function fill(template, values) {
     return template.replace(/\{(\w+)\}/g, function (all, key) { return key in values ? values[key] : all; });
   }
+  // As the page writes sizes (Django's filesizeformat): "341 bytes", "586.6 KB", "9.0 MB".
   function megabytes(bytes) {
+    if (bytes < 1024) return fill(text.textBytes || "{n} bytes", { n: bytes });
     return bytes < 1048576 ? (bytes / 1024).toFixed(1) + " KB" : (bytes / 1048576).toFixed(1) + " MB";
   }
   // Save draft and Submit wait while a file is on its way, and say so beside them.

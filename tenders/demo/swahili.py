@@ -15,9 +15,9 @@ HOME = {
     "sekunde.",
 }
 CALL_INDEX = {
-    "title": "Miito ya mapendekezo",
-    "intro": "Miito ya ushauri na miito ya ruzuku kutoka kwa Muungano. Tarehe za mwisho ni "
-    "kwa saa za Nairobi (EAT, UTC+03:00).",
+    "title": "Matangazo",
+    "intro": "Matangazo ya ushauri elekezi na ya ruzuku kutoka kwa Muungano. Muda wa mwisho "
+    "ni kwa saa za Afrika Mashariki (EAT).",
 }
 NEWS_INDEX = {
     "title": "Habari na machapisho",

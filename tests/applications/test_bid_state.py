@@ -97,3 +97,14 @@ def test_the_receipt_says_when_first_and_folds_the_proof(consultancy_call, bidde
         assert filesizeformat(stored.size) in receipt
     # The address may break before its "@" and dots, never inside a word.
     assert "<wbr>@example<wbr>.org" in receipt
+
+
+def test_a_submitted_grant_application_is_called_an_application(grant_call, bidder):
+    submission = start(bidder, grant_call)
+    post_bid(bidder, submission, "submit", {"Grant proposal": PROPOSAL}, amount_requested="50000")
+    submission.refresh_from_db()
+    assert submission.is_submitted
+    page = page_of(bidder, submission)
+    assert "We received your application at" in page
+    assert "Change your application before the deadline" in page
+    assert "Withdraw this application" in page and "Withdraw this bid" not in page

@@ -52,3 +52,5 @@ def test_a_chair_sees_the_calls_that_need_a_decision_first(client, site_root):
     second = page.index(reverse("reviews:ranking", args=[still_open["call"].pk]))
     assert first < second  # the outcomes to decide come before scoring still open
     assert "Scoring locked: decide the outcomes." in page
+    # The chair's own reviews on the locked call can no longer change, and say so.
+    assert "Done. Scoring is locked." in page

@@ -114,7 +114,7 @@ class Command(BaseCommand):
             slug="calls",
             title="Calls for proposals",
             intro="Calls for consultancy and grant calls from the Coalition. "
-            "Deadlines are in Nairobi time (EAT, UTC+03:00).",
+            "Deadlines are in East Africa Time (EAT).",
         )
         news = self.child(
             home,
