@@ -11,17 +11,12 @@ from django import forms
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
+from core.templatetags.format_tags import currency_words
+
 # What may stand between groups of digits: a comma, a space (plain, no-break or the
 # narrow no-break that some keyboards and locales type), an apostrophe or underscore.
 _GROUPING = re.compile(r"[,\s\u00a0\u202f'_]")
 _PLAIN = re.compile(r"^\d+(\.\d+)?$")
-
-# The words for each currency a call may take, read after the amount in words.
-CURRENCY_WORDS = {
-    "KES": _("Kenyan shillings"),
-    "USD": _("US dollars"),
-    "EUR": _("euros"),
-}
 
 
 class MoneyInput(forms.TextInput):
@@ -52,7 +47,7 @@ class MoneyInput(forms.TextInput):
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
         context["widget"]["currency"] = self.currency
-        context["widget"]["currency_words"] = str(CURRENCY_WORDS.get(self.currency, self.currency))
+        context["widget"]["currency_words"] = currency_words(self.currency)
         return context
 
 

@@ -7,6 +7,7 @@ from django import template
 from django.utils import formats, timezone
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
 
 register = template.Library()
 
@@ -101,3 +102,18 @@ def email_breaks(value) -> str:
         return ""
     text = escape(str(value))
     return mark_safe(text.replace("@", "<wbr>@").replace(".", "<wbr>."))  # noqa: S308
+
+
+# The words for each currency a call may take, read after an amount in words
+# (static/js/money.js).
+CURRENCY_WORDS = {
+    "KES": _("Kenyan shillings"),
+    "USD": _("US dollars"),
+    "EUR": _("euros"),
+}
+
+
+@register.filter
+def currency_words(code) -> str:
+    """ "Kenyan shillings" for KES, in the reader's language; the code if unknown."""
+    return str(CURRENCY_WORDS.get(code, code))
