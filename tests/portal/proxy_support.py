@@ -56,6 +56,16 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def end_process(process: subprocess.Popen, *, timeout: float) -> None:
+    """SIGTERM, as a deploy stops a server; SIGKILL if it is not gone within ``timeout``."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 def wait_for_port(port: int, process: subprocess.Popen, what: str, log: Path) -> None:
     deadline = time.monotonic() + STARTUP_WAIT
     while time.monotonic() < deadline:
@@ -121,12 +131,7 @@ class Gunicorn:
     def stop(self) -> None:
         if self.process is None:
             return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        end_process(self.process, timeout=20)
         self.log.close()
         self.process = None
 
@@ -191,12 +196,7 @@ class Nginx:
     def stop(self) -> None:
         if self.process is None:
             return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        end_process(self.process, timeout=10)
         self.out.close()
         self.err.close()
         self.process = None

@@ -18,7 +18,7 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import UserFactory, pdf_bytes, start_submission
-from tests.portal.proxy_support import ROOT, send
+from tests.portal.proxy_support import ROOT, end_process, send
 
 ACCESS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
 REGION = "us-east-1"
@@ -111,12 +111,7 @@ class Worker:
     def stop(self) -> None:
         if self.process is None:
             return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        end_process(self.process, timeout=20)
         self.log.close()
         self.process = None
 
